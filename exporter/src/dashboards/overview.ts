@@ -1,0 +1,319 @@
+import {
+  appLink,
+  dashboard,
+  mean,
+  quantile,
+  rate,
+  row,
+  sel,
+  statPanel,
+  tablePanel,
+  textPanel,
+  thresholds,
+  timelinePanel,
+  timeseriesPanel,
+  traffic,
+  zeroFill,
+} from './common';
+import { metricNames } from './metric-names';
+import type { SlaThresholds } from './sla-source';
+
+/** Firing alerts other than the always-on Watchdog (a dead man's switch, not a problem). */
+const FIRING = 'ALERTS{alertstate="firing", alertname!="Watchdog"}';
+
+function slaSelector(s: SlaThresholds) {
+  const m = s.method ? `, method="${s.method}"` : '';
+  return `{job=~"$job", instance=~"$instance", route="${s.route}"${m}}`;
+}
+
+/** One stat per configured SLA: its latency quantile against the SLA's own target and thresholds. */
+function slaStats(slas: SlaThresholds[]) {
+  const m = metricNames();
+  return slas.map((s) =>
+    statPanel(
+      `${s.method ? `${s.method} ` : ''}${s.route} p${Math.round(s.quantile * 100)}`,
+      { expr: quantile(s.quantile, m.httpRequestDuration, slaSelector(s), [], '5m') },
+      {
+        unit: 's',
+        w: 4,
+        description:
+          `SLA "${s.name}" (${s.priority}): p${Math.round(s.quantile * 100)} target ${s.targetSeconds * 1000} ms; ` +
+          `orange from ${s.warningSeconds * 1000} ms (warning), red from ${s.criticalSeconds * 1000} ms (critical).`,
+        thresholds: thresholds([
+          { value: null, color: 'green' },
+          { value: s.targetSeconds, color: 'yellow' },
+          { value: s.warningSeconds, color: 'orange' },
+          { value: s.criticalSeconds, color: 'red' },
+        ]),
+        links: [appLink('sla')],
+      },
+    ),
+  );
+}
+
+export function overviewDashboard(slas: SlaThresholds[]) {
+  const m = metricNames();
+  const http = m.httpRequestDuration;
+  const s = sel({ route: true });
+  const five = sel({ route: true, extra: 'status_code=~"5.."' });
+  const d = dashboard(
+    'perfwatch-overview',
+    'Perfwatch / Overview',
+    'SLA status, response times, alerts, query performance, resources and top endpoints of the selected jobs.',
+    { anchor: `${http}_count`, route: true },
+  );
+
+  d.withRow(row('Service level'));
+  if (slas.length === 0)
+    d.withPanel(
+      textPanel(
+        'SLA status',
+        'No SLA is configured: add an `sla` section to `perfwatch.yml` and run `npm run dashboards` to get one panel per SLA here.',
+        { h: 3 },
+      ),
+    );
+  for (const p of slaStats(slas)) d.withPanel(p);
+
+  d.withPanel(
+    statPanel(
+      'p95 response time',
+      { expr: quantile(0.95, http, s, [], '5m') },
+      {
+        unit: 's',
+        description: 'p95 over the last 5 minutes, all selected routes together.',
+      },
+    ),
+  )
+    .withPanel(
+      statPanel(
+        'Mean response time',
+        { expr: mean(http, s, [], '5m') },
+        {
+          unit: 's',
+          description: 'Mean over the last 5 minutes, all selected routes together.',
+        },
+      ),
+    )
+    .withPanel(
+      statPanel('Requests/s', { expr: rate(`${http}_count`, s, [], '5m') }, { unit: 'reqps', decimals: 1 }),
+    )
+    .withPanel(
+      statPanel(
+        'Error rate (5xx)',
+        {
+          expr: `${zeroFill(rate(`${http}_count`, five, [], '5m'))} / ${rate(`${http}_count`, s, [], '5m')}`,
+        },
+        { unit: 'percentunit', decimals: 2, thresholds: traffic(0.01, 0.05) },
+      ),
+    )
+    .withPanel(
+      statPanel(
+        'Active alerts',
+        { expr: zeroFill(`count(${FIRING})`) },
+        {
+          description:
+            'Alerts firing now in Prometheus (the Watchdog excluded). Details on the Incidents page.',
+          thresholds: thresholds([
+            { value: null, color: 'green' },
+            { value: 1, color: 'red' },
+          ]),
+          links: [appLink('incidents')],
+        },
+      ),
+    );
+
+  d.withRow(row('Response time trends'))
+    .withPanel(
+      timeseriesPanel(
+        'p95 response time by route',
+        [{ expr: quantile(0.95, http, s, ['route']), legend: '{{route}}' }],
+        { unit: 's', description: 'Filter routes with the Route variable above.' },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Mean response time by route',
+        [{ expr: mean(http, s, ['route']), legend: '{{route}}' }],
+        {
+          unit: 's',
+        },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Requests/s by route',
+        [{ expr: rate(`${http}_count`, s, ['route']), legend: '{{route}}' }],
+        { unit: 'reqps' },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Error rate (5xx) by route',
+        [
+          {
+            expr: `${zeroFill(rate(`${http}_count`, five, ['route']), rate(`${http}_count`, s, ['route']))} / ${rate(`${http}_count`, s, ['route'])}`,
+            legend: '{{route}}',
+          },
+        ],
+        { unit: 'percentunit', min: 0 },
+      ),
+    );
+
+  d.withRow(row('Query performance'))
+    .withPanel(
+      timeseriesPanel(
+        'Query p95 by operation',
+        [
+          {
+            expr: quantile(0.95, m.dbQueryDuration, sel(), ['db_system', 'operation']),
+            legend: '{{db_system}} {{operation}}',
+          },
+        ],
+        { unit: 's', w: 8 },
+      ),
+    )
+    .withPanel(
+      statPanel(
+        'Slow queries',
+        { expr: zeroFill(`sum(increase(${m.dbSlowQueries}${sel()}[$__range]))`) },
+        {
+          w: 4,
+          h: 8,
+          decimals: 0,
+          description: 'Queries over the slow-query threshold in the selected time range.',
+          thresholds: traffic(1, 50),
+          links: [appLink('slowQueries')],
+        },
+      ),
+    )
+    .withPanel(
+      statPanel(
+        'N+1 detections',
+        { expr: zeroFill(`sum(increase(${m.dbNPlusOne}${sel()}[$__range]))`) },
+        {
+          w: 4,
+          h: 8,
+          decimals: 0,
+          description:
+            'Requests or jobs that repeated one query fingerprint over the N+1 limit, in the selected range.',
+          thresholds: traffic(1, 10),
+          links: [appLink('slowQueries')],
+        },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Slow queries/s and N+1 detections/s',
+        [
+          { expr: zeroFill(rate(m.dbSlowQueries, sel())), legend: 'slow queries' },
+          { expr: zeroFill(rate(m.dbNPlusOne, sel())), legend: 'N+1 detections' },
+        ],
+        { unit: 'ops', w: 8, links: [appLink('slowQueries')] },
+      ),
+    );
+
+  d.withRow(row('Resources'))
+    .withPanel(
+      timeseriesPanel(
+        'Host CPU busy',
+        [
+          {
+            expr: '1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[$__rate_interval]))',
+            legend: '{{instance}}',
+          },
+        ],
+        { unit: 'percentunit', min: 0, max: 1, w: 6, thresholds: traffic(0.7, 0.85) },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Host memory used',
+        [
+          {
+            expr: '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes',
+            legend: '{{instance}}',
+          },
+        ],
+        { unit: 'percentunit', min: 0, max: 1, w: 6, thresholds: traffic(0.7, 0.8) },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Process CPU and memory',
+        [
+          {
+            expr: `rate(process_cpu_seconds_total${sel()}[$__rate_interval])`,
+            legend: 'CPU {{job}} {{instance}}',
+          },
+          { expr: `process_resident_memory_bytes${sel()}`, legend: 'RSS {{job}} {{instance}}' },
+        ],
+        { w: 6, description: 'CPU in cores (left), resident memory in bytes.' },
+      ).overrideByRegexp('RSS.*', [
+        { id: 'unit', value: 'bytes' },
+        { id: 'custom.axisPlacement', value: 'right' },
+      ]),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Event-loop lag p99 and DB pool use',
+        [
+          { expr: `nodejs_eventloop_lag_p99_seconds${sel()}`, legend: 'event-loop lag p99 {{job}}' },
+          {
+            expr: `sum by (job, pool) (${m.dbConnections}${sel({ extra: 'state="used"' })}) / sum by (job, pool) (${m.dbConnectionsMax}${sel()})`,
+            legend: 'pool {{pool}} used',
+          },
+        ],
+        { w: 6 },
+      ).overrideByRegexp('pool.*', [
+        { id: 'unit', value: 'percentunit' },
+        { id: 'custom.axisPlacement', value: 'right' },
+      ]),
+    );
+
+  const top = `topk(10, ${rate(`${http}_count`, s, ['route'], '$__range')})`;
+  d.withRow(row('Alerts and top endpoints'))
+    .withPanel(
+      timelinePanel(
+        'Recent alerts',
+        [
+          {
+            expr: `max by (alertname, severity, route) (${FIRING})`,
+            legend: '{{alertname}} {{route}} ({{severity}})',
+          },
+        ],
+        {
+          w: 12,
+          description: 'When each alert fired in the selected range. Open the Incidents page for details.',
+          links: [appLink('incidents')],
+          thresholds: thresholds([
+            { value: null, color: 'transparent' },
+            { value: 1, color: 'red' },
+          ]),
+        },
+      ),
+    )
+    .withPanel(
+      tablePanel(
+        'Top endpoints',
+        [
+          { expr: top },
+          { expr: `${quantile(0.95, http, s, ['route'], '$__range')} and on (route) ${top}` },
+          { expr: `${mean(http, s, ['route'], '$__range')} and on (route) ${top}` },
+          {
+            expr: `(${zeroFill(rate(`${http}_count`, five, ['route'], '$__range'), rate(`${http}_count`, s, ['route'], '$__range'))} / ${rate(`${http}_count`, s, ['route'], '$__range')}) and on (route) ${top}`,
+          },
+        ],
+        ['Requests/s', 'p95', 'Mean', 'Error rate'],
+        {
+          w: 12,
+          sortBy: 'Requests/s',
+          description: 'The ten busiest routes in the selected range, with p95, mean and 5xx ratio.',
+        },
+      )
+        .overrideByName('p95', [{ id: 'unit', value: 's' }])
+        .overrideByName('Mean', [{ id: 'unit', value: 's' }])
+        .overrideByName('Requests/s', [{ id: 'unit', value: 'reqps' }])
+        .overrideByName('Error rate', [{ id: 'unit', value: 'percentunit' }]),
+    );
+  return d;
+}

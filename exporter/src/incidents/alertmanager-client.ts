@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { httpRequest } from './http-request';
+import type { Labels } from './model';
+
+/** Alertmanager could not be reached or refused the request; the message says which. */
+export class AlertmanagerError extends Error {}
+
+export interface SilenceRequest {
+  labels: Labels;
+  startsAt: Date;
+  endsAt: Date;
+  createdBy: string;
+  comment: string;
+}
+
+const createdSchema = z.object({ silenceID: z.string().min(1) });
+
+/**
+ * The two calls of Alertmanager's API v2 that silencing needs (`POST /api/v2/silences`,
+ * `DELETE /api/v2/silence/{id}`); hand-written because the official client is generated Go.
+ */
+export class AlertmanagerClient {
+  private readonly base: string;
+
+  constructor(
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.base = url.replace(/\/+$/, '');
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res;
+    try {
+      res = await httpRequest(`${this.base}${path}`, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs: this.timeoutMs,
+      });
+    } catch (err) {
+      throw new AlertmanagerError(`Alertmanager at ${this.base} is unreachable: ${(err as Error).message}`);
+    }
+    if (res.status < 200 || res.status > 299)
+      throw new AlertmanagerError(
+        `Alertmanager answered ${method} ${path} with HTTP ${res.status}: ${res.text.slice(0, 300).trim()}`,
+      );
+    try {
+      return res.text ? (JSON.parse(res.text) as unknown) : undefined;
+    } catch {
+      throw new AlertmanagerError(`Alertmanager answered ${method} ${path} with something other than JSON`);
+    }
+  }
+
+  /** One silence matching exactly this label set (equality matchers); returns its id. */
+  async createSilence(s: SilenceRequest): Promise<string> {
+    const body = {
+      matchers: Object.entries(s.labels).map(([name, value]) => ({
+        name,
+        value,
+        isRegex: false,
+        isEqual: true,
+      })),
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+      createdBy: s.createdBy,
+      comment: s.comment,
+    };
+    const parsed = createdSchema.safeParse(await this.call('POST', '/api/v2/silences', body));
+    if (!parsed.success)
+      throw new AlertmanagerError('Alertmanager answered a silence request without a silenceID');
+    return parsed.data.silenceID;
+  }
+
+  /** Expires a silence; one already expired or unknown (Alertmanager forgot it) counts as done. */
+  async expireSilence(id: string): Promise<void> {
+    try {
+      await this.call('DELETE', `/api/v2/silence/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (/HTTP (404|500): .*(not found|already expired)/i.test((err as Error).message)) return;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import type { z } from 'zod';
+import { workContext } from '../core/context';
+import { normaliseMethod, type Recorder, UNMATCHED_ROUTE } from '../core/recorder';
+import type { CustomMetrics } from '../custom/metrics';
+import { EVENT_KINDS, eventSchema, type IngestConfig, type IngestEvent } from './schema';
+
+/** A reason longer than this is cut: it echoes field names a hostile sender chose. */
+const MAX_REASON_CHARS = 300;
+const KINDS = new Set<string>(EVENT_KINDS);
+
+export interface Rejection {
+  index: number;
+  kind: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: Rejection[];
+}
+
+function reasonOf(error: z.ZodError): string {
+  const text = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'event'}: ${i.message}`)
+    .join('; ');
+  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
+}
+
+/**
+ * Records batches of events from apps in any language through the same recorder in-process adapters
+ * use, so they become the same metrics, slow-query samples and N+1 flags.
+ */
+export class Ingestor {
+  private readonly schema: ReturnType<typeof eventSchema>;
+
+  constructor(
+    private readonly recorder: Recorder,
+    limits: IngestConfig,
+    private readonly custom: CustomMetrics | undefined,
+  ) {
+    this.schema = eventSchema(limits);
+  }
+
+  /** Validates a batch event by event: good events are recorded, bad ones reported with their reason. */
+  ingest(events: unknown[]): IngestResult {
+    // The events belong to the sending app's requests, not to the HTTP request that carried them
+    // here: outside the service's own work context, queries are attributed by their route and
+    // requestId only.
+    return workContext.exit(() => {
+      const rejected: Rejection[] = [];
+      let accepted = 0;
+      const now = Date.now();
+      // Counted per kind once per batch rather than per event: a hashed label set per event adds up.
+      const counts = new Map<string, { accepted: number; rejected: number }>();
+      events.forEach((raw, index) => {
+        const kindValue =
+          typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+        const kind = typeof kindValue === 'string' && KINDS.has(kindValue) ? kindValue : 'unknown';
+        let count = counts.get(kind);
+        if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
+        const parsed = this.schema.safeParse(raw);
+        const reason = parsed.success ? this.record(parsed.data, now) : reasonOf(parsed.error);
+        if (reason !== undefined) {
+          rejected.push({ index, kind, reason });
+          count.rejected++;
+          return;
+        }
+        count.accepted++;
+        accepted++;
+      });
+      for (const [kind, c] of counts) {
+        if (c.accepted > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'accepted' }, c.accepted);
+        if (c.rejected > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'rejected' }, c.rejected);
+      }
+      return { accepted, rejected };
+    });
+  }
+
+  /** Records one valid event; returns why it cannot be recorded when that depends on the config. */
+  private record(e: IngestEvent, now: number): string | undefined {
+    const r = this.recorder;
+    switch (e.kind) {
+      case 'request':
+        r.recordRequest({
+          method: normaliseMethod(e.method),
+          route: e.route,
+          statusCode: e.status,
+          durationSeconds: e.durationMs / 1000,
+          requestBytes: e.requestBytes,
+          responseBytes: e.responseBytes,
+        });
+        if (e.queryCount !== undefined && e.queryCount > 0) r.recordQueriesPerUnit(e.route, e.queryCount);
+        return undefined;
+      case 'query':
+        r.recordQuery({
+          dbSystem: e.dbSystem,
+          sql: e.sql,
+          durationSeconds: e.durationMs / 1000,
+          database: e.database,
+          route: e.route ?? UNMATCHED_ROUTE,
+          requestId: e.requestId,
+          error: e.error,
+          // A clock ahead of ours must not date samples in the future.
+          time: e.time === undefined ? now : Math.min(e.time, now),
+        });
+        return undefined;
+      case 'job':
+        r.recordJob({
+          queue: e.queue,
+          jobName: e.jobName,
+          status: e.status,
+          durationSeconds: e.durationMs / 1000,
+          waitSeconds: e.waitMs === undefined ? undefined : e.waitMs / 1000,
+          // In the future, "last success" would hide a stalled queue from its alert.
+          finishedAt: Math.min(e.time ?? now, now) / 1000,
+        });
+        if (e.queryCount !== undefined && e.queryCount > 0)
+          r.recordQueriesPerUnit(`${e.queue}:${e.jobName}`, e.queryCount);
+        return undefined;
+      case 'file_operation':
+        r.recordFileOperation({
+          operation: e.operation,
+          status: e.status,
+          durationSeconds: e.durationMs / 1000,
+          bytes: e.bytes,
+        });
+        return undefined;
+      case 'metric': {
+        if (!this.custom) return 'name: no custom metrics are declared; declare them under customMetrics:';
+        const def = this.custom.definition(e.name);
+        if (def && def.type !== 'counter' && e.value === undefined)
+          return `value: required for a ${def.type}`;
+        if (def && def.type !== 'gauge' && e.op !== undefined)
+          return `op: only gauges take an op; ${def.name} is a ${def.type}`;
+        return this.custom.record(e.name, e.labels ?? {}, e.value ?? 1, e.op ?? 'set');
+      }
+    }
+  }
+}

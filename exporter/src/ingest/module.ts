@@ -1,0 +1,65 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { ServiceModule } from '../server/context';
+import { ApiError } from '../server/errors';
+import { Ingestor } from './ingest';
+
+export { Ingestor } from './ingest';
+
+/** body-parser error types → perfwatch_dropped_total{component="ingest",reason} for whole batches. */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.too.large': 'body_too_large',
+  'entity.parse.failed': 'invalid_json',
+  'encoding.unsupported': 'unsupported_encoding',
+  'charset.unsupported': 'unsupported_encoding',
+  'request.aborted': 'aborted',
+};
+
+/** POST /api/v1/events: events from apps in any language, recorded like in-process ones. */
+export function ingestModule(): ServiceModule {
+  let ingestor: Ingestor | undefined;
+  return {
+    name: 'ingest',
+    bodyLimits: (ctx) => ({ '/events': ctx.config.ingest.bodyLimitBytes }),
+    start(ctx) {
+      ingestor = new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
+    },
+    routes(router, ctx) {
+      const refuse = (reason: string, err: ApiError): never => {
+        ctx.recorder.drop('ingest', reason);
+        throw err;
+      };
+      router.post('/events', ctx.auth.require('ingest'), (req, res) => {
+        ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
+        const body = req.body as { events?: unknown } | undefined;
+        if (typeof body !== 'object' || body === null || !Array.isArray(body.events))
+          refuse(
+            'invalid_batch',
+            new ApiError(
+              400,
+              'invalid_request',
+              'expected a JSON object {"events": [ … ]}; see docs/ingestion.md',
+            ),
+          );
+        const events = (body as { events: unknown[] }).events;
+        const max = ctx.config.ingest.maxBatch;
+        if (events.length > max)
+          refuse(
+            'batch_too_large',
+            new ApiError(
+              413,
+              'batch_too_large',
+              `a batch holds at most ${max} events (ingest.maxBatch); this one has ${events.length}: split it`,
+            ),
+          );
+        const { accepted, rejected } = ingestor.ingest(events);
+        res.status(rejected.length > 0 && accepted === 0 ? 400 : 200).json({ accepted, rejected });
+      });
+      // Bodies refused before the handler ran (too large, not JSON) are counted too.
+      router.use('/events', (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+        const type = (err as { type?: unknown } | null)?.type;
+        if (typeof type === 'string' && BODY_ERRORS[type]) ctx.recorder.drop('ingest', BODY_ERRORS[type]);
+        next(err);
+      });
+    },
+  };
+}

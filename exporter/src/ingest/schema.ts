@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+export const ingestConfigSchema = z
+  .object({
+    /** Events in one batch at most; a longer batch is refused whole with 413. */
+    maxBatch: z.number().int().positive().max(100_000).default(1000),
+    /** Largest body POST /api/v1/events accepts (after gzip/deflate decoding); over it, 413. */
+    bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    /**
+     * Longest value accepted for a field that becomes a label (route, queue, job name, operation,
+     * custom label values, …). Distinct values per label are capped by metrics.labelCaps, as in-process.
+     */
+    maxLabelLength: z.number().int().min(16).max(1024).default(128),
+    /** Longest SQL text accepted in a query event; the slow-query sampler cuts longer ones further. */
+    maxSqlLength: z.number().int().positive().default(100_000),
+  })
+  .strict();
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export const EVENT_KINDS = ['request', 'query', 'job', 'file_operation', 'metric'] as const;
+
+/** The event schema for the configured limits. Durations in milliseconds, like most frameworks log them. */
+export function eventSchema(limits: IngestConfig) {
+  const label = z.string().min(1).max(limits.maxLabelLength);
+  const ms = z.number().finite().min(0).max(86_400_000);
+  const count = z.number().int().min(0);
+  return z.discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('request'),
+        method: z.string().min(1).max(32),
+        /** The framework's route template (`/users/{id}`), never the raw path. */
+        route: label,
+        status: z.number().int().min(100).max(599),
+        durationMs: ms,
+        requestBytes: count.optional(),
+        responseBytes: count.optional(),
+        /** Queries the request issued, for db_client_queries_per_request. */
+        queryCount: count.max(1_000_000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('query'),
+        dbSystem: label,
+        sql: z.string().min(1).max(limits.maxSqlLength),
+        durationMs: ms,
+        database: label.optional(),
+        route: label.optional(),
+        requestId: z.string().min(1).max(128).optional(),
+        error: z.boolean().optional(),
+        /** When the query ran (epoch ms); defaults to arrival. */
+        time: z.number().int().positive().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('job'),
+        queue: label,
+        jobName: label,
+        status: z.enum(['completed', 'failed', 'retried']),
+        durationMs: ms,
+        waitMs: ms.optional(),
+        /** When the job finished (epoch ms), for queue_last_success_timestamp_seconds; defaults to arrival. */
+        time: z.number().int().positive().optional(),
+        queryCount: count.max(1_000_000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('file_operation'),
+        operation: label,
+        status: z.enum(['ok', 'error', 'aborted', 'too_large']),
+        durationMs: ms,
+        bytes: count.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('metric'),
+        /** A custom metric declared under customMetrics: in the config. */
+        name: z.string().min(1).max(100),
+        labels: z.record(z.string().max(100), z.string()).optional(),
+        /** Counters: the increment (default 1). Gauges: the value, or the change with op "add". */
+        value: z.number().finite().optional(),
+        op: z.enum(['set', 'add']).optional(),
+      })
+      .strict(),
+  ]);
+}
+
+export type IngestEvent = z.infer<ReturnType<typeof eventSchema>>;

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { ApiError, parseOr400 } from '../server/errors';
+import type { ServiceModule } from '../server/context';
+import { SlowQueryCapture } from './capture';
+import { SlowQueryRepository, summarise } from './repository';
+
+const DAY = 86_400_000;
+
+const timeParam = z
+  .string()
+  .transform((s, ctx) => {
+    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .optional();
+
+const filterSchema = z
+  .object({
+    from: timeParam,
+    to: timeParam,
+    database: z.string().max(128).optional(),
+    route: z.string().max(512).optional(),
+    operation: z.string().max(32).optional(),
+    q: z.string().max(200).optional(),
+  })
+  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+const listSchema = filterSchema.and(
+  z.object({
+    sort: z.enum(['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen']).default('totalTime'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  }),
+);
+
+function range(f: { from?: number; to?: number }) {
+  const to = f.to ?? Date.now();
+  return { from: f.from ?? to - DAY, to };
+}
+
+/** A store read; an unreachable store is a 503 the Grafana app can show, not an internal error. */
+async function readStore<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    throw new ApiError(
+      503,
+      'store_unavailable',
+      `the slow-query store cannot be read (${(err as Error).message}); new samples are kept in memory and written when it is back`,
+    );
+  }
+}
+
+/** Slow-query capture in the service, and GET /api/v1/slow-queries[/{id}]. */
+export function slowQueriesModule(): ServiceModule {
+  let capture: SlowQueryCapture | undefined;
+  let repository: SlowQueryRepository | undefined;
+  return {
+    name: 'slow-queries',
+    start(ctx) {
+      repository = new SlowQueryRepository(ctx.store);
+      capture = new SlowQueryCapture(ctx.recorder, ctx.config.queries, repository, ctx.logger);
+      capture.start();
+      const repo = repository;
+      const cap = capture;
+      ctx.slowQueries = {
+        async top({ sinceMs, limit }) {
+          // Include what is still in memory, so diagnostics see the last seconds too.
+          await cap.flush(true);
+          try {
+            return await repo.top(sinceMs, limit);
+          } catch (err) {
+            // The store is down: answer from the samples still in memory (the flush kept them).
+            ctx.logger.warn({ err }, 'slow-query store unreadable; top slow queries from memory only');
+            return summarise(cap.sampler.peek(), sinceMs, limit);
+          }
+        },
+      };
+    },
+    async stop() {
+      await capture?.stop();
+    },
+    routes(router, ctx) {
+      router.get('/slow-queries', ctx.auth.require('read'), async (req, res) => {
+        const p = parseOr400(listSchema, req.query, 'slow-query filter');
+        const { from, to } = range(p);
+        await capture?.flush(true).catch(() => undefined);
+        const { items, totalSeconds } = await readStore(() =>
+          repository!.aggregate(
+            { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q },
+            p.sort,
+            p.order,
+          ),
+        );
+        res.json({
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          total: items.length,
+          totalSeconds,
+          sort: p.sort,
+          order: p.order,
+          limit: p.limit,
+          offset: p.offset,
+          items: items.slice(p.offset, p.offset + p.limit),
+        });
+      });
+      router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
+        const id = parseOr400(
+          z.string().regex(/^[0-9a-f]{16}$/, 'expected a 16-hex-digit fingerprint id'),
+          req.params.id,
+          'fingerprint id',
+        );
+        const p = parseOr400(filterSchema, req.query, 'slow-query filter');
+        const { from, to } = range(p);
+        await capture?.flush(true).catch(() => undefined);
+        const detail = await readStore(() =>
+          repository!.detail({
+            from,
+            to,
+            database: p.database,
+            route: p.route,
+            operation: p.operation,
+            fingerprintId: id,
+          }),
+        );
+        if (!detail)
+          throw new ApiError(
+            404,
+            'not_found',
+            `no samples of fingerprint ${id} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
+          );
+        res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...detail });
+      });
+    },
+  };
+}

@@ -1,0 +1,342 @@
+import type { Knex } from 'knex';
+import type { SlowQuerySummary } from '../server/context';
+import type { Store } from '../store/store';
+import type { SlowQuerySample } from './sample';
+
+const TABLE = 'slow_query_samples';
+/** Durations read to compute percentiles over a range; beyond it the newest are used. */
+const MAX_PERCENTILE_ROWS = 200_000;
+
+export interface SlowQueryFilter {
+  from: number;
+  to: number;
+  database?: string;
+  route?: string;
+  operation?: string;
+  /** Case-insensitive substring of the fingerprint. */
+  text?: string;
+  fingerprintId?: string;
+}
+
+export interface FingerprintStats {
+  id: string;
+  fingerprint: string;
+  dbSystem: string;
+  database: string | null;
+  operation: string;
+  /** Slow queries in the range: kept samples plus those sampled out under load. */
+  count: number;
+  /** Samples kept (at most count). */
+  sampleCount: number;
+  totalSeconds: number;
+  /** Share of the total time of all fingerprints matching the filter, 0…1. */
+  share: number;
+  meanMs: number;
+  p95Ms: number;
+  maxMs: number;
+  firstSeen: string;
+  lastSeen: string;
+  nPlusOne: boolean;
+}
+
+export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen';
+
+interface Row {
+  fingerprint_id: string;
+  fingerprint: string;
+  db_system: string;
+  database: string | null;
+  operation: string;
+  sample: string;
+  duration_ms: number | string;
+  route: string;
+  request_id: string | null;
+  call_site: string | null;
+  error: boolean | number;
+  n_plus_one: boolean | number;
+  sampled_out: number | string;
+  sampled_out_ms: number | string;
+  captured_at: number | string;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function toSample(r: Row) {
+  return {
+    fingerprintId: r.fingerprint_id,
+    sample: r.sample,
+    durationMs: Number(r.duration_ms),
+    dbSystem: r.db_system,
+    database: r.database,
+    operation: r.operation,
+    route: r.route,
+    requestId: r.request_id,
+    callSite: r.call_site,
+    error: Boolean(r.error),
+    nPlusOne: Boolean(r.n_plus_one),
+    sampledOut: Number(r.sampled_out),
+    capturedAt: new Date(Number(r.captured_at)).toISOString(),
+  };
+}
+
+/**
+ * Top fingerprints by total time from samples in memory: what diagnostics get while the store is
+ * unreachable (an incident is a likely time for that).
+ */
+export function summarise(samples: SlowQuerySample[], sinceMs: number, limit: number): SlowQuerySummary[] {
+  const groups = new Map<string, SlowQuerySample[]>();
+  for (const s of samples) {
+    if (s.capturedAt < sinceMs) continue;
+    const list = groups.get(s.fingerprintId);
+    if (list) list.push(s);
+    else groups.set(s.fingerprintId, [s]);
+  }
+  return [...groups.values()]
+    .map((list) => {
+      const durations = list.map((s) => s.durationMs).sort((a, b) => a - b);
+      const first = list[0];
+      return {
+        fingerprintId: first.fingerprintId,
+        fingerprint: first.fingerprint,
+        database: first.database ?? first.dbSystem,
+        count: list.reduce((a, s) => a + 1 + s.sampledOut, 0),
+        totalSeconds: list.reduce((a, s) => a + s.durationMs + s.sampledOutMs, 0) / 1000,
+        maxSeconds: durations[durations.length - 1] / 1000,
+        p95Seconds: percentile(durations, 0.95) / 1000,
+      };
+    })
+    .sort((a, b) => b.totalSeconds - a.totalSeconds || a.fingerprintId.localeCompare(b.fingerprintId))
+    .slice(0, limit);
+}
+
+/** Slow-query samples in the store: batch writes, per-fingerprint aggregates, retention. */
+export class SlowQueryRepository {
+  constructor(private readonly store: Store) {}
+
+  private get db(): Knex {
+    return this.store.db;
+  }
+
+  async insert(samples: SlowQuerySample[]): Promise<void> {
+    if (samples.length === 0) return;
+    const rows = samples.map((s) => ({
+      fingerprint_id: s.fingerprintId,
+      fingerprint: s.fingerprint,
+      sample: s.sample,
+      duration_ms: s.durationMs,
+      db_system: s.dbSystem,
+      database: s.database,
+      operation: s.operation,
+      route: s.route,
+      request_id: s.requestId,
+      call_site: s.callSite,
+      error: s.error,
+      n_plus_one: s.nPlusOne,
+      sampled_out: s.sampledOut,
+      sampled_out_ms: s.sampledOutMs,
+      captured_at: s.capturedAt,
+    }));
+    // One transaction per batch: a batch is stored whole or not at all, so a retry never duplicates.
+    await this.db.transaction((trx) => trx.batchInsert(TABLE, rows, 200));
+  }
+
+  private filtered(f: SlowQueryFilter): Knex.QueryBuilder {
+    const q = this.db(TABLE).where('captured_at', '>=', f.from).andWhere('captured_at', '<=', f.to);
+    if (f.database) q.andWhere((w) => w.where('database', f.database!).orWhere('db_system', f.database!));
+    if (f.route) q.andWhere('route', f.route);
+    if (f.operation) q.andWhere('operation', f.operation.toUpperCase());
+    if (f.fingerprintId) q.andWhere('fingerprint_id', f.fingerprintId);
+    if (f.text)
+      q.andWhereRaw(`lower(fingerprint) like ? escape '\\'`, [`%${escapeLike(f.text.toLowerCase())}%`]);
+    return q;
+  }
+
+  /** Per-fingerprint aggregates over the filter, sorted, with the overall total for shares. */
+  async aggregate(
+    f: SlowQueryFilter,
+    sort: SortKey,
+    order: 'asc' | 'desc',
+  ): Promise<{ items: FingerprintStats[]; totalSeconds: number }> {
+    const groups = (await this.filtered(f)
+      .select('fingerprint_id')
+      .min({
+        fingerprint: 'fingerprint',
+        db_system: 'db_system',
+        database: 'database',
+        operation: 'operation',
+      })
+      .count({ samples: '*' })
+      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+      .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
+      .min({ first_seen: 'captured_at' })
+      .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
+      .groupBy('fingerprint_id')) as Array<Record<string, string | number | null>>;
+    const durations = new Map<string, number[]>();
+    const rows = (await this.filtered(f)
+      .select('fingerprint_id', 'duration_ms')
+      .orderBy('captured_at', 'desc')
+      .limit(MAX_PERCENTILE_ROWS)) as Array<{ fingerprint_id: string; duration_ms: number | string }>;
+    for (const r of rows) {
+      const list = durations.get(r.fingerprint_id) ?? [];
+      list.push(Number(r.duration_ms));
+      durations.set(r.fingerprint_id, list);
+    }
+    // Sampled-out queries count and add their time; the slowest query of every second is always kept,
+    // so the maximum over kept samples is exact. p95 is over kept samples.
+    const totalOf = (g: Record<string, string | number | null>) =>
+      Number(g.kept_ms) + Number(g.sampled_out_ms ?? 0);
+    const totalMs = groups.reduce((a, g) => a + totalOf(g), 0);
+    const items: FingerprintStats[] = groups.map((g) => {
+      const id = String(g.fingerprint_id);
+      const sampleCount = Number(g.samples);
+      const count = sampleCount + Number(g.sampled_out ?? 0);
+      const total = totalOf(g);
+      const sorted = (durations.get(id) ?? []).sort((a, b) => a - b);
+      return {
+        id,
+        fingerprint: String(g.fingerprint),
+        dbSystem: String(g.db_system),
+        database: g.database === null ? null : String(g.database),
+        operation: String(g.operation),
+        count,
+        sampleCount,
+        totalSeconds: total / 1000,
+        share: totalMs > 0 ? total / totalMs : 0,
+        meanMs: count > 0 ? total / count : 0,
+        p95Ms: percentile(sorted, 0.95),
+        maxMs: Number(g.max_ms),
+        firstSeen: new Date(Number(g.first_seen)).toISOString(),
+        lastSeen: new Date(Number(g.last_seen)).toISOString(),
+        nPlusOne: Number(g.n_plus_one) > 0,
+      };
+    });
+    const key: Record<SortKey, (s: FingerprintStats) => number> = {
+      totalTime: (s) => s.totalSeconds,
+      count: (s) => s.count,
+      mean: (s) => s.meanMs,
+      p95: (s) => s.p95Ms,
+      max: (s) => s.maxMs,
+      lastSeen: (s) => Date.parse(s.lastSeen),
+    };
+    const dir = order === 'asc' ? 1 : -1;
+    items.sort((a, b) => dir * (key[sort](a) - key[sort](b)) || a.id.localeCompare(b.id));
+    return { items, totalSeconds: totalMs / 1000 };
+  }
+
+  async detail(f: SlowQueryFilter & { fingerprintId: string }, buckets = 60) {
+    const [stats] = (await this.aggregate(f, 'totalTime', 'desc')).items;
+    if (!stats) return undefined;
+    const cols = [
+      'fingerprint_id',
+      'sample',
+      'duration_ms',
+      'db_system',
+      'database',
+      'operation',
+      'route',
+      'request_id',
+      'call_site',
+      'error',
+      'n_plus_one',
+      'sampled_out',
+      'sampled_out_ms',
+      'captured_at',
+    ];
+    const newest = (
+      (await this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10)) as Row[]
+    ).map(toSample);
+    const slowest = (
+      (await this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10)) as Row[]
+    ).map(toSample);
+    const routes = (await this.filtered(f)
+      .select('route')
+      .count({ samples: '*' })
+      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+      .groupBy('route')
+      .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
+      .limit(50)) as Array<{
+      route: string;
+      samples: number | string;
+      kept_ms: number | string;
+      sampled_out: number | string | null;
+      sampled_out_ms: number | string | null;
+    }>;
+    const callSites = (await this.filtered(f)
+      .whereNotNull('call_site')
+      .select('call_site')
+      .count({ count: '*' })
+      .groupBy('call_site')
+      .orderBy('count', 'desc')
+      .limit(50)) as Array<{ call_site: string; count: number | string }>;
+    const bucketMs = Math.max(1000, Math.ceil((f.to - f.from) / buckets));
+    const points = (await this.filtered(f)
+      .select('captured_at', 'duration_ms')
+      .limit(MAX_PERCENTILE_ROWS)) as Array<{
+      captured_at: number | string;
+      duration_ms: number | string;
+    }>;
+    const series = new Map<number, number[]>();
+    for (const p of points) {
+      const start = f.from + Math.floor((Number(p.captured_at) - f.from) / bucketMs) * bucketMs;
+      const list = series.get(start) ?? [];
+      list.push(Number(p.duration_ms));
+      series.set(start, list);
+    }
+    const timeline = [...series.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([start, ds]) => {
+        const sorted = ds.sort((a, b) => a - b);
+        return {
+          start: new Date(start).toISOString(),
+          count: ds.length,
+          meanMs: ds.reduce((a, b) => a + b, 0) / ds.length,
+          p95Ms: percentile(sorted, 0.95),
+          maxMs: sorted[sorted.length - 1],
+        };
+      });
+    return {
+      ...stats,
+      newest,
+      slowest,
+      routes: routes.map((r) => ({
+        route: r.route,
+        count: Number(r.samples) + Number(r.sampled_out ?? 0),
+        totalSeconds: (Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0)) / 1000,
+      })),
+      callSites: callSites.map((c) => ({ callSite: c.call_site, count: Number(c.count) })),
+      bucketSeconds: bucketMs / 1000,
+      timeline,
+    };
+  }
+
+  async top(sinceMs: number, limit: number): Promise<SlowQuerySummary[]> {
+    const { items } = await this.aggregate({ from: sinceMs, to: Date.now() }, 'totalTime', 'desc');
+    return items.slice(0, limit).map((s) => ({
+      fingerprintId: s.id,
+      fingerprint: s.fingerprint,
+      database: s.database ?? s.dbSystem,
+      count: s.count,
+      totalSeconds: s.totalSeconds,
+      maxSeconds: s.maxMs / 1000,
+      p95Seconds: s.p95Ms / 1000,
+    }));
+  }
+
+  /** Deletes samples older than `before` in chunks, so a large purge never holds a long lock. */
+  async purge(before: number, chunk = 5000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const n = await this.db(TABLE)
+        .whereIn('id', this.db(TABLE).select('id').where('captured_at', '<', before).limit(chunk))
+        .delete();
+      deleted += n;
+      if (n < chunk) return deleted;
+    }
+  }
+}

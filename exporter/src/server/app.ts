@@ -1,0 +1,76 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { expressMiddleware } from '../instrument/express';
+import { VERSION } from '../version';
+import type { ServiceContext, ServiceModule } from './context';
+import { ApiError, jsonErrorHandler, sendError } from './errors';
+import { metricsHandler } from './metrics-endpoint';
+
+const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
+<h1>Perfwatch ${VERSION}</h1>
+<ul>
+<li><a href="/metrics">/metrics</a>: application, process and system metrics</li>
+<li><a href="/metrics/node">/metrics/node</a>: system metrics only (scrape as job="node")</li>
+<li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li>
+<li>/api/v1: JSON API (bearer token), described in openapi.yaml</li>
+</ul></body></html>`;
+
+/** Builds the service's HTTP app. The service instruments itself with its own middleware. */
+export function createApp(
+  ctx: ServiceContext,
+  modules: ServiceModule[],
+  systemRegistry: Registry | undefined,
+): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(expressMiddleware({ recorder: ctx.recorder, express }));
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(LANDING);
+  });
+  const all = systemRegistry ? [ctx.registry, systemRegistry] : [ctx.registry];
+  app.get('/metrics', metricsHandler(all));
+  if (systemRegistry) app.get('/metrics/node', metricsHandler([systemRegistry]));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await ctx.store.ping();
+      res.json({ status: 'ready', store: ctx.store.kind });
+    } catch (err) {
+      ctx.logger.warn({ err }, 'readiness check: store unreachable');
+      res.status(503).json({
+        status: 'not ready',
+        error: { code: 'store_unreachable', message: `store (${ctx.store.kind}) is not reachable` },
+      });
+    }
+  });
+
+  const api = express.Router();
+  const json = express.json({ limit: ctx.config.server.bodyLimitBytes });
+  const limited = new Map<string, ReturnType<typeof express.json>>();
+  for (const m of modules)
+    for (const [p, limit] of Object.entries(m.bodyLimits?.(ctx) ?? {}))
+      limited.set(p, express.json({ limit }));
+  // Routing ignores a trailing slash (non-strict), so the lookup does too.
+  api.use((req, res, next) => (limited.get(req.path.replace(/(.)\/+$/, '$1')) ?? json)(req, res, next));
+  for (const m of modules) m.routes?.(api, ctx);
+  api.use((req, res) => {
+    sendError(
+      res,
+      new ApiError(404, 'not_found', `no API endpoint ${req.method} /api/v1${req.path}; see openapi.yaml`),
+    );
+  });
+  api.use(
+    jsonErrorHandler((err, req) => {
+      ctx.logger.error({ err, method: req.method, path: req.path }, 'unexpected API error');
+    }),
+  );
+  app.use('/api/v1', api);
+  app.use((req, res) => {
+    sendError(res, new ApiError(404, 'not_found', `no such path ${req.path}`));
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+
+/** An API error with an HTTP status and a message a person can act on. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function validationError(what: string, error: z.ZodError): ApiError {
+  const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = details[0];
+  const where = first && first.path ? `${first.path}: ` : '';
+  return new ApiError(
+    400,
+    'invalid_request',
+    `invalid ${what}: ${where}${first?.message ?? 'unknown problem'}`,
+    details,
+  );
+}
+
+/** Parses `input` with `schema` or throws a 400 ApiError naming the field. */
+export function parseOr400<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw validationError(what, r.error);
+  return r.data;
+}
+
+export function sendError(res: Response, err: ApiError): void {
+  res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Last error handler of the API: every error becomes a JSON body; internals never leak. */
+export function jsonErrorHandler(onUnexpected: (err: unknown, req: Request) => void) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (err instanceof ApiError) return sendError(res, err);
+    const bp = err as BodyParserError;
+    if (bp.type === 'entity.too.large')
+      return sendError(
+        res,
+        new ApiError(413, 'body_too_large', `request body exceeds the limit of ${bp.limit} bytes`),
+      );
+    if (bp.type === 'entity.parse.failed')
+      return sendError(res, new ApiError(400, 'invalid_json', 'request body is not valid JSON'));
+    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported')
+      return sendError(
+        res,
+        new ApiError(415, 'unsupported_encoding', 'request body encoding is not supported'),
+      );
+    if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500)
+      return sendError(res, new ApiError(bp.status, 'bad_request', (err as Error).message));
+    onUnexpected(err, req);
+    sendError(res, new ApiError(500, 'internal', 'internal error; the service log has the details'));
+  };
+}

@@ -1,0 +1,106 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { PerfwatchConfig } from '../config/schema';
+import { Recorder } from '../core/recorder';
+import { mergeBuckets } from '../core/buckets';
+import { DEFAULT_BUCKETS } from '../core/metrics';
+import { createLogger, type Logger } from '../logger';
+import { resolveSlas, slaBucketBounds } from '../sla/model';
+import { openStore, redactUrl } from '../store/store';
+import { registerSystemMetrics } from '../system';
+import { VERSION } from '../version';
+import { createApp } from './app';
+import { TokenAuth } from './auth';
+import type { ServiceContext, ServiceModule } from './context';
+import { serviceModules } from './modules';
+
+export interface RunningService {
+  ctx: ServiceContext;
+  server: Server;
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  url: string;
+  /** Stops accepting connections, flushes modules, closes the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  modules?: ServiceModule[];
+  logger?: Logger;
+}
+
+/** Starts `perfwatch serve`: store (migrated), modules, HTTP server. */
+export async function startService(
+  config: PerfwatchConfig,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  // A broken SLA section stops the start before anything opens (store, timers, the port).
+  resolveSlas(config.sla, config.metrics.httpBuckets);
+  const modules = options.modules ?? serviceModules();
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const recorder = new Recorder(registry, config.metrics.labelCaps, {
+    ...DEFAULT_BUCKETS,
+    // Every SLA latency target and threshold becomes a bucket bound, so SLIs read an exact `le`.
+    http: mergeBuckets(config.metrics.httpBuckets, slaBucketBounds(config.sla)),
+  });
+  recorder.metrics.buildInfo.set({ version: VERSION, node_version: process.version }, 1);
+
+  let systemRegistry: Registry | undefined;
+  if (config.server.systemMetrics) {
+    systemRegistry = new Registry();
+    registerSystemMetrics(systemRegistry);
+  }
+
+  const store = await openStore(config.store.url);
+  const schemaVersion = await store.migrate();
+  logger.info({ store: redactUrl(config.store.url), schemaVersion }, 'store ready');
+
+  const ctx: ServiceContext = {
+    config,
+    registry,
+    recorder,
+    store,
+    logger,
+    auth: new TokenAuth(config.tokens),
+    startedAt: new Date(),
+  };
+  if (!ctx.auth.configured)
+    logger.warn('no API tokens configured: /api/v1 answers 401 until PERFWATCH_TOKEN_* are set');
+  for (const m of modules) await m.start?.(ctx);
+
+  const app = createApp(ctx, modules, systemRegistry);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.server.port, config.server.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info(
+    { url, modules: modules.map((m) => m.name), tokenNames: config.tokens.map((t) => t.name) },
+    'perfwatch listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      for (const m of [...modules].reverse()) {
+        try {
+          await m.stop?.(ctx);
+        } catch (err) {
+          logger.error({ err, module: m.name }, 'module failed to stop cleanly');
+        }
+      }
+      await store.close();
+      logger.info('perfwatch stopped');
+    })());
+  return { ctx, server, port, url, stop };
+}

@@ -1,0 +1,25 @@
+import { VERSION } from '../version';
+import type { ServiceModule } from './context';
+
+/** GET /api/v1/status: what is running and whether its store is healthy. */
+export const statusModule: ServiceModule = {
+  name: 'status',
+  routes(router, ctx) {
+    router.get('/status', ctx.auth.require('read'), async (_req, res) => {
+      res.json({
+        version: VERSION,
+        startedAt: ctx.startedAt.toISOString(),
+        uptimeSeconds: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
+        store: { kind: ctx.store.kind, schemaVersion: await ctx.store.schemaVersion() },
+      });
+    });
+    router.get('/whoami', (req, res) => {
+      const p = ctx.auth.authenticate(req.headers.authorization);
+      if (!p) {
+        res.status(401).json({ error: { code: 'unauthorized', message: 'missing or unknown bearer token' } });
+        return;
+      }
+      res.json({ name: p.name, scopes: [...p.scopes].sort() });
+    });
+  },
+};

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { PrometheusClient, PrometheusError } from '../prometheus/client';
+import type { ServiceModule } from '../server/context';
+import { ApiError, parseOr400 } from '../server/errors';
+import { type ResolvedSla, resolveSlas } from './model';
+import { PERIOD_PATTERN, PeriodError, resolvePeriod } from './period';
+import { buildReport } from './report';
+
+const reportQuery = z
+  .object({
+    period: z
+      .string()
+      .regex(PERIOD_PATTERN, 'expected 30d or 7d (rolling, 1d–90d), 2026-10 (month) or 2026-Q4 (quarter)')
+      .default('30d'),
+  })
+  .strict();
+
+/** Turns a Prometheus failure into an API error a person can act on (never a hang: see the client). */
+export function prometheusApiError(err: PrometheusError): ApiError {
+  const hint = 'check prometheus.url in perfwatch.yml (PERFWATCH_PROMETHEUS_URL) and that Prometheus is up';
+  if (err.kind === 'unreachable' || err.kind === 'timeout')
+    return new ApiError(
+      503,
+      'prometheus_unavailable',
+      `cannot build the SLA report: ${err.message}; ${hint}`,
+    );
+  return new ApiError(502, 'prometheus_error', `cannot build the SLA report: ${err.message}`);
+}
+
+function notConfigured(): never {
+  throw new ApiError(
+    503,
+    'prometheus_not_configured',
+    'cannot build the SLA report: no Prometheus is configured; set prometheus.url in perfwatch.yml or PERFWATCH_PROMETHEUS_URL',
+  );
+}
+
+/** GET /api/v1/sla/report: SLA compliance per configured endpoint, computed by Prometheus. */
+export function slaModule(): ServiceModule {
+  let slas: ResolvedSla[] = [];
+  let prometheus: PrometheusClient | undefined;
+  return {
+    name: 'sla',
+    start(ctx) {
+      // Throws a ConfigError naming every SLA problem, so a bad SLA section stops the service at start.
+      slas = resolveSlas(ctx.config.sla, ctx.config.metrics.httpBuckets);
+      const { url } = ctx.config.prometheus;
+      if (url) prometheus = new PrometheusClient({ ...ctx.config.prometheus, url });
+    },
+    routes(router, ctx) {
+      router.get('/sla/report', ctx.auth.require('read'), async (req, res) => {
+        const { period: label } = parseOr400(reportQuery, req.query, 'query');
+        let period;
+        try {
+          period = resolvePeriod(label);
+        } catch (err) {
+          if (err instanceof PeriodError) throw new ApiError(400, 'invalid_request', err.message);
+          throw err;
+        }
+        try {
+          res.json(
+            await buildReport(slas, period, prometheus ?? notConfigured(), {
+              atRiskBudget: ctx.config.sla.report.atRiskBudget,
+            }),
+          );
+        } catch (err) {
+          if (err instanceof PrometheusError) {
+            ctx.logger.warn({ err: err.message }, 'SLA report: Prometheus query failed');
+            throw prometheusApiError(err);
+          }
+          throw err;
+        }
+      });
+    },
+  };
+}

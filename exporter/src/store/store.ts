@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { MIGRATIONS, type Migration } from './migrations';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * The persistence layer: one knex instance over better-sqlite3 (embedded default) or pg. Repositories
+ * for slow queries, incidents, … take a Store and write portable knex queries, so each is written once.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  readonly db: Knex;
+  /** Runs pending migrations; returns the schema version afterwards. */
+  migrate(): Promise<number>;
+  schemaVersion(): Promise<number>;
+  /** Resolves when the store answers a trivial query; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+class MigrationList implements Knex.MigrationSource<Migration> {
+  constructor(private readonly migrations: Migration[]) {}
+  getMigrations(): Promise<Migration[]> {
+    return Promise.resolve(this.migrations);
+  }
+  getMigrationName(m: Migration): string {
+    return m.name;
+  }
+  getMigration(m: Migration): Promise<Migration> {
+    return Promise.resolve(m);
+  }
+}
+
+export function versionOf(name: string): number {
+  return Number.parseInt(name.slice(0, 3), 10);
+}
+
+/** Strips credentials from a store URL so it can be logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@');
+}
+
+function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length) || ':memory:';
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return {
+      kind: 'sqlite',
+      config: {
+        client: 'better-sqlite3',
+        connection: { filename: file },
+        useNullAsDefault: true,
+        pool: {
+          // WAL keeps readers and the single writer apart; synchronous=NORMAL in WAL mode still
+          // survives a process crash (kill -9): only an OS crash can lose the last transactions.
+          afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, c: unknown) => void) {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            done(null, conn);
+          },
+        },
+      },
+    };
+  }
+  return { kind: 'postgres', config: { client: 'pg', connection: url, pool: { min: 0, max: 10 } } };
+}
+
+export async function openStore(url: string, migrations: Migration[] = MIGRATIONS): Promise<Store> {
+  const { kind, config } = knexConfig(url);
+  const db = knexFactory(config);
+  const source = new MigrationList(migrations);
+  const migrateConfig = { migrationSource: source, tableName: 'perfwatch_migrations' };
+
+  const store: Store = {
+    kind,
+    db,
+    async migrate() {
+      await db.migrate.latest(migrateConfig);
+      const version = await store.schemaVersion();
+      await db('perfwatch_meta')
+        .insert({ key: 'schema_version', value: String(version), updated_at: Date.now() })
+        .onConflict('key')
+        .merge();
+      return version;
+    },
+    async schemaVersion() {
+      const [, pending] = (await db.migrate.list(migrateConfig)) as [Array<{ name: string }>, Migration[]];
+      const done = migrations.filter((m) => !pending.some((p) => p.name === m.name));
+      return done.length === 0 ? 0 : Math.max(...done.map((m) => versionOf(m.name)));
+    },
+    async ping() {
+      await db.raw('select 1');
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+  return store;
+}

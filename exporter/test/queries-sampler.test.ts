@@ -1,0 +1,97 @@
+import { Registry } from 'prom-client';
+import { Recorder } from '../src/core/recorder';
+import { SlowQueryCapture } from '../src/queries/capture';
+import { queriesConfigSchema } from '../src/queries/config';
+import { SlowQueryRepository } from '../src/queries/repository';
+import { openStore } from '../src/store/store';
+import { series } from './support/prom-text';
+
+function setup(config: Record<string, unknown>) {
+  const registry = new Registry();
+  const recorder = new Recorder(registry);
+  const capture = new SlowQueryCapture(recorder, queriesConfigSchema.parse(config), undefined);
+  return { registry, recorder, capture };
+}
+
+describe('slow-query sampling', () => {
+  test('under load only the per-second budget and new slowest queries are kept; the rest are counted', async () => {
+    const { registry, recorder, capture } = setup({ maxSamplesPerSecond: 2 });
+    const t = 1_800_000_000_000;
+    for (const ms of [150, 120, 110, 300, 105, 250, 400])
+      recorder.recordQuery({ dbSystem: 'postgresql', sql: 'select 1', durationSeconds: ms / 1000, time: t });
+    expect(capture.sampler.peek().map((s) => s.durationMs)).toEqual([150, 120, 300, 400]);
+    const text = await registry.metrics();
+    expect(series(text, 'db_client_slow_queries_total')[0].value).toBe(7);
+    expect(
+      series(text, 'perfwatch_slow_queries_sampled_out_total', { db_system: 'postgresql' })[0].value,
+    ).toBe(3);
+  });
+
+  test('a per-database threshold overrides the default', () => {
+    const { recorder, capture } = setup({ slowThresholdMs: 100, thresholds: { reporting: 1000 } });
+    recorder.recordQuery({
+      dbSystem: 'postgresql',
+      database: 'reporting',
+      sql: 'select 1',
+      durationSeconds: 0.5,
+    });
+    recorder.recordQuery({ dbSystem: 'postgresql', database: 'shop', sql: 'select 2', durationSeconds: 0.5 });
+    expect(capture.sampler.peek().map((s) => s.database)).toEqual(['shop']);
+  });
+
+  test('raw literals are kept only when enabled', () => {
+    const { recorder, capture } = setup({ rawLiterals: true });
+    recorder.recordQuery({
+      dbSystem: 'mysql',
+      sql: "select * from t where email = 'a@b.c'",
+      durationSeconds: 0.2,
+    });
+    expect(capture.sampler.peek()[0].sample).toContain('a@b.c');
+  });
+
+  test('the memory buffer is bounded and what it drops is counted', async () => {
+    const { registry, recorder, capture } = setup({ ringSize: 3 });
+    for (let i = 0; i < 5; i++)
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: `select ${i}`,
+        durationSeconds: 0.2,
+        time: 1_800_000_000_000 + i * 1000,
+      });
+    expect(capture.sampler.peek()).toHaveLength(3);
+    expect(
+      series(await registry.metrics(), 'perfwatch_dropped_total', {
+        component: 'slow_queries',
+        reason: 'buffer_full',
+      })[0].value,
+    ).toBe(2);
+  });
+});
+
+test('retention purge deletes old samples in chunks and keeps recent ones', async () => {
+  const store = await openStore('sqlite::memory:');
+  await store.migrate();
+  const repo = new SlowQueryRepository(store);
+  const base = {
+    fingerprintId: '0123456789abcdef',
+    fingerprint: 'select ?',
+    sample: 'select ?',
+    durationMs: 200,
+    dbSystem: 'postgresql',
+    database: null,
+    operation: 'SELECT',
+    route: '/',
+    requestId: null,
+    callSite: null,
+    error: false,
+    nPlusOne: false,
+    sampledOut: 0,
+    sampledOutMs: 0,
+  };
+  const old = Date.now() - 10 * 86_400_000;
+  await repo.insert(Array.from({ length: 25 }, (_, i) => ({ ...base, capturedAt: old + i })));
+  await repo.insert([{ ...base, capturedAt: Date.now() }]);
+  expect(await repo.purge(Date.now() - 7 * 86_400_000, 10)).toBe(25);
+  expect(await store.db('slow_query_samples').count({ n: '*' })).toEqual([{ n: 1 }]);
+  await store.close();
+});

@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { MIGRATIONS, type Migration } from '../src/store/migrations';
+import { openStore, redactUrl } from '../src/store/store';
+import { pgUrlWithSchema } from './support/env';
+
+const sqliteUrl = () =>
+  `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), 'pw-store-')), 'nested', 'perfwatch.db')}`;
+
+const extra: Migration = {
+  name: '999_probe',
+  up: (k: Knex) => k.schema.createTable('probe', (t) => t.increments('id')),
+  down: (k: Knex) => k.schema.dropTable('probe'),
+};
+
+describe.each(['sqlite', 'postgres'])('%s store', (kind) => {
+  let url: string;
+  let cleanup = async () => {};
+  beforeAll(async () => {
+    if (kind === 'sqlite') url = sqliteUrl();
+    else ({ url, drop: cleanup } = await pgUrlWithSchema());
+  });
+  afterAll(() => cleanup());
+
+  test('migrations run at open and record the schema version in the meta table', async () => {
+    const store = await openStore(url);
+    const version = await store.migrate();
+    expect(store.kind).toBe(kind);
+    expect(version).toBe(Math.max(...MIGRATIONS.map((m) => Number(m.name.slice(0, 3)))));
+    const row = await store.db('perfwatch_meta').where({ key: 'schema_version' }).first();
+    expect(row.value).toBe(String(version));
+    await store.close();
+  });
+
+  test('running migrations again is a no-op', async () => {
+    const store = await openStore(url);
+    const before = await store.migrate();
+    expect(await store.migrate()).toBe(before);
+    await store.close();
+  });
+
+  test('a new migration is applied on the next start and raises the version', async () => {
+    const store = await openStore(url, [...MIGRATIONS, extra]);
+    expect(await store.migrate()).toBe(999);
+    await store.db('probe').insert({});
+    expect(await store.db('probe').count({ n: '*' })).toEqual([{ n: kind === 'postgres' ? '1' : 1 }]);
+    await store.close();
+  });
+
+  test('ping succeeds on a reachable store', async () => {
+    const store = await openStore(url);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+});
+
+test('ping fails on an unreachable PostgreSQL', async () => {
+  const store = await openStore('postgres://postgres@127.0.0.1:1/test');
+  await expect(store.ping()).rejects.toThrow();
+  await store.close();
+});
+
+test('store URLs are logged without passwords', () => {
+  expect(redactUrl('postgres://u:secret@db:5432/x')).toBe('postgres://u:***@db:5432/x');
+});

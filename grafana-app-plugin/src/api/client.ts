@@ -1,0 +1,108 @@
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv } from '@grafana/runtime';
+import { EXPORTER_PROXY_BASE } from '../constants';
+import { toExporterError } from './errors';
+import type {
+  BulkResult,
+  Incident,
+  IncidentDetail,
+  IncidentFilter,
+  IncidentList,
+  IncidentSeverity,
+  IncidentStats,
+  IncidentStatus,
+  ServiceStatus,
+  SilenceResult,
+  SlaReport,
+  SlowQueryDetail,
+  SlowQueryFilter,
+  SlowQueryList,
+  SlowQuerySort,
+  WhoAmI,
+} from './types';
+
+type Query = Record<string, string | number | boolean | string[] | undefined | null>;
+
+/** `?a=1&b=x&b=y` from the values that are set; arrays repeat the key. */
+export function toQueryString(query?: Query): string {
+  if (!query) {
+    return '';
+  }
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') {
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v) => params.append(key, v));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+async function request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url: `${EXPORTER_PROXY_BASE}${path}${toQueryString(query)}`,
+        method,
+        data: body,
+        // The pages show errors in place, in words; Grafana's toasts would repeat them.
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      }),
+    );
+    return response.data;
+  } catch (e) {
+    throw toExporterError(e);
+  }
+}
+
+const id = (s: string) => encodeURIComponent(s);
+
+const action = (incidentId: number, name: string, body: object) =>
+  request<Incident>('POST', `/incidents/${incidentId}/${name}`, undefined, body);
+
+/** The exporter's JSON API as reached through the plugin's proxy route. */
+export const api = {
+  whoami: () => request<WhoAmI>('GET', '/whoami'),
+  status: () => request<ServiceStatus>('GET', '/status'),
+
+  slowQueries: (
+    filter: SlowQueryFilter & {
+      sort?: SlowQuerySort;
+      order?: 'asc' | 'desc';
+      limit?: number;
+      offset?: number;
+    },
+  ) => request<SlowQueryList>('GET', '/slow-queries', { ...filter }),
+  slowQuery: (fingerprintId: string, filter: SlowQueryFilter) =>
+    request<SlowQueryDetail>('GET', `/slow-queries/${id(fingerprintId)}`, { ...filter, q: undefined }),
+
+  incidents: (filter: IncidentFilter) => request<IncidentList>('GET', '/incidents', { ...filter }),
+  incident: (incidentId: number) => request<IncidentDetail>('GET', `/incidents/${incidentId}`),
+  incidentStats: (range: { from?: number; to?: number }) =>
+    request<IncidentStats>('GET', '/incidents/stats', range),
+  // Actions answer with the incident as it is after the change.
+  acknowledge: (incidentId: number) => action(incidentId, 'acknowledge', {}),
+  unacknowledge: (incidentId: number) => action(incidentId, 'unacknowledge', {}),
+  assign: (incidentId: number, assignee: string | null) => action(incidentId, 'assign', { assignee }),
+  setStatus: (incidentId: number, status: IncidentStatus) => action(incidentId, 'status', { status }),
+  setSeverity: (incidentId: number, severity: IncidentSeverity) =>
+    action(incidentId, 'severity', { severity }),
+  addNote: (incidentId: number, text: string) => action(incidentId, 'notes', { text }),
+  resolve: (incidentId: number, note: string) => action(incidentId, 'resolve', note ? { note } : {}),
+  silence: (incidentId: number, durationMinutes: number) =>
+    request<SilenceResult>('POST', `/incidents/${incidentId}/silence`, undefined, { durationMinutes }),
+  unsilence: (incidentId: number) =>
+    request<{ expired: string[] }>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
+  takeDiagnostics: (incidentId: number) =>
+    request<unknown>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
+  bulk: (ids: number[], what: 'acknowledge' | 'resolve', note?: string) =>
+    request<BulkResult>('POST', `/incidents/bulk/${what}`, undefined, note ? { ids, note } : { ids }),
+
+  slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
+};

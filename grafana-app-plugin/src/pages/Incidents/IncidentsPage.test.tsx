@@ -1,0 +1,396 @@
+import React from 'react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { IncidentDetail, IncidentList, IncidentStats } from '../../api/types';
+import { FakeBackend, apiError } from '../../test/backend';
+import { incident } from '../../test/fixtures';
+import { currentSearch, renderAt, signInAs } from '../../test/render';
+import IncidentDetailPage from './IncidentDetailPage';
+import IncidentsPage, { alertSummary } from './IncidentsPage';
+
+const LIST = '/a/perfwatch-app/incidents';
+
+const list = (items: IncidentDetail[], total = items.length): IncidentList => ({
+  total,
+  limit: 50,
+  offset: 0,
+  items,
+});
+const duration = (meanSeconds: number) => ({
+  count: 2,
+  meanSeconds,
+  medianSeconds: meanSeconds,
+  p90Seconds: meanSeconds,
+});
+const stats: IncidentStats = {
+  from: '2026-11-15T10:00:00.000Z',
+  to: '2026-11-22T10:00:00.000Z',
+  total: 4,
+  open: 2,
+  unacknowledged: 1,
+  bySeverity: { critical: 1, high: 2, medium: 1, low: 0 },
+  byStatus: { investigating: 1, identified: 1, monitoring: 0, resolved: 2 },
+  mtta: duration(330),
+  mttr: duration(2 * 3600 + 15 * 60),
+};
+
+describe('Incidents page', () => {
+  let backend: FakeBackend;
+  beforeEach(() => {
+    signInAs('Editor');
+    backend = new FakeBackend().install();
+    backend.on('GET', '/incidents/stats', stats);
+  });
+
+  it('shows a loading state until the exporter answers', async () => {
+    backend.hang('GET', '/incidents');
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    expect(await screen.findByText('Loading incidents…')).toBeInTheDocument();
+  });
+
+  it('explains an empty list', async () => {
+    backend.on('GET', '/incidents', list([]));
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    expect(await screen.findByText('No incidents match these filters')).toBeInTheDocument();
+  });
+
+  it('shows the error in words', async () => {
+    backend.on(
+      'GET',
+      '/incidents',
+      apiError('bad_request', 'severity: expected one of low, medium, high, critical'),
+      400,
+    );
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    expect(await screen.findByText('Could not load incidents')).toBeInTheDocument();
+    expect(screen.getByText(/expected one of low/)).toBeInTheDocument();
+  });
+
+  it('lists incidents with status, severity, assignee and alert count, and the MTTA/MTTR tiles', async () => {
+    backend.on(
+      'GET',
+      '/incidents',
+      list([
+        incident(),
+        incident({
+          id: 18,
+          title: 'Errors on /login',
+          severity: 'high',
+          status: 'identified',
+          assignee: 'bob',
+          alertCounts: { firing: 2, resolved: 1 },
+          acknowledgedBy: 'bob',
+        }),
+      ]),
+    );
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    const table = await screen.findByTestId('data-testid inc-table');
+    expect(within(table).getByText('HighLatency on GET /checkout').closest('a')?.getAttribute('href')).toBe(
+      '/a/perfwatch-app/incidents/17',
+    );
+    expect(within(table).getByText('Investigating')).toBeInTheDocument();
+    expect(within(table).getByText('Critical')).toBeInTheDocument();
+    expect(within(table).getByText('bob')).toBeInTheDocument();
+    expect(within(table).getByText('Acknowledged by bob')).toBeInTheDocument();
+    expect(within(table).getByText('Not acknowledged')).toBeInTheDocument();
+    expect(within(table).getByText('2 firing, 1 resolved')).toBeInTheDocument();
+    expect(await within(screen.getByTestId('data-testid inc-mtta')).findByText('5 min')).toBeInTheDocument();
+    expect(within(screen.getByTestId('data-testid inc-mttr')).getByText('2 h 15 min')).toBeInTheDocument();
+  });
+
+  it('asks for open incidents by default and puts filter changes in the URL', async () => {
+    backend.on('GET', '/incidents', list([incident()]));
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    expect(backend.callsTo('GET', '/incidents')[0].query.getAll('status')).toEqual([
+      'investigating',
+      'identified',
+      'monitoring',
+    ]);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Critical' }));
+    await waitFor(() => expect(currentSearch().getAll('severity')).toEqual(['critical']));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/incidents').at(-1)?.query.getAll('severity')).toEqual(['critical']),
+    );
+
+    await userEvent.type(screen.getByLabelText('Label filter'), 'route=/checkout{Enter}');
+    await waitFor(() => expect(currentSearch().get('label')).toBe('route=/checkout'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/incidents').at(-1)?.query.get('label')).toBe('route=/checkout'),
+    );
+  });
+
+  it('reads status and severity filters from the URL', async () => {
+    backend.on('GET', '/incidents', list([incident()]));
+    renderAt(
+      `${LIST}?status=resolved&severity=high&severity=low&assignee=alice`,
+      <IncidentsPage />,
+      'incidents',
+    );
+    await screen.findByTestId('data-testid inc-table');
+    const query = backend.callsTo('GET', '/incidents')[0].query;
+    expect(query.getAll('status')).toEqual(['resolved']);
+    expect(query.getAll('severity')).toEqual(['high', 'low']);
+    expect(query.get('assignee')).toBe('alice');
+  });
+
+  it('acknowledges the selected incidents in one bulk call', async () => {
+    backend.on('GET', '/incidents', list([incident(), incident({ id: 18, title: 'Errors on /login' })]));
+    backend.on('POST', '/incidents/bulk/acknowledge', {
+      succeeded: 2,
+      failed: 0,
+      results: [
+        { id: 17, ok: true },
+        { id: 18, ok: true },
+      ],
+    });
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    await userEvent.click(screen.getByLabelText('Select all on this page'));
+    expect(screen.getByText('2 selected')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /Acknowledge/ }));
+    await screen.findByText('2 incidents acknowledged.');
+    expect(backend.callsTo('POST', '/incidents/bulk/acknowledge')[0].body).toEqual({ ids: [17, 18] });
+  });
+
+  it('resolves the selected incidents with one resolution note', async () => {
+    backend.on('GET', '/incidents', list([incident(), incident({ id: 18, title: 'Errors on /login' })]));
+    backend.on('POST', '/incidents/bulk/resolve', {
+      succeeded: 1,
+      failed: 0,
+      results: [{ id: 18, ok: true }],
+    });
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    await userEvent.click(screen.getByLabelText('Select incident Errors on /login'));
+    await userEvent.click(screen.getByRole('button', { name: /Resolve…/ }));
+    await userEvent.type(screen.getByLabelText('Resolution note'), 'Deployed the fix');
+    await userEvent.click(screen.getByRole('button', { name: 'Resolve' }));
+    await screen.findByText('1 incident resolved.');
+    expect(backend.callsTo('POST', '/incidents/bulk/resolve')[0].body).toEqual({
+      ids: [18],
+      note: 'Deployed the fix',
+    });
+  });
+
+  it('keeps bulk actions disabled for viewers', async () => {
+    signInAs('Viewer');
+    backend.on('GET', '/incidents', list([incident()]));
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    await userEvent.click(screen.getByLabelText('Select all on this page'));
+    expect(screen.getByRole('button', { name: /Acknowledge/ })).toHaveAttribute('aria-disabled', 'true');
+  });
+
+  it('stores the auto-refresh interval in the URL', async () => {
+    backend.on('GET', '/incidents', list([incident()]));
+    renderAt(`${LIST}?refresh=30s`, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    expect(screen.getByText('30s')).toBeInTheDocument();
+  });
+});
+
+describe('Alert counts', () => {
+  it('read as firing and resolved', () => {
+    expect(alertSummary(incident({ alertCounts: { firing: 1, resolved: 3 } }))).toBe('1 firing, 3 resolved');
+    expect(alertSummary(incident({ alertCounts: { firing: 0, resolved: 0 } }))).toBe('–');
+  });
+});
+
+describe('Incident detail', () => {
+  let backend: FakeBackend;
+  /** The incident as the exporter holds it; actions change it and answer with its summary. */
+  let current: IncidentDetail;
+  const strip = ({ alerts: _a, timeline: _t, timelineTruncated: _tt, ...rest }: IncidentDetail) => rest;
+  const event = (id: number, kind: string, message: string) => ({
+    id,
+    kind,
+    author: 'alice',
+    tokenName: 'grafana',
+    at: '2026-11-22T09:05:00.000Z',
+    message,
+    data: null,
+  });
+  const onAction = (path: string, change: (body: Record<string, unknown>) => Partial<IncidentDetail>) =>
+    backend.handle('POST', `/incidents/17/${path}`, (call) => {
+      current = { ...current, ...change(call.body as Record<string, unknown>) };
+      return { status: 200, body: strip(current) };
+    });
+
+  beforeEach(() => {
+    signInAs('Editor', 'alice');
+    current = incident();
+    backend = new FakeBackend().install();
+    backend.handle('GET', '/incidents/17', () => ({ status: 200, body: current }));
+  });
+
+  const open = async () => {
+    renderAt(`${LIST}/17`, <IncidentDetailPage />, 'incidents/:id');
+    return screen.findByTestId('data-testid inc-detail');
+  };
+
+  it('shows alerts with labels and runbook links, and the timeline', async () => {
+    await open();
+    expect(screen.getByText('p95 of /checkout is 1.4 s (target 300 ms)')).toBeInTheDocument();
+    expect(screen.getByText('Runbook').closest('a')?.getAttribute('href')).toBe(
+      'https://runbooks.example/latency',
+    );
+    expect(screen.getAllByText('route=/checkout').length).toBeGreaterThan(0);
+    expect(
+      within(screen.getByTestId('data-testid inc-timeline')).getByText('alert fired'),
+    ).toBeInTheDocument();
+  });
+
+  it('acknowledges and shows the new state and timeline entry at once', async () => {
+    await open();
+    onAction('acknowledge', () => ({
+      acknowledged: true,
+      acknowledgedBy: 'alice',
+      acknowledgedAt: '2026-11-22T09:05:00.000Z',
+      timeline: [...current.timeline, event(2, 'acknowledged', 'Acknowledged by alice')],
+    }));
+    await userEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    expect(await screen.findByRole('button', { name: 'Unacknowledge' })).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('data-testid inc-timeline')).getByText('Acknowledged by alice'),
+    ).toBeInTheDocument();
+    expect(backend.callsTo('POST', '/incidents/17/acknowledge')[0].body).toEqual({});
+  });
+
+  it('changes status and severity through their endpoints', async () => {
+    await open();
+    onAction('status', (b) => ({ status: b.status as IncidentDetail['status'] }));
+    onAction('severity', (b) => ({ severity: b.severity as IncidentDetail['severity'] }));
+    await userEvent.click(screen.getByLabelText('Identified'));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/incidents/17/status')[0]?.body).toEqual({ status: 'identified' }),
+    );
+    await userEvent.click(screen.getByLabelText('High'));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/incidents/17/severity')[0]?.body).toEqual({ severity: 'high' }),
+    );
+    expect(await screen.findByText('Identified', { selector: 'span' })).toBeInTheDocument();
+  });
+
+  it('assigns to the signed-in user', async () => {
+    await open();
+    onAction('assign', (b) => ({ assignee: b.assignee as string }));
+    await userEvent.click(screen.getByRole('button', { name: 'Assign to me' }));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/incidents/17/assign')[0]?.body).toEqual({ assignee: 'alice' }),
+    );
+    expect(await screen.findByDisplayValue('alice')).toBeInTheDocument();
+  });
+
+  it('adds a note and clears the field', async () => {
+    await open();
+    onAction('notes', (b) => ({ timeline: [...current.timeline, event(3, 'note', b.text as string)] }));
+    await userEvent.type(screen.getByLabelText('Note'), 'DB failover in progress');
+    await userEvent.click(screen.getByRole('button', { name: 'Add note' }));
+    expect(await screen.findByText('DB failover in progress', { selector: 'div' })).toBeInTheDocument();
+    expect(backend.callsTo('POST', '/incidents/17/notes')[0].body).toEqual({
+      text: 'DB failover in progress',
+    });
+    expect(screen.getByLabelText('Note')).toHaveValue('');
+  });
+
+  it('resolves with a note', async () => {
+    await open();
+    onAction('resolve', (b) => ({
+      status: 'resolved',
+      resolvedAt: '2026-11-22T10:00:00.000Z',
+      resolutionNote: b.note as string,
+    }));
+    await userEvent.click(screen.getByRole('button', { name: /Resolve…/ }));
+    await userEvent.type(screen.getByLabelText('Resolution note'), 'Rolled back');
+    await userEvent.click(screen.getByRole('button', { name: 'Resolve' }));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/incidents/17/resolve')[0]?.body).toEqual({ note: 'Rolled back' }),
+    );
+    expect(await screen.findByText('Lasted')).toBeInTheDocument();
+    expect(screen.getByText(/Resolution: Rolled back/)).toBeInTheDocument();
+  });
+
+  it('silences the alerts for the chosen duration and can lift the silence', async () => {
+    await open();
+    const until = new Date(Date.now() + 2 * 3600_000).toISOString();
+    backend.handle('POST', '/incidents/17/silence', () => {
+      current = { ...current, silencedUntil: until };
+      return {
+        status: 200,
+        body: { incident: strip(current), silences: [{ id: 's1', fingerprint: 'a1b2c3' }], until },
+      };
+    });
+    await userEvent.click(screen.getByRole('button', { name: /Silence for/ }));
+    fireEvent.click(await screen.findByText('2 hours'));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/incidents/17/silence')[0]?.body).toEqual({ durationMinutes: 120 }),
+    );
+    expect(await screen.findByText('Silenced until')).toBeInTheDocument();
+    backend.on('POST', '/incidents/17/unsilence', { expired: ['s1'] });
+    await userEvent.click(screen.getByRole('button', { name: 'Unsilence' }));
+    await waitFor(() => expect(backend.callsTo('POST', '/incidents/17/unsilence')).toHaveLength(1));
+  });
+
+  it('shows a diagnostics snapshot from the timeline in words', async () => {
+    current = incident({
+      timeline: [
+        {
+          ...event(4, 'diagnostics', 'Diagnostics snapshot (opened)'),
+          data: {
+            takenAt: '2026-11-22T09:00:01.000Z',
+            reason: 'opened',
+            slowQueries: {
+              status: 'ok',
+              windowMinutes: 15,
+              items: [
+                {
+                  fingerprintId: '0123456789abcdef',
+                  fingerprint: 'select * from orders',
+                  count: 40,
+                  p95Seconds: 0.9,
+                  maxSeconds: 2,
+                },
+              ],
+            },
+            process: { status: 'error', message: 'cpu sampling failed' },
+          },
+        },
+      ],
+    });
+    await open();
+    expect(screen.getByText('select * from orders').closest('a')?.getAttribute('href')).toBe(
+      '/a/perfwatch-app/slow-queries/0123456789abcdef',
+    );
+    expect(screen.getByText('error: cpu sampling failed')).toBeInTheDocument();
+  });
+
+  it('shows why an action failed', async () => {
+    await open();
+    backend.on(
+      'POST',
+      '/incidents/17/acknowledge',
+      apiError('invalid_transition', 'incident 17 is resolved; reopen it first'),
+      409,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    expect(await screen.findByText(/reopen it first/)).toBeInTheDocument();
+  });
+
+  it('disables every action for viewers', async () => {
+    signInAs('Viewer');
+    await open();
+    // Grafana's buttons with a tooltip stay focusable when disabled, so the tooltip can say why.
+    expect(screen.getByRole('button', { name: 'Acknowledge' })).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('button', { name: /Resolve…/ })).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('button', { name: 'Add note' })).toBeDisabled();
+  });
+
+  it('links to the slow queries around the incident', async () => {
+    await open();
+    const href = screen.getByText('Slow queries in this window').closest('a')?.getAttribute('href') ?? '';
+    const params = new URLSearchParams(href.split('?')[1]);
+    expect(Number(params.get('from'))).toBe(Date.parse('2026-11-22T09:00:00.000Z') - 15 * 60_000);
+  });
+});

@@ -1,0 +1,311 @@
+import React, { useMemo } from 'react';
+import { useParams } from 'react-router-dom';
+import { useAsyncRetry } from 'react-use';
+import { css } from '@emotion/css';
+import {
+  createDataFrame,
+  dateTime,
+  FieldColorModeId,
+  FieldType,
+  type DataFrame,
+  type GrafanaTheme2,
+  type TimeRange,
+} from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import {
+  Alert,
+  ClipboardButton,
+  LinkButton,
+  LoadingPlaceholder,
+  Stack,
+  Text,
+  TextLink,
+  useStyles2,
+} from '@grafana/ui';
+import { api } from '../../api/client';
+import { matrixToFrames, queryRange, stepFor } from '../../api/prometheus';
+import type { SlaEndpointReport } from '../../api/types';
+import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
+import { Chart } from '../../components/common/Chart';
+import { QueryState } from '../../components/common/QueryState';
+import { StatTile } from '../../components/common/StatTile';
+import { testIds } from '../../components/testIds';
+import { PLUGIN_ID, ROUTES } from '../../constants';
+import { formatDuration, formatMs, formatPercent } from '../../utils/format';
+import { periodTitle } from '../../utils/period';
+import { prefixRoute } from '../../utils/routing';
+import { useSettings } from '../../utils/settings';
+import { PeriodIncidents } from './PeriodIncidents';
+import { PeriodPicker, usePeriod } from './SlaPage';
+import { endpointLabel, latencyTarget } from './SlaTable';
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** The label matcher that selects one SLA endpoint's requests. */
+export function endpointSelector(e: SlaEndpointReport, extra = ''): string {
+  const parts = [`route="${escapeLabel(e.route)}"`];
+  if (e.method) {
+    parts.push(`method="${escapeLabel(e.method)}"`);
+  }
+  if (extra) {
+    parts.push(extra);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** PromQL for the charts, over the raw request histogram so they work with or without recording rules. */
+export function chartQueries(e: SlaEndpointReport) {
+  const metric = 'http_server_request_duration_seconds';
+  const all = endpointSelector(e);
+  const errors = endpointSelector(e, 'status_code=~"5.."');
+  const le = endpointSelector(e, `le="${e.target.latencyThresholdMs / 1000}"`);
+  const q = e.target.latencyQuantile;
+  return {
+    latency: `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${all}[5m])))`,
+    errorBurn: `(sum(rate(${metric}_count${errors}[1h])) or vector(0)) / sum(rate(${metric}_count${all}[1h])) / ${e.target.errorRate}`,
+    latencyBurn: `(1 - sum(rate(${metric}_bucket${le}[1h])) / sum(rate(${metric}_count${all}[1h]))) / ${Math.max(1e-9, 1 - q)}`,
+  };
+}
+
+function constantFrame(name: string, value: number, range: TimeRange, unit?: string): DataFrame {
+  return createDataFrame({
+    name,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: [range.from.valueOf(), range.to.valueOf()] },
+      {
+        name,
+        type: FieldType.number,
+        values: [value, value],
+        config: {
+          unit,
+          color: { mode: FieldColorModeId.Fixed, fixedColor: 'text' },
+          custom: { lineStyle: { fill: 'dash', dash: [10, 10] } },
+        },
+      },
+    ],
+  });
+}
+
+function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: number; to: number }) {
+  const { prometheusDatasourceUid } = useSettings();
+  const range = useMemo<TimeRange>(() => {
+    const f = dateTime(from);
+    const t = dateTime(to);
+    return { from: f, to: t, raw: { from: f, to: t } };
+  }, [from, to]);
+  const queries = chartQueries(endpoint);
+  const state = useAsyncRetry(async () => {
+    if (!prometheusDatasourceUid) {
+      return undefined;
+    }
+    const step = stepFor(from, to);
+    const [latency, errorBurn, latencyBurn] = await Promise.all([
+      queryRange(prometheusDatasourceUid, queries.latency, from, to, step),
+      queryRange(prometheusDatasourceUid, queries.errorBurn, from, to, step),
+      queryRange(prometheusDatasourceUid, queries.latencyBurn, from, to, step),
+    ]);
+    const q = Math.round(endpoint.target.latencyQuantile * 100);
+    return {
+      latency: [
+        ...matrixToFrames(latency, () => `p${q}`, 'ms', 1000, 'orange'),
+        constantFrame('target', endpoint.target.latencyThresholdMs, range, 'ms'),
+      ],
+      burn: [
+        ...matrixToFrames(errorBurn, () => 'error budget burn (1h)', 'x', 1, 'red'),
+        ...matrixToFrames(latencyBurn, () => 'latency budget burn (1h)', 'x', 1, 'orange'),
+        constantFrame('1× = budget used exactly by period end', 1, range, 'x'),
+      ],
+    };
+  }, [prometheusDatasourceUid, endpoint.name, from, to]);
+
+  if (!prometheusDatasourceUid) {
+    return (
+      <Alert severity="info" title="No Prometheus datasource selected">
+        Pick the Prometheus datasource on the{' '}
+        <TextLink href={`/plugins/${PLUGIN_ID}`} inline>
+          app configuration page
+        </TextLink>{' '}
+        to see latency and burn-rate charts here.
+      </Alert>
+    );
+  }
+  if (state.error) {
+    return (
+      <Alert severity="warning" title="Could not query Prometheus">
+        {state.error.message}
+      </Alert>
+    );
+  }
+  if (!state.value) {
+    return <LoadingPlaceholder text="Querying Prometheus…" />;
+  }
+  return (
+    <div>
+      <Text element="h4">
+        p{Math.round(endpoint.target.latencyQuantile * 100)} latency against the target
+      </Text>
+      <Chart frames={state.value.latency} timeRange={range} testId="data-testid sla-latency-chart" />
+      <Text element="h4">Burn rate</Text>
+      <Text color="secondary" variant="bodySmall" element="p">
+        How fast the error budget is being spent: above 1× it runs out before the period ends; 14.4× over an
+        hour is the fastest paging tier.
+      </Text>
+      <Chart frames={state.value.burn} timeRange={range} testId="data-testid sla-burn-chart" />
+    </div>
+  );
+}
+
+const NUMBER_LABELS: Record<string, string> = {
+  p50: 'p50 latency',
+  p95: 'p95 latency',
+  p99: 'p99 latency',
+  latencyCompliance: 'Latency compliance',
+  errorRate: 'Error rate',
+  availability: 'Availability',
+  budgetRemaining: 'Budget remaining',
+  budgetRemainingMinutes: 'Budget remaining (minutes)',
+  requests: 'Requests',
+};
+
+export default function SlaEndpointPage() {
+  const styles = useStyles2(getStyles);
+  const { name = '' } = useParams<{ name: string }>();
+  const [period, setPeriod] = usePeriod();
+  const state = useAsyncRetry(() => api.slaReport(period), [period]);
+  const endpoint = state.value?.endpoints.find((e) => e.name === name);
+  const from = state.value ? new Date(state.value.period.from).getTime() : 0;
+  const to = state.value ? new Date(state.value.period.to).getTime() : 0;
+
+  return (
+    <PluginPage subTitle={`SLA of ${name} · ${periodTitle(period)}`}>
+      <div className={styles.controls}>
+        <LinkButton
+          variant="secondary"
+          fill="text"
+          icon="arrow-left"
+          href={prefixRoute(ROUTES.Sla, { period })}
+        >
+          All endpoints
+        </LinkButton>
+        <PeriodPicker period={period} onChange={setPeriod} />
+      </div>
+      <QueryState
+        loading={state.loading && !state.value}
+        error={state.error}
+        empty={Boolean(state.value && !endpoint)}
+        emptyMessage={`No SLA named "${name}" in this report`}
+        errorTitle="Could not load the SLA report"
+        loadingText="Computing the SLA report…"
+        onRetry={state.retry}
+      >
+        {endpoint && (
+          <div className={styles.sections} data-testid={testIds.sla.detail}>
+            <Stack gap={1} alignItems="center">
+              <Text element="h2">{endpoint.name}</Text>
+              <Text color="secondary">{endpointLabel(endpoint)}</Text>
+              <PriorityBadge priority={endpoint.priority} />
+              <SlaStatusBadge status={endpoint.status} />
+            </Stack>
+            <Stack gap={1} wrap="wrap">
+              <StatTile title="Latency target" value={latencyTarget(endpoint)} />
+              <StatTile
+                title="Actual p95"
+                value={formatMs(endpoint.p95Ms)}
+                description={`p50 ${formatMs(endpoint.p50Ms)} · p99 ${formatMs(endpoint.p99Ms)}`}
+              />
+              <StatTile
+                title="Latency compliance"
+                value={formatPercent(endpoint.latencyCompliance, 2)}
+                description={`target ${formatPercent(endpoint.target.latencyQuantile)}`}
+              />
+              <StatTile
+                title="Error rate"
+                value={formatPercent(endpoint.errorRate, 2)}
+                description={`target < ${formatPercent(endpoint.target.errorRate, 2)}`}
+              />
+              <StatTile
+                title="Availability"
+                value={formatPercent(endpoint.availability, 3)}
+                description={`target ${formatPercent(endpoint.target.availability, 2)}`}
+              />
+              <StatTile
+                title="Budget left"
+                value={formatPercent(endpoint.budgetRemaining)}
+                description={
+                  endpoint.budgetRemainingMinutes === null
+                    ? undefined
+                    : `${formatDuration(Math.max(0, endpoint.budgetRemainingMinutes) * 60)} of full outage`
+                }
+              />
+            </Stack>
+
+            <section>
+              <Charts endpoint={endpoint} from={from} to={to} />
+            </section>
+
+            <section>
+              <Text element="h3">How each number is computed</Text>
+              <Text color="secondary" variant="bodySmall" element="p">
+                The exporter evaluates these PromQL expressions over the period; paste one into Explore to
+                check a number.
+              </Text>
+              <div className={styles.promql}>
+                {Object.entries(endpoint.promql ?? {}).map(([key, expr]) => (
+                  <div key={key} className={styles.promqlRow}>
+                    <Stack justifyContent="space-between" alignItems="center">
+                      <strong>{NUMBER_LABELS[key] ?? key}</strong>
+                      <ClipboardButton
+                        size="sm"
+                        variant="secondary"
+                        fill="text"
+                        icon="copy"
+                        getText={() => expr}
+                      >
+                        Copy
+                      </ClipboardButton>
+                    </Stack>
+                    <pre className={styles.code}>{expr}</pre>
+                  </div>
+                ))}
+              </div>
+            </section>
+
+            <section>
+              <Text element="h3">Incidents on this route in the period</Text>
+              <PeriodIncidents
+                from={state.value!.period.from}
+                to={state.value!.period.to}
+                label={`route=${endpoint.route}`}
+              />
+            </section>
+          </div>
+        )}
+      </QueryState>
+    </PluginPage>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  controls: css({
+    display: 'flex',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(2),
+  }),
+  sections: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(3) }),
+  promql: css({ display: 'grid', gap: theme.spacing(1) }),
+  promqlRow: css({
+    padding: theme.spacing(1),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+  }),
+  code: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    whiteSpace: 'pre-wrap',
+    wordBreak: 'break-all',
+    margin: 0,
+  }),
+});

@@ -1,0 +1,183 @@
+import React, { useMemo } from 'react';
+import { InteractiveTable, Stack, Text, TextLink, type Column } from '@grafana/ui';
+import type { CellProps } from 'react-table';
+import type { SlaEndpointReport, SlaPriority, SlaStatus } from '../../api/types';
+import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
+import { ROUTES } from '../../constants';
+import { formatCount, formatDuration, formatMs, formatPercent } from '../../utils/format';
+import { prefixRoute } from '../../utils/routing';
+
+const PRIORITY_ORDER: Record<SlaPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+const STATUS_ORDER: Record<SlaStatus, number> = { breaching: 0, at_risk: 1, no_data: 2, meeting: 3 };
+
+/** Worst first within the most important first: what a manager reads top-down. */
+export function sortEndpoints(endpoints: SlaEndpointReport[]): SlaEndpointReport[] {
+  return [...endpoints].sort(
+    (a, b) =>
+      (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
+      (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
+      a.name.localeCompare(b.name),
+  );
+}
+
+export function latencyTarget(e: SlaEndpointReport): string {
+  return `p${Math.round(e.target.latencyQuantile * 100)} < ${formatMs(e.target.latencyThresholdMs)}`;
+}
+
+export function endpointLabel(e: SlaEndpointReport): string {
+  return e.method ? `${e.method} ${e.route}` : e.route;
+}
+
+export const SLA_CSV_HEADER = [
+  'endpoint',
+  'route',
+  'method',
+  'priority',
+  'latency_target',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'latency_compliance_percent',
+  'error_rate_percent',
+  'error_rate_target_percent',
+  'availability_percent',
+  'availability_target_percent',
+  'budget_remaining_percent',
+  'budget_remaining_minutes',
+  'status',
+];
+
+const pct = (v: number | null | undefined, d = 3) =>
+  v === null || v === undefined ? '' : (v * 100).toFixed(d);
+const num = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '' : v.toFixed(d));
+
+export function slaCsvRow(e: SlaEndpointReport): unknown[] {
+  return [
+    e.name,
+    e.route,
+    e.method ?? '',
+    e.priority,
+    latencyTarget(e),
+    num(e.p50Ms),
+    num(e.p95Ms),
+    num(e.p99Ms),
+    pct(e.latencyCompliance),
+    pct(e.errorRate),
+    pct(e.target.errorRate),
+    pct(e.availability),
+    pct(e.target.availability),
+    pct(e.budgetRemaining, 1),
+    num(e.budgetRemainingMinutes, 0),
+    e.status,
+  ];
+}
+
+interface Props {
+  endpoints: SlaEndpointReport[];
+  period: string;
+  /** Plain text instead of links (the print view). */
+  printable?: boolean;
+}
+
+export function SlaTable({ endpoints, period, printable }: Props) {
+  const rows = useMemo(() => sortEndpoints(endpoints), [endpoints]);
+  const columns = useMemo<Array<Column<SlaEndpointReport>>>(
+    () => [
+      {
+        id: 'name',
+        header: 'Endpoint',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <Stack direction="column" gap={0}>
+            {printable ? (
+              <strong>{e.name}</strong>
+            ) : (
+              <TextLink
+                href={prefixRoute(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.name)}`, { period })}
+                inline={false}
+                color="primary"
+              >
+                {e.name}
+              </TextLink>
+            )}
+            <Text variant="bodySmall" color="secondary">
+              {endpointLabel(e)}
+              {e.team ? ` · ${e.team}` : ''}
+            </Text>
+          </Stack>
+        ),
+      },
+      { id: 'priority', header: 'Priority', cell: ({ value }) => <PriorityBadge priority={value} /> },
+      {
+        id: 'target',
+        header: 'Latency target',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => latencyTarget(e),
+      },
+      {
+        id: 'p95Ms',
+        header: 'Actual p95',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <Text color={e.p95Ms !== null && e.p95Ms > e.target.latencyThresholdMs ? 'error' : undefined}>
+            {formatMs(e.p95Ms)}
+          </Text>
+        ),
+      },
+      {
+        id: 'latencyCompliance',
+        header: 'Latency compliance',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <span
+            title={`share of requests within ${formatMs(e.target.latencyThresholdMs)}; target ${formatPercent(e.target.latencyQuantile)}`}
+          >
+            {formatPercent(e.latencyCompliance, 2)}
+          </span>
+        ),
+      },
+      {
+        id: 'errorRate',
+        header: 'Error rate',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <span title={`target < ${formatPercent(e.target.errorRate, 2)}`}>
+            <Text color={e.errorRate !== null && e.errorRate > e.target.errorRate ? 'error' : undefined}>
+              {formatPercent(e.errorRate, 2)}
+            </Text>
+          </span>
+        ),
+      },
+      {
+        id: 'availability',
+        header: 'Availability',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <span title={`target ${formatPercent(e.target.availability, 2)}`}>
+            {formatPercent(e.availability, 3)}
+          </span>
+        ),
+      },
+      {
+        id: 'budgetRemaining',
+        header: 'Budget left',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <Stack direction="column" gap={0}>
+            <Text color={e.budgetRemaining !== null && e.budgetRemaining < 0 ? 'error' : undefined}>
+              {formatPercent(e.budgetRemaining)}
+            </Text>
+            <Text variant="bodySmall" color="secondary">
+              {e.budgetRemainingMinutes === null
+                ? '–'
+                : `${formatDuration(Math.max(0, e.budgetRemainingMinutes) * 60)} of full outage`}
+            </Text>
+          </Stack>
+        ),
+      },
+      { id: 'requests', header: 'Requests', cell: ({ value }) => formatCount(value) },
+      { id: 'status', header: 'Status', cell: ({ value }) => <SlaStatusBadge status={value} /> },
+    ],
+    [period, printable],
+  );
+  return (
+    <InteractiveTable<SlaEndpointReport>
+      columns={columns}
+      data={rows}
+      getRowId={(e: SlaEndpointReport) => e.name}
+    />
+  );
+}

@@ -1,0 +1,249 @@
+import React from 'react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeBackend, apiError } from '../../test/backend';
+import { fingerprint, slowQueryDetail, slowQueryList } from '../../test/fixtures';
+import { currentSearch, renderAt } from '../../test/render';
+import SlowQueriesPage, { CSV_HEADER, slowQueryCsvRow } from './SlowQueriesPage';
+import SlowQueryDetailPage from './SlowQueryDetailPage';
+
+const LIST = '/a/perfwatch-app/slow-queries';
+
+// jsdom's Blob has no text(); FileReader is what it offers.
+const readBlob = (blob: Blob) =>
+  new Promise<string>((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.readAsText(blob);
+  });
+
+describe('Slow queries page', () => {
+  let backend: FakeBackend;
+  beforeEach(() => {
+    backend = new FakeBackend().install();
+  });
+
+  it('shows a loading state until the exporter answers', async () => {
+    backend.hang('GET', '/slow-queries');
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('Loading slow queries…')).toBeInTheDocument();
+  });
+
+  it('explains an empty result, including the capture threshold', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([]));
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('No slow queries in this time range')).toBeInTheDocument();
+    expect(screen.getByText(/slowThresholdMs/)).toBeInTheDocument();
+  });
+
+  it("shows the exporter's error message when the request fails", async () => {
+    backend.on('GET', '/slow-queries', apiError('forbidden', 'token "ingest" lacks the "read" scope'), 403);
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('Could not load slow queries')).toBeInTheDocument();
+    expect(screen.getByText(/lacks the "read" scope/)).toBeInTheDocument();
+  });
+
+  it('says when Grafana cannot reach the exporter', async () => {
+    backend.on('GET', '/slow-queries', { message: 'Bad Gateway' }, 502);
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText(/could not reach the exporter/)).toBeInTheDocument();
+  });
+
+  it('lists fingerprints with load, latency and the N+1 badge, linking to the detail', async () => {
+    backend.on(
+      'GET',
+      '/slow-queries',
+      slowQueryList([
+        fingerprint(),
+        fingerprint({
+          id: 'fedcba9876543210',
+          fingerprint: 'select * from items where order_id = ?',
+          share: 0.4,
+          p95Ms: 120,
+          maxMs: 300,
+          nPlusOne: true,
+        }),
+      ]),
+    );
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    const table = await screen.findByTestId('data-testid sq-table');
+    expect(within(table).getByText('select * from orders where customer_id = ?')).toBeInTheDocument();
+    expect(within(table).getByText('60.0 %')).toBeInTheDocument();
+    expect(within(table).getByText('480 ms')).toBeInTheDocument();
+    expect(within(table).getByText('1.90 s')).toBeInTheDocument();
+    expect(within(table).getAllByText('N+1')).toHaveLength(1);
+    const link = within(table).getByText('select * from items where order_id = ?').closest('a');
+    expect(link?.getAttribute('href')).toMatch(/^\/a\/perfwatch-app\/slow-queries\/fedcba9876543210/);
+    expect(screen.getByText(/2 fingerprints, 600.0 s/)).toBeInTheDocument();
+  });
+
+  it('sends the filters from the URL to the exporter and shows them in the inputs', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    renderAt(
+      `${LIST}?q=orders&database=shop&route=GET%20%2Forders&operation=SELECT&from=now-6h&to=now`,
+      <SlowQueriesPage />,
+      'slow-queries',
+    );
+    await screen.findByTestId('data-testid sq-table');
+    const query = backend.callsTo('GET', '/slow-queries')[0].query;
+    expect(query.get('q')).toBe('orders');
+    expect(query.get('database')).toBe('shop');
+    expect(query.get('route')).toBe('GET /orders');
+    expect(query.get('operation')).toBe('SELECT');
+    expect(Number(query.get('to')) - Number(query.get('from'))).toBe(6 * 3600 * 1000);
+    expect(screen.getByLabelText('Search SQL')).toHaveValue('orders');
+  });
+
+  it('puts a text search into the URL on Enter and queries with it', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    await userEvent.type(screen.getByLabelText('Search SQL'), 'customer_id{Enter}');
+    await waitFor(() => expect(currentSearch().get('q')).toBe('customer_id'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries').at(-1)?.query.get('q')).toBe('customer_id'),
+    );
+  });
+
+  it('filters by operation through the URL', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    await userEvent.click(screen.getByLabelText('UPDATE'));
+    await waitFor(() => expect(currentSearch().get('operation')).toBe('UPDATE'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries').at(-1)?.query.get('operation')).toBe('UPDATE'),
+    );
+  });
+
+  it('sorts on the server when a column header is clicked', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    await userEvent.click(screen.getByRole('button', { name: /p95/ }));
+    await waitFor(() => expect(currentSearch().get('sort')).toBe('p95'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries').at(-1)?.query.get('sort')).toBe('p95'),
+    );
+  });
+
+  it('pages through the results with offset and limit', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()], 60));
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    expect(screen.getByText('1–25 of 60')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: '2' }));
+    await waitFor(() => expect(currentSearch().get('page')).toBe('2'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries').at(-1)?.query.get('offset')).toBe('25'),
+    );
+  });
+
+  it('exports every matching fingerprint as CSV', async () => {
+    backend.handle('GET', '/slow-queries', (call) =>
+      call.query.get('limit') === '500'
+        ? {
+            status: 200,
+            body: slowQueryList([
+              fingerprint(),
+              fingerprint({ id: 'fedcba9876543210', fingerprint: 'select "a,b"' }),
+            ]),
+          }
+        : { status: 200, body: slowQueryList([fingerprint()], 2) },
+    );
+    const blobs: Blob[] = [];
+    URL.createObjectURL = jest.fn((b: Blob) => {
+      blobs.push(b);
+      return 'blob:csv';
+    });
+    URL.revokeObjectURL = jest.fn();
+    // jsdom cannot follow a download link; record the file name instead.
+    const downloads: string[] = [];
+    jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      downloads.push(this.download);
+    });
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    fireEvent.click(screen.getByText('Export CSV'));
+    await waitFor(() => expect(blobs).toHaveLength(1));
+    const text = await readBlob(blobs[0]);
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toBe(CSV_HEADER.join(','));
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain('"select ""a,b"""');
+    expect(downloads[0]).toMatch(/^slow-queries-.*\.csv$/);
+  });
+
+  it('links to the incidents of the same time window', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    renderAt(`${LIST}?from=1763800000000&to=1763803600000`, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    expect(screen.getByText('Incidents in this window').closest('a')?.getAttribute('href')).toBe(
+      '/a/perfwatch-app/incidents?from=1763800000000&to=1763803600000',
+    );
+  });
+});
+
+describe('Slow-query CSV rows', () => {
+  it('hold the numbers with fixed precision and the N+1 flag in words', () => {
+    expect(slowQueryCsvRow(fingerprint({ nPlusOne: true }))).toEqual([
+      '0123456789abcdef',
+      'select * from orders where customer_id = ?',
+      'postgresql',
+      'shop',
+      'SELECT',
+      1200,
+      '300.000',
+      '60.00',
+      '250.0',
+      '480.0',
+      '1900.0',
+      '2026-11-21T10:00:00.000Z',
+      '2026-11-22T09:30:00.000Z',
+      'yes',
+    ]);
+  });
+});
+
+describe('Slow query detail', () => {
+  let backend: FakeBackend;
+  beforeEach(() => {
+    backend = new FakeBackend().install();
+  });
+
+  it('shows the formatted statement, samples, issuers and call sites', async () => {
+    backend.on('GET', '/slow-queries/0123456789abcdef', slowQueryDetail());
+    renderAt(`${LIST}/0123456789abcdef?from=now-24h&to=now`, <SlowQueryDetailPage />, 'slow-queries/:id');
+    const sql = await screen.findByTestId('data-testid sq-sql');
+    expect(sql.textContent).toBe('SELECT\n  *\nFROM\n  orders\nWHERE\n  customer_id = ?');
+    expect(screen.getByText('N+1 pattern seen')).toBeInTheDocument();
+    expect(screen.getByText('queue:invoices', { selector: 'span' })).toBeInTheDocument();
+    expect(screen.getAllByText('src/orders/repo.js:42').length).toBeGreaterThan(0);
+    expect(screen.getByText('Slowest (1)')).toBeInTheDocument();
+    expect(screen.getByTestId('data-testid sq-chart')).toBeInTheDocument();
+  });
+
+  it('passes the page filters on to the exporter', async () => {
+    backend.on('GET', '/slow-queries/0123456789abcdef', slowQueryDetail());
+    renderAt(
+      `${LIST}/0123456789abcdef?database=shop&route=GET%20%2Forders`,
+      <SlowQueryDetailPage />,
+      'slow-queries/:id',
+    );
+    await screen.findByTestId('data-testid sq-detail');
+    const query = backend.callsTo('GET', '/slow-queries/0123456789abcdef')[0].query;
+    expect(query.get('database')).toBe('shop');
+    expect(query.get('route')).toBe('GET /orders');
+  });
+
+  it('shows the 404 message when the fingerprint has no samples in the range', async () => {
+    backend.on(
+      'GET',
+      '/slow-queries/0123456789abcdef',
+      apiError('not_found', 'no samples of fingerprint 0123456789abcdef between a and b'),
+      404,
+    );
+    renderAt(`${LIST}/0123456789abcdef`, <SlowQueryDetailPage />, 'slow-queries/:id');
+    expect(await screen.findByText(/no samples of fingerprint/)).toBeInTheDocument();
+  });
+});

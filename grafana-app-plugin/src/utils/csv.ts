@@ -1,0 +1,26 @@
+/** One CSV cell per RFC 4180: quoted when it holds a comma, quote or line break. */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  const s = typeof value === 'string' ? value : String(value);
+  // A leading =, +, - or @ makes spreadsheets evaluate the cell; SQL text and titles are not formulas.
+  const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Saves text as a file through a temporary link (what the browser does for any download). */
+export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

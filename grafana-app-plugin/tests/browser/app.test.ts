@@ -1,0 +1,222 @@
+/*
+ * The plugin in real Chromium: the harness page renders the plugin's module with real @grafana/ui
+ * and @grafana/runtime; its Grafana-shaped server proxies the plugin's requests, following
+ * src/plugin.json, to a real `perfwatch serve` seeded through its API. Screenshots go to
+ * tests/browser/.out/ (or to $PERFWATCH_SCREENSHOTS, e.g. ../docs/img for the README).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { documentedPaths, seedSlowQueries, startExporter, TOKENS, type RunningExporter } from './exporter';
+import { bundleHarness, HarnessServer } from './harness/server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../..', process.env.PERFWATCH_SCREENSHOTS ?? 'tests/browser/.out');
+const api = documentedPaths();
+const hasIncidents = api.has('/incidents');
+const hasSla = api.has('/sla/report');
+
+jest.setTimeout(120_000);
+
+let exporter: RunningExporter;
+let harness: HarnessServer;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function shot(name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function go(pathname: string) {
+  await page.goto(`${harness.url}${pathname}`);
+}
+
+beforeAll(async () => {
+  const [bundle, started] = await Promise.all([bundleHarness(), startExporter()]);
+  exporter = started;
+  await seedSlowQueries(exporter);
+  harness = new HarnessServer(bundle);
+  await harness.start();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      consoleErrors.push(m.text());
+    }
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.stop();
+  await exporter?.stop();
+});
+
+describe('Perfwatch app in Chromium against a real exporter', () => {
+  afterEach(async () => {
+    // What the page showed when a test ended: the first thing to look at when one fails.
+    const name =
+      expect
+        .getState()
+        .currentTestName?.replace(/[^a-z0-9]+/gi, '-')
+        .slice(-60) ?? 'test';
+    mkdirSync(path.join(__dirname, '.out/last'), { recursive: true });
+    await page.screenshot({ path: path.join(__dirname, '.out/last', `${name}.png`) }).catch(() => undefined);
+  });
+
+  it('is configured on its config page, and the connection test goes through the proxy', async () => {
+    // The configuration page is for organization admins (plugin.json), as saving settings is in Grafana.
+    harness.role = 'Admin';
+    await go('/plugins/perfwatch-app');
+    await page.getByTestId('data-testid ac-exporter-url').fill(exporter.url);
+    await page.getByTestId('data-testid ac-api-token').fill(TOKENS.grafana);
+    await page.getByTestId('data-testid ac-submit').click();
+    await page.getByText('Connected to the exporter').waitFor();
+    await page.getByText('Token "grafana" has the scopes: read, write.').waitFor();
+    await shot('config');
+    harness.role = 'Editor';
+    // The token stayed on the server: the browser only learns that one is set.
+    const meta = await page.evaluate(() =>
+      fetch('/api/plugins/perfwatch-app/settings').then((r) => r.text()),
+    );
+    expect(meta).not.toContain(TOKENS.grafana);
+    expect(meta).toContain('"apiToken":true');
+    expect(harness.forwarded.at(-1)).toMatchObject({
+      url: `${exporter.url}/api/v1/status`,
+      user: 'alice',
+      auth: 'Bearer ***',
+    });
+  });
+
+  it('ranks the seeded slow queries, flags the N+1 and filters through the URL', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    const table = page.getByTestId('data-testid sq-table');
+    await table.getByText(/select o\.id, o\.total/i).waitFor();
+    await table.getByText(/from order_items/i).waitFor();
+    await table.getByText('N+1').first().waitFor();
+    expect(await table.getByRole('row').count()).toBe(4); // header + 3 fingerprints
+    await shot('slow-queries');
+
+    await page.getByLabel('Search SQL').fill('invoices');
+    await page.getByLabel('Search SQL').press('Enter');
+    await page.waitForURL(/q=invoices/);
+    await table.getByText(/update invoices/i).waitFor();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="data-testid sq-table"] tbody tr').length === 1,
+    );
+  });
+
+  it('exports the table as CSV', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page.getByTestId('data-testid sq-table').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('Export CSV').click(),
+    ]);
+    const file = await download.path();
+    const lines = readFileSync(file!, 'utf8').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^fingerprint_id,fingerprint,db_system/);
+    expect(lines).toHaveLength(4);
+    expect(download.suggestedFilename()).toMatch(/^slow-queries-.*\.csv$/);
+  });
+
+  it('opens a fingerprint with its formatted SQL, samples, issuers and latency chart', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page
+      .getByTestId('data-testid sq-table')
+      .getByText(/select o\.id, o\.total/i)
+      .click();
+    await page.waitForURL(/slow-queries\/[0-9a-f]{16}/);
+    const sql = page.getByTestId('data-testid sq-sql');
+    await sql.waitFor();
+    expect(await sql.textContent()).toMatch(/^SELECT\n {2}o\.id,/);
+    await page.getByText('POST /checkout').first().waitFor();
+    await page.locator('[data-testid="data-testid sq-chart"] canvas').first().waitFor();
+    await shot('slow-query-detail');
+  });
+
+  (hasIncidents ? it : it.skip)('acknowledges an incident from the list and records who did it', async () => {
+    const created = await exporter.api('/incidents', {
+      method: 'POST',
+      token: TOKENS.grafana,
+      body: JSON.stringify({
+        title: 'Checkout p95 above 300 ms',
+        severity: 'critical',
+        labels: { route: '/checkout' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: number };
+    await go('/a/perfwatch-app/incidents');
+    const table = page.getByTestId('data-testid inc-table');
+    await table.getByText('Checkout p95 above 300 ms').waitFor();
+    await page.getByTestId('data-testid inc-mtta').waitFor();
+    await shot('incidents');
+    // Grafana's Checkbox draws its box over the input.
+    await page.getByLabel('Select incident Checkout p95 above 300 ms').check({ force: true });
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('1 incident acknowledged.').waitFor();
+    const incident = (await (await exporter.api(`/incidents/${id}`, { token: TOKENS.grafana })).json()) as {
+      acknowledgedBy: string;
+    };
+    expect(incident.acknowledgedBy).toBe('alice');
+
+    await table.getByText('Checkout p95 above 300 ms').click();
+    await page.getByTestId('data-testid inc-detail').waitFor();
+    await page.getByLabel('Note').fill('Rolling back release 42');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('data-testid inc-timeline').getByText('Rolling back release 42').waitFor();
+    await shot('incident-detail');
+  });
+
+  (hasIncidents ? it : it.skip)('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
+    harness.role = 'Viewer';
+    try {
+      const status = await page.evaluate(() =>
+        fetch('/api/plugin-proxy/perfwatch-app/exporter/incidents/1/acknowledge', {
+          method: 'POST',
+          body: '{}',
+        }).then((r) => r.status),
+      );
+      expect(status).toBe(403);
+    } finally {
+      harness.role = 'Editor';
+    }
+  });
+
+  (hasSla ? it : it.skip)(
+    "shows the SLA report, or the exporter's reason in words, and its print view",
+    async () => {
+      await go('/a/perfwatch-app/sla?period=7d');
+      // Without Prometheus data the exporter explains why; with it, the table renders.
+      await page
+        .getByTestId('data-testid sla-table')
+        .or(page.getByText('Could not load the SLA report'))
+        .or(page.getByText('No SLAs configured'))
+        .first()
+        .waitFor();
+      await shot('sla');
+      await go('/a/perfwatch-app/sla/print?period=7d');
+      await page.emulateMedia({ media: 'print' });
+      await shot('sla-print');
+      await page.emulateMedia({ media: 'screen' });
+    },
+  );
+
+  it('logs no errors in the browser console', () => {
+    expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
