@@ -4,13 +4,14 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load';
 import { renderDashboards, staleDashboards } from '../src/dashboards/generate';
 import { seriesNames } from '../src/dashboards/metric-names';
+import { slaThresholds } from '../src/dashboards/sla-source';
 import { metricNamesIn, panelQueries, variableQueries, withoutZeroFill } from '../src/dashboards/queries';
 import { registerSystemMetrics } from '../src/system';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'dashboards');
-/** The config the committed dashboards are generated from (the `dashboards` npm script uses it too). */
-const CONFIG = path.join(ROOT, 'perfwatch.example.yml');
+/** The config the committed dashboards are generated from (the `dashboards` npm script uses it too): the SLAs the committed alert rules come from. */
+const CONFIG = path.join(ROOT, 'perfwatch.yml');
 
 type Json = Record<string, unknown> & {
   uid: string;
@@ -88,16 +89,49 @@ describe('generated dashboards', () => {
     }
   });
 
-  test('the overview and HTTP dashboards filter by route', () => {
+  test('the overview and HTTP dashboards filter by route, except per-SLA stats pinned to their endpoint', () => {
     const all = committed();
+    const slaRoutes = new Set(slaThresholds(config).map((s) => s.route));
     for (const f of ['overview.json', 'http.json']) {
       expect(all.get(f)!.templating.list.map((v) => v.name)).toContain('route');
       const trends = panelQueries(all.get(f)!).filter((q) =>
         q.expr.includes('http_server_request_duration_seconds'),
       );
       expect(trends.length).toBeGreaterThan(0);
-      for (const q of trends) expect(q.expr).toContain('route=~"$route"');
+      for (const q of trends) {
+        const pinned = /route="([^"]+)"/.exec(q.expr);
+        if (pinned) expect(slaRoutes).toContain(pinned[1]);
+        else expect(q.expr).toContain('route=~"$route"');
+      }
     }
+  });
+
+  test('the overview has one stat per latency SLA, coloured at its target and alert thresholds', () => {
+    const overview = committed().get('overview.json')!;
+    const slas = slaThresholds(config);
+    expect(slas.length).toBeGreaterThan(0);
+    for (const s of slas) {
+      const panel = overview.panels.find(
+        (p) => p.type === 'stat' && String(p.description).startsWith(`SLA "${s.name}"`),
+      );
+      expect(panel).toBeDefined();
+      const { defaults } = panel!.fieldConfig as {
+        defaults: { thresholds: { steps: Array<{ value: number | null }> } };
+      };
+      const steps = defaults.thresholds.steps.map((t) => t.value);
+      expect(steps).toEqual([
+        null,
+        s.targetSeconds,
+        s.warningSeconds,
+        ...(s.criticalSeconds ? [s.criticalSeconds] : []),
+      ]);
+    }
+  });
+
+  test('a low-priority SLA, capped below critical, gets no red threshold', () => {
+    const low = slaThresholds(config).find((s) => s.priority === 'low');
+    expect(low).toBeDefined();
+    expect(low!.criticalSeconds).toBeUndefined();
   });
 });
 

@@ -191,9 +191,9 @@ describe('SLA config', () => {
       'get-api-products-id high',
       'get-api-search medium',
       'post-api-upload medium',
-      'get-api-reports-export low',
+      'post-api-reports-export low',
     ]);
-    expect(slas.find((s) => s.period === 'calendar-month')?.id).toBe('get-api-reports-export');
+    expect(slas.find((s) => s.period === 'calendar-month')?.id).toBe('post-api-reports-export');
   });
 
   test('PERFWATCH_PROMETHEUS_URL overrides prometheus.url', () => {

@@ -38,12 +38,15 @@ function slaStats(slas: SlaThresholds[]) {
         w: 4,
         description:
           `SLA "${s.name}" (${s.priority}): p${Math.round(s.quantile * 100)} target ${s.targetSeconds * 1000} ms; ` +
-          `orange from ${s.warningSeconds * 1000} ms (warning), red from ${s.criticalSeconds * 1000} ms (critical).`,
+          `orange from ${s.warningSeconds * 1000} ms (warning)` +
+          (s.criticalSeconds !== undefined
+            ? `, red from ${s.criticalSeconds * 1000} ms (critical).`
+            : `; priority ${s.priority} raises no critical latency alert.`),
         thresholds: thresholds([
           { value: null, color: 'green' },
           { value: s.targetSeconds, color: 'yellow' },
           { value: s.warningSeconds, color: 'orange' },
-          { value: s.criticalSeconds, color: 'red' },
+          ...(s.criticalSeconds !== undefined ? [{ value: s.criticalSeconds, color: 'red' }] : []),
         ]),
         links: [appLink('sla')],
       },
