@@ -1,3 +1,4 @@
+import { toSlaView, type WireSlaReport } from './slaWire';
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv } from '@grafana/runtime';
 import { EXPORTER_PROXY_BASE } from '../constants';
@@ -104,5 +105,6 @@ export const api = {
   bulk: (ids: number[], what: 'acknowledge' | 'resolve', note?: string) =>
     request<BulkResult>('POST', `/incidents/bulk/${what}`, undefined, note ? { ids, note } : { ids }),
 
-  slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
+  slaReport: async (period: string): Promise<SlaReport> =>
+    toSlaView(await request<WireSlaReport>('GET', '/sla/report', { period }), period),
 };

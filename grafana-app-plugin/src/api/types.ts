@@ -223,11 +223,12 @@ export interface SlaEndpointReport {
   priority: SlaPriority;
   owner?: string | null;
   team?: string | null;
+  /** null where the SLA sets no objective of that kind. */
   target: {
-    latencyQuantile: number;
-    latencyThresholdMs: number;
-    errorRate: number;
-    availability: number;
+    latencyQuantile: number | null;
+    latencyThresholdMs: number | null;
+    errorRate: number | null;
+    availability: number | null;
   };
   p50Ms: number | null;
   p95Ms: number | null;

@@ -1,3 +1,4 @@
+import { toSlaView, type WireSlaReport } from '../api/slaWire';
 import type {
   FingerprintStats,
   IncidentDetail,
@@ -139,50 +140,83 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   ...over,
 });
 
-export const slaReport = (): SlaReport => ({
+const measured = (value: number | null, promql = `x`): { value: number | null; promql: string } => ({
+  value,
+  promql,
+});
+
+/** GET /sla/report as the exporter sends it. */
+export const slaReportWire = (): WireSlaReport => ({
   period: {
-    id: '30d',
     label: 'Last 30 days',
-    from: '2026-10-23T10:00:00.000Z',
-    to: '2026-11-22T10:00:00.000Z',
+    kind: 'rolling',
+    start: '2026-10-23T10:00:00.000Z',
+    end: '2026-11-22T10:00:00.000Z',
   },
   generatedAt: '2026-11-22T10:00:00.000Z',
   endpoints: [
     {
-      name: 'checkout',
+      sla: 'checkout',
+      title: 'POST /checkout',
       route: '/checkout',
       method: 'POST',
       priority: 'critical',
-      target: { latencyQuantile: 0.95, latencyThresholdMs: 300, errorRate: 0.01, availability: 0.999 },
-      p50Ms: 120,
-      p95Ms: 420,
-      p99Ms: 900,
-      latencyCompliance: 0.91,
-      errorRate: 0.002,
-      availability: 0.998,
-      budgetRemaining: -0.8,
-      budgetRemainingMinutes: 0,
+      team: null,
+      owner: null,
       status: 'breaching',
-      requests: 120000,
-      promql: { p95: 'histogram_quantile(0.95, sum by (le) (increase(x[30d])))' },
+      requests: measured(120000),
+      latency: {
+        target: { quantile: 0.95, thresholdSeconds: 0.3, objective: 0.95 },
+        p50: measured(0.12),
+        p95: measured(0.42, 'histogram_quantile(0.95, sum by (le) (increase(x[30d])))'),
+        p99: measured(0.9),
+        compliance: measured(0.91),
+        budgetRemaining: { ratio: measured(-0.8), minutes: measured(0) },
+      },
+      errors: {
+        target: { maxRatio: 0.01, objective: 0.99, definition: ['5xx'] },
+        rate: measured(0.002),
+        budgetRemaining: { ratio: measured(0.8), minutes: measured(345.6) },
+      },
+      availability: {
+        target: 0.999,
+        value: measured(0.998),
+        budgetRemaining: { ratio: measured(-1), minutes: measured(0) },
+      },
+      budgetRemaining: { ratio: -0.8, minutes: 0 },
     },
     {
-      name: 'home',
+      sla: 'home',
+      title: 'GET /',
       route: '/',
       method: 'GET',
       priority: 'low',
-      target: { latencyQuantile: 0.95, latencyThresholdMs: 500, errorRate: 0.01, availability: 0.99 },
-      p50Ms: 20,
-      p95Ms: 80,
-      p99Ms: 150,
-      latencyCompliance: 0.999,
-      errorRate: 0.0001,
-      availability: 0.9999,
-      budgetRemaining: 0.97,
-      budgetRemainingMinutes: 420,
+      team: null,
+      owner: null,
       status: 'meeting',
-      requests: 500000,
-      promql: {},
+      requests: measured(500000),
+      latency: {
+        target: { quantile: 0.95, thresholdSeconds: 0.5, objective: 0.95 },
+        p50: measured(0.02),
+        p95: measured(0.08),
+        p99: measured(0.15),
+        compliance: measured(0.999),
+        budgetRemaining: { ratio: measured(0.98), minutes: measured(2116.8) },
+      },
+      errors: {
+        target: { maxRatio: 0.01, objective: 0.99, definition: ['5xx'] },
+        rate: measured(0.0001),
+        budgetRemaining: { ratio: measured(0.99), minutes: measured(427.7) },
+      },
+      availability: {
+        target: 0.99,
+        value: measured(0.9999),
+        budgetRemaining: { ratio: measured(0.97), minutes: measured(420) },
+      },
+      budgetRemaining: { ratio: 0.97, minutes: 420 },
     },
   ],
 });
+
+/** The same report as the pages see it. */
+export const slaReport = (): SlaReport => toSlaView(slaReportWire(), '30d');

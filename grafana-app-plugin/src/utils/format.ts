@@ -52,7 +52,8 @@ export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) {
     return '–';
   }
-  return n.toLocaleString('en-US');
+  // Counts from Prometheus' increase() carry extrapolation fractions; a count is shown whole.
+  return Math.round(n).toLocaleString('en-US');
 }
 
 /** An ISO time in the browser's time zone, "2026-11-22 14:05:09". */

@@ -7,7 +7,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { documentedPaths, seedSlowQueries, startExporter, TOKENS, type RunningExporter } from './exporter';
+import {
+  documentedPaths,
+  seedSlaTraffic,
+  seedSlowQueries,
+  startExporter,
+  TOKENS,
+  type RunningExporter,
+} from './exporter';
 import { bundleHarness, HarnessServer } from './harness/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,6 +44,9 @@ beforeAll(async () => {
   const [bundle, started] = await Promise.all([bundleHarness(), startExporter()]);
   exporter = started;
   await seedSlowQueries(exporter);
+  if (hasSla) {
+    await seedSlaTraffic(exporter);
+  }
   harness = new HarnessServer(bundle);
   await harness.start();
   browser = await chromium.launch({
@@ -198,18 +208,18 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
   });
 
   (hasSla ? it : it.skip)(
-    "shows the SLA report, or the exporter's reason in words, and its print view",
+    'shows the SLA report from Prometheus: the breaching checkout first, then its print view',
     async () => {
       await go('/a/perfwatch-app/sla?period=7d');
-      // Without Prometheus data the exporter explains why; with it, the table renders.
-      await page
-        .getByTestId('data-testid sla-table')
-        .or(page.getByText('Could not load the SLA report'))
-        .or(page.getByText('No SLAs configured'))
-        .first()
-        .waitFor();
+      const table = page.getByTestId('data-testid sla-table');
+      await table.waitFor();
+      for (const route of ['/api/checkout', '/api/products/:id', '/api/search']) {
+        await table.getByText(route, { exact: false }).first().waitFor();
+      }
+      expect(await table.getByText(/breach/i).count()).toBeGreaterThan(0);
       await shot('sla');
       await go('/a/perfwatch-app/sla/print?period=7d');
+      await page.getByText('/api/checkout').first().waitFor();
       await page.emulateMedia({ media: 'print' });
       await shot('sla-print');
       await page.emulateMedia({ media: 'screen' });

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -19,8 +20,34 @@ export function documentedPaths(): Set<string> {
   return new Set([...text.matchAll(/^ {2}(\/[^:\s]+):\s*$/gm)].map((m) => m[1]));
 }
 
+/** The SLAs the exporter reports on; Prometheus scrapes the exporter itself as job "demo". */
+export const SLA = {
+  job: 'demo',
+  endpoints: [
+    {
+      route: '/api/checkout',
+      method: 'POST',
+      latency: 'p95 < 300ms',
+      errorRate: '< 0.5%',
+      availability: '99.9%',
+      priority: 'critical',
+      team: 'payments',
+    },
+    {
+      route: '/api/products/:id',
+      method: 'GET',
+      latency: 'p99 < 250ms',
+      errorRate: '< 1%',
+      priority: 'high',
+    },
+    { route: '/api/search', method: 'GET', latency: 'p95 < 500ms', errorRate: '< 1%', priority: 'medium' },
+  ],
+};
+
 export interface RunningExporter {
   url: string;
+  /** The Prometheus server scraping the exporter, which the SLA report reads. */
+  prometheus: string;
   api(pathname: string, init?: RequestInit & { token?: string }): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -29,6 +56,55 @@ export interface RunningExporter {
  * `perfwatch serve` from the repository's build, on an ephemeral loopback port with a throwaway
  * SQLite store. Builds the exporter first when its dist is missing (the root `npm test` builds it).
  */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok().catch(() => false))) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Debian's Prometheus scraping `target` every second, with its data under `dir`. */
+function startPrometheus(dir: string, port: number, target: string): ChildProcess {
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [{ job_name: SLA.job, static_configs: [{ targets: [target] }] }],
+  };
+  writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config));
+  return spawn(
+    '/usr/bin/prometheus',
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export async function startExporter(): Promise<RunningExporter> {
   if (!existsSync(CLI)) {
     execFileSync(
@@ -40,9 +116,13 @@ export async function startExporter(): Promise<RunningExporter> {
     );
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'perfwatch-plugin-browser-'));
+  // Prometheus needs the exporter's port and the exporter Prometheus' URL: Prometheus' port is fixed first.
+  const prometheusPort = await freePort();
   const config = {
     server: { port: 0, host: '127.0.0.1', systemMetrics: false },
     store: { url: `sqlite:${path.join(dir, 'perfwatch.db')}` },
+    sla: SLA,
+    prometheus: { url: `http://127.0.0.1:${prometheusPort}` },
     tokens: [
       { name: 'grafana', token: TOKENS.grafana, scopes: ['write'] },
       { name: 'ingester', token: TOKENS.ingest, scopes: ['ingest'] },
@@ -78,8 +158,22 @@ export async function startExporter(): Promise<RunningExporter> {
       reject(new Error(`exporter exited with ${code}:\n${output}`));
     });
   });
+  const prometheus = `http://127.0.0.1:${prometheusPort}`;
+  const prometheusChild = startPrometheus(path.join(dir, 'prometheus'), prometheusPort, new URL(url).host);
+  const stop = async () => {
+    await stopChild(prometheusChild);
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil('Prometheus to start', async () => (await fetch(`${prometheus}/-/ready`)).ok);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
     url,
+    prometheus,
     api(pathname, init = {}) {
       const headers = new Headers(init.headers);
       if (init.token) {
@@ -90,17 +184,70 @@ export async function startExporter(): Promise<RunningExporter> {
       }
       return fetch(`${url}/api/v1${pathname}`, { ...init, headers });
     },
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+async function ingest(exporter: RunningExporter, events: unknown[]): Promise<void> {
+  const res = await exporter.api('/events', {
+    method: 'POST',
+    token: TOKENS.ingest,
+    body: JSON.stringify({ events }),
+  });
+  const body = (await res.json()) as { accepted: number; rejected: unknown[] };
+  if (!res.ok || body.rejected.length) {
+    throw new Error(`ingesting failed: ${res.status} ${JSON.stringify(body)}`);
+  }
+}
+
+async function scrapedRequests(exporter: RunningExporter): Promise<number> {
+  const query = 'sum(http_server_request_duration_seconds_count{job="demo",route=~"/api/.*"})';
+  const res = await fetch(`${exporter.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+  return Number(body.data.result[0]?.value[1] ?? 0);
+}
+
+/**
+ * Request traffic for the SLA report, sent as an app in another language would (ingested request
+ * events) and scraped by Prometheus: the checkout breaches its latency SLA (8 % slow against a 5 %
+ * budget), products is within its SLA, search burns part of its error budget. One request per
+ * endpoint goes first so that Prometheus has seen every series before the counted traffic arrives.
+ */
+export async function seedSlaTraffic(exporter: RunningExporter): Promise<void> {
+  const request = (method: string, route: string, durationMs: number, status = 200) => ({
+    kind: 'request',
+    method,
+    route,
+    status,
+    durationMs,
+  });
+  const first = [
+    request('POST', '/api/checkout', 120),
+    request('POST', '/api/checkout', 120, 500),
+    request('GET', '/api/products/:id', 40),
+    request('GET', '/api/search', 200),
+    request('GET', '/api/search', 200, 500),
+  ];
+  await ingest(exporter, first);
+  await waitUntil(
+    'Prometheus to scrape the first requests',
+    async () => (await scrapedRequests(exporter)) >= 5,
+  );
+  const events: unknown[] = [];
+  for (let i = 0; i < 500; i++) {
+    events.push(
+      request('POST', '/api/checkout', i % 25 < 2 ? 420 : 90 + (i % 7) * 20, i % 250 === 0 ? 500 : 200),
+    );
+    events.push(request('GET', '/api/products/:id', 20 + (i % 11) * 9));
+    events.push(request('GET', '/api/search', 150 + (i % 13) * 20, i % 200 === 7 ? 500 : 200));
+  }
+  for (let i = 0; i < events.length; i += 500) {
+    await ingest(exporter, events.slice(i, i + 500));
+  }
+  await waitUntil(
+    'Prometheus to scrape the SLA traffic',
+    async () => (await scrapedRequests(exporter)) >= 1505,
+  );
 }
 
 /**

@@ -53,18 +53,27 @@ export function endpointSelector(e: SlaEndpointReport, extra = ''): string {
   return `{${parts.join(',')}}`;
 }
 
-/** PromQL for the charts, over the raw request histogram so they work with or without recording rules. */
+/**
+ * PromQL for the charts, over the raw request histogram so they work with or without recording rules;
+ * only for the objectives the SLA sets.
+ */
 export function chartQueries(e: SlaEndpointReport) {
   const metric = 'http_server_request_duration_seconds';
   const all = endpointSelector(e);
   const errors = endpointSelector(e, 'status_code=~"5.."');
-  const le = endpointSelector(e, `le="${e.target.latencyThresholdMs / 1000}"`);
-  const q = e.target.latencyQuantile;
-  return {
-    latency: `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${all}[5m])))`,
-    errorBurn: `(sum(rate(${metric}_count${errors}[1h])) or vector(0)) / sum(rate(${metric}_count${all}[1h])) / ${e.target.errorRate}`,
-    latencyBurn: `(1 - sum(rate(${metric}_bucket${le}[1h])) / sum(rate(${metric}_count${all}[1h]))) / ${Math.max(1e-9, 1 - q)}`,
-  };
+  const { latencyQuantile: q, latencyThresholdMs: threshold, errorRate } = e.target;
+  const queries: { latency?: string; errorBurn?: string; latencyBurn?: string } = {};
+  if (q !== null) {
+    queries.latency = `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${all}[5m])))`;
+  }
+  if (errorRate !== null) {
+    queries.errorBurn = `(sum(rate(${metric}_count${errors}[1h])) or vector(0)) / sum(rate(${metric}_count${all}[1h])) / ${errorRate}`;
+  }
+  if (q !== null && threshold !== null) {
+    const le = endpointSelector(e, `le="${threshold / 1000}"`);
+    queries.latencyBurn = `(1 - sum(rate(${metric}_bucket${le}[1h])) / sum(rate(${metric}_count${all}[1h]))) / ${Math.max(1e-9, 1 - q)}`;
+  }
+  return queries;
 }
 
 function constantFrame(name: string, value: number, range: TimeRange, unit?: string): DataFrame {
@@ -99,20 +108,25 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
       return undefined;
     }
     const step = stepFor(from, to);
+    const run = (expr: string | undefined) =>
+      expr ? queryRange(prometheusDatasourceUid, expr, from, to, step) : Promise.resolve(undefined);
     const [latency, errorBurn, latencyBurn] = await Promise.all([
-      queryRange(prometheusDatasourceUid, queries.latency, from, to, step),
-      queryRange(prometheusDatasourceUid, queries.errorBurn, from, to, step),
-      queryRange(prometheusDatasourceUid, queries.latencyBurn, from, to, step),
+      run(queries.latency),
+      run(queries.errorBurn),
+      run(queries.latencyBurn),
     ]);
-    const q = Math.round(endpoint.target.latencyQuantile * 100);
+    const q = Math.round((endpoint.target.latencyQuantile ?? 0) * 100);
+    const threshold = endpoint.target.latencyThresholdMs;
     return {
       latency: [
-        ...matrixToFrames(latency, () => `p${q}`, 'ms', 1000, 'orange'),
-        constantFrame('target', endpoint.target.latencyThresholdMs, range, 'ms'),
+        ...(latency ? matrixToFrames(latency, () => `p${q}`, 'ms', 1000, 'orange') : []),
+        ...(threshold !== null ? [constantFrame('target', threshold, range, 'ms')] : []),
       ],
       burn: [
-        ...matrixToFrames(errorBurn, () => 'error budget burn (1h)', 'x', 1, 'red'),
-        ...matrixToFrames(latencyBurn, () => 'latency budget burn (1h)', 'x', 1, 'orange'),
+        ...(errorBurn ? matrixToFrames(errorBurn, () => 'error budget burn (1h)', 'x', 1, 'red') : []),
+        ...(latencyBurn
+          ? matrixToFrames(latencyBurn, () => 'latency budget burn (1h)', 'x', 1, 'orange')
+          : []),
         constantFrame('1× = budget used exactly by period end', 1, range, 'x'),
       ],
     };
@@ -142,7 +156,9 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
   return (
     <div>
       <Text element="h4">
-        p{Math.round(endpoint.target.latencyQuantile * 100)} latency against the target
+        {endpoint.target.latencyQuantile !== null
+          ? `p${Math.round(endpoint.target.latencyQuantile * 100)} latency against the target`
+          : 'p95 latency (the SLA sets no latency target)'}
       </Text>
       <Chart frames={state.value.latency} timeRange={range} testId="data-testid sla-latency-chart" />
       <Text element="h4">Burn rate</Text>

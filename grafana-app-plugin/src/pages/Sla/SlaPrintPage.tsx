@@ -86,8 +86,9 @@ export default function SlaPrintPage() {
             </section>
             <footer className={styles.footer}>
               <Text variant="bodySmall" color="secondary" element="p">
-                Latency compliance is the share of requests answered within the latency threshold;
-                availability is the share of requests without a server error (5xx). The error budget is what
+                Latency compliance is the share of requests answered within the latency threshold; the error
+                rate counts the statuses the SLA defines as errors (5xx unless stated otherwise); availability
+                is the share of the period the app&rsquo;s scrape targets were up. The error budget is what
                 the target allows to fail in the period; &ldquo;budget left&rdquo; is the part not yet spent,
                 also given as minutes of full outage. Calendar months and quarters start with the whole budget
                 on their first day. Numbers come from Prometheus through the Perfwatch exporter.

@@ -21,7 +21,8 @@ export function sortEndpoints(endpoints: SlaEndpointReport[]): SlaEndpointReport
 }
 
 export function latencyTarget(e: SlaEndpointReport): string {
-  return `p${Math.round(e.target.latencyQuantile * 100)} < ${formatMs(e.target.latencyThresholdMs)}`;
+  const { latencyQuantile: q, latencyThresholdMs: threshold } = e.target;
+  return q === null ? '–' : `p${Math.round(q * 100)} < ${formatMs(threshold)}`;
 }
 
 export function endpointLabel(e: SlaEndpointReport): string {
@@ -116,7 +117,15 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         id: 'p95Ms',
         header: 'Actual p95',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <Text color={e.p95Ms !== null && e.p95Ms > e.target.latencyThresholdMs ? 'error' : undefined}>
+          <Text
+            color={
+              e.p95Ms !== null &&
+              e.target.latencyThresholdMs !== null &&
+              e.p95Ms > e.target.latencyThresholdMs
+                ? 'error'
+                : undefined
+            }
+          >
             {formatMs(e.p95Ms)}
           </Text>
         ),
@@ -137,7 +146,13 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Error rate',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <span title={`target < ${formatPercent(e.target.errorRate, 2)}`}>
-            <Text color={e.errorRate !== null && e.errorRate > e.target.errorRate ? 'error' : undefined}>
+            <Text
+              color={
+                e.errorRate !== null && e.target.errorRate !== null && e.errorRate > e.target.errorRate
+                  ? 'error'
+                  : undefined
+              }
+            >
               {formatPercent(e.errorRate, 2)}
             </Text>
           </span>
