@@ -171,10 +171,27 @@ await new Promise((r) => setTimeout(r, MINUTES * 60_000));
 
 const query = async (q) =>
   (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json()).data.result;
-const durations = (await query('prometheus_rule_group_last_duration_seconds')).map((r) => ({
-  group: r.metric.rule_group.split(';')[1],
-  seconds: Number(r.value[1]),
+// Prometheus' own metrics come from its /metrics endpoint: it does not scrape itself here.
+const selfMetrics = await (await fetch(`${promUrl}/metrics`)).text();
+const perGroup = (family) =>
+  [...selfMetrics.matchAll(new RegExp(`^${family}\\{rule_group="[^;"]*;([^"]+)"\\} (\\S+)$`, 'gm'))].map(
+    (m) => ({ group: m[1], value: Number(m[2]) }),
+  );
+const durations = perGroup('prometheus_rule_group_last_duration_seconds').map(({ group, value }) => ({
+  group,
+  seconds: value,
 }));
+const neverRan = perGroup('prometheus_rule_group_last_evaluation_timestamp_seconds')
+  .filter((g) => !(g.value > 0))
+  .map((g) => g.group);
+const missedTotal = perGroup('prometheus_rule_group_iterations_missed_total').reduce(
+  (a, g) => a + g.value,
+  0,
+);
+if (durations.length !== groupCount) {
+  console.error(`expected ${groupCount} rule groups in Prometheus' metrics, found ${durations.length}`);
+  process.exit(1);
+}
 const kinds = {
   short: (g) => /^perfwatch-sla-.*(?<!-long|-alerts)$/.test(g),
   long: (g) => g.endsWith('-long'),
@@ -194,13 +211,21 @@ const stats = (list) => {
 const result = Object.fromEntries(
   Object.entries(kinds).map(([k, f]) => [k, stats(durations.filter((d) => f(d.group)))]),
 );
-const missed = await query('sum(prometheus_rule_group_iterations_missed_total)');
 const evaluated = await query('count(route:sla_compliance:ratio)');
 const compliance = await query('min(route:sla_compliance:ratio{sli="latency"})');
 const slowest = durations.sort((a, b) => b.seconds - a.seconds).slice(0, 3);
 console.log(
   JSON.stringify(
-    { endpoints: ENDPOINTS, evaluation: EVAL, result, slowest, missed, evaluated, compliance },
+    {
+      endpoints: ENDPOINTS,
+      evaluation: EVAL,
+      result,
+      slowest,
+      missedIterations: missedTotal,
+      groupsNeverEvaluated: neverRan,
+      slaSeriesEvaluated: Number(evaluated[0]?.value[1] ?? 0),
+      minLatencyCompliance: Number(compliance[0]?.value[1] ?? NaN),
+    },
     null,
     2,
   ),
