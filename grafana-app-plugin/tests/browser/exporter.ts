@@ -292,13 +292,5 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
       time: now - (6 - i) * 40 * 60_000,
     });
   }
-  const res = await exporter.api('/events', {
-    method: 'POST',
-    token: TOKENS.ingest,
-    body: JSON.stringify({ events }),
-  });
-  const body = (await res.json()) as { accepted: number; rejected: unknown[] };
-  if (!res.ok || body.rejected.length) {
-    throw new Error(`seeding slow queries failed: ${res.status} ${JSON.stringify(body)}`);
-  }
+  await ingest(exporter, events);
 }
