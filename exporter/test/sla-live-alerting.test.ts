@@ -259,12 +259,17 @@ test('compliant traffic, then a latency breach on a critical endpoint: one emerg
   );
 
   // Critical and warning fire in Prometheus too, and are muted by the emergency for the same route/SLA.
-  await eventually('critical and warning to fire in Prometheus', async () => {
-    const f = await firingSlas();
-    return f.includes('post-api-checkout critical') && f.includes('post-api-checkout warning')
-      ? f
-      : undefined;
-  });
+  // With the shipped timers critical waits out its `for: 2m`, so this takes T.wait, not the default minute.
+  await eventually(
+    'critical and warning to fire in Prometheus',
+    async () => {
+      const f = await firingSlas();
+      return f.includes('post-api-checkout critical') && f.includes('post-api-checkout warning')
+        ? f
+        : undefined;
+    },
+    T.wait,
+  );
   await new Promise((r) => setTimeout(r, 5000));
 
   // Recovery: fast again; the window empties of slow requests and every level resolves together.
