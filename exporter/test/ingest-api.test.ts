@@ -307,3 +307,38 @@ describe('POST /api/v1/events', () => {
     expect((await post({ events: [] }, 'read')).status).toBe(403);
   });
 });
+
+describe('the app heartbeat on POST /api/v1/events', () => {
+  test('an empty batch that names its app records when that app was last seen', async () => {
+    const before = Date.now() / 1000;
+    const res = await post({ app: 'billing-heartbeat', events: [] });
+    expect(res.status).toBe(200);
+    const text = await metrics();
+    const [seen] = series(text, 'perfwatch_ingest_last_seen_timestamp_seconds', { app: 'billing-heartbeat' });
+    expect(seen.value).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(seen.value).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(series(text, 'perfwatch_ingest_batches_total', { app: 'billing-heartbeat' })[0].value).toBe(1);
+  });
+
+  test('a batch whose events are all rejected still counts as the app being alive', async () => {
+    const res = await post({ app: 'rejected-but-alive', events: [{ kind: 'teleport' }] });
+    expect(res.status).toBe(400);
+    const text = await metrics();
+    expect(series(text, 'perfwatch_ingest_batches_total', { app: 'rejected-but-alive' })[0].value).toBe(1);
+  });
+
+  test('an app name that cannot be a label value is refused with a message', async () => {
+    const res = await post({ app: 'billing app"}', events: [] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^app: .*names the sending app/,
+    );
+    expect(series(await metrics(), 'perfwatch_ingest_batches_total', { app: 'billing app"}' })).toEqual([]);
+  });
+
+  test('a batch without an app records no heartbeat series', async () => {
+    const before = series(await metrics(), 'perfwatch_ingest_batches_total').length;
+    await post({ events: [] });
+    expect(series(await metrics(), 'perfwatch_ingest_batches_total').length).toBe(before);
+  });
+});

@@ -212,6 +212,19 @@ export function createMetrics(
       registers,
     }),
 
+    ingestLastSeen: new Gauge({
+      name: 'perfwatch_ingest_last_seen_timestamp_seconds',
+      help: "When an app last sent a batch (its heartbeat) to POST /api/v1/events, by the batch's app name; Unix seconds.",
+      labelNames: ['app'] as const,
+      registers,
+    }),
+    ingestBatches: new Counter({
+      name: 'perfwatch_ingest_batches_total',
+      help: 'Batches received on POST /api/v1/events that named their app, empty heartbeat batches included.',
+      labelNames: ['app'] as const,
+      registers,
+    }),
+
     alertmanagerNotifications: new Counter({
       name: 'perfwatch_alertmanager_notifications_total',
       help: 'Alertmanager webhook notifications received, by outcome (processed, invalid, failed).',

@@ -339,6 +339,16 @@ export class Recorder {
       this.metrics.queueLastSuccess.set({ queue }, s.finishedAt ?? Date.now() / 1000);
   }
 
+  /**
+   * A pushing app said it is alive (any batch that names its app, an empty one included). Scraped
+   * apps have `up`; pushed ones have only this, so an "app stopped sending" alert can page.
+   */
+  recordHeartbeat(app: string, atMs: number): void {
+    const value = this.label('perfwatch_ingest_last_seen_timestamp_seconds', 'app', app);
+    this.metrics.ingestLastSeen.set({ app: value }, atMs / 1000);
+    this.metrics.ingestBatches.inc({ app: value });
+  }
+
   recordFileOperation(s: FileOperationSample): void {
     const operation = this.label('file_operation_duration_seconds', 'operation', s.operation);
     const status = this.label('file_operation_duration_seconds', 'status', s.status);

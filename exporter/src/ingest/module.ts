@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServiceModule } from '../server/context';
 import { ApiError } from '../server/errors';
 import { Ingestor } from './ingest';
+import { appNameSchema } from './schema';
 
 export { Ingestor } from './ingest';
 
@@ -30,7 +31,7 @@ export function ingestModule(): ServiceModule {
       };
       router.post('/events', ctx.auth.require('ingest'), (req, res) => {
         ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
-        const body = req.body as { events?: unknown } | undefined;
+        const body = req.body as { events?: unknown; app?: unknown } | undefined;
         if (typeof body !== 'object' || body === null || !Array.isArray(body.events))
           refuse(
             'invalid_batch',
@@ -40,7 +41,21 @@ export function ingestModule(): ServiceModule {
               'expected a JSON object {"events": [ … ]}; see docs/ingestion.md',
             ),
           );
-        const events = (body as { events: unknown[] }).events;
+        const { events, app } = body as { events: unknown[]; app?: unknown };
+        let appName: string | undefined;
+        if (app !== undefined) {
+          const parsed = appNameSchema(ctx.config.ingest).safeParse(app);
+          if (!parsed.success)
+            refuse(
+              'invalid_batch',
+              new ApiError(
+                400,
+                'invalid_request',
+                `app: ${parsed.error.issues[0]?.message ?? 'invalid'}; it names the sending app (1-64 characters)`,
+              ),
+            );
+          appName = parsed.data;
+        }
         const max = ctx.config.ingest.maxBatch;
         if (events.length > max)
           refuse(
@@ -52,6 +67,8 @@ export function ingestModule(): ServiceModule {
             ),
           );
         const { accepted, rejected } = ingestor.ingest(events);
+        // Even an all-rejected batch proves the app is running: its heartbeat counts.
+        if (appName !== undefined) ctx.recorder.recordHeartbeat(appName, Date.now());
         res.status(rejected.length > 0 && accepted === 0 ? 400 : 200).json({ accepted, rejected });
       });
       // Bodies refused before the handler ran (too large, not JSON) are counted too.

@@ -91,3 +91,16 @@ export function eventSchema(limits: IngestConfig) {
 }
 
 export type IngestEvent = z.infer<ReturnType<typeof eventSchema>>;
+
+/**
+ * The sending app's name, at the top of a batch (`{"app": "billing", "events": [...]}`). A batch
+ * that names its app is its heartbeat, so an idle app sends `{"app": "billing", "events": []}`.
+ * Kept to Prometheus-friendly characters: it becomes the `app` label.
+ */
+export function appNameSchema(limits: IngestConfig) {
+  return z
+    .string()
+    .min(1)
+    .max(Math.min(limits.maxLabelLength, 64))
+    .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only');
+}
