@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { freePort } from '../src/processes';
 import { repoRoot } from '../src/stack';
-import { buildImage, type Container, type Image, startContainer } from './support/dockerfile-replay';
+import { buildImages, type Container, type Image, startContainer } from './support/dockerfile-replay';
 
 const ROOT = repoRoot();
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -85,28 +85,35 @@ function uidOf(pid: number): number {
   return Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
 }
 
-function build(dockerfile: string, scratch: string): Image {
-  return buildImage({
+let scratch: string;
+let images: Record<string, Image>;
+
+// One replay for both targets, as `docker compose build` shares the build stage between them.
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'pw-images-'));
+  images = buildImages({
     context: ROOT,
-    dockerfile,
+    dockerfile: 'Dockerfile',
     scratch,
     buildEnv: { ...daemonBuildEnv(), ...betterSqlitePrebuilds(scratch) },
     log: (l) => process.stderr.write(`${l}\n`),
   });
-}
+});
 
-describe('exporter/Dockerfile', () => {
-  let scratch: string;
-  let image: Image;
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('Dockerfile, target exporter (the default)', () => {
   let container: Container | undefined;
   let port: number;
 
   beforeAll(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'pw-image-exporter-'));
-    image = build('exporter/Dockerfile', scratch);
+    // A plain `docker build .` builds the service.
+    expect(images.default.stage.name).toBe('exporter');
     port = await freePort();
     // As docker-compose.yml runs it, with the port and address moved off the shared machine's 9470.
-    container = startContainer(image, {
+    container = startContainer(images.exporter, {
       PERFWATCH_PORT: String(port),
       PERFWATCH_HOST: '127.0.0.1',
       PERFWATCH_TOKEN_WRITE: randomBytes(16).toString('hex'),
@@ -116,7 +123,6 @@ describe('exporter/Dockerfile', () => {
 
   afterAll(async () => {
     await container?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   test('the container turns healthy by its own HEALTHCHECK', async () => {
@@ -138,18 +144,14 @@ describe('exporter/Dockerfile', () => {
   });
 });
 
-describe('examples/demo-app/Dockerfile', () => {
-  let scratch: string;
-  let image: Image;
+describe('Dockerfile, target demo-app', () => {
   let container: Container | undefined;
   let port: number;
   const schema = `pw_image_${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'pw-image-demo-'));
-    image = build('examples/demo-app/Dockerfile', scratch);
     port = await freePort();
-    container = startContainer(image, {
+    container = startContainer(images['demo-app'], {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: PG_URL,
@@ -165,7 +167,6 @@ describe('examples/demo-app/Dockerfile', () => {
     await pg.connect();
     await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pg.end();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   test('the container turns healthy by its own HEALTHCHECK', async () => {
@@ -187,5 +188,47 @@ describe('examples/demo-app/Dockerfile', () => {
       '--duration=2',
     ]);
     expect(r).toEqual({ code: 0, output: expect.stringContaining('"msg":"load started"') });
+  });
+});
+
+describe('Dockerfile, target notify-catcher', () => {
+  let container: Container | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    container = startContainer(images['notify-catcher'], {
+      CATCHER_HTTP_PORT: String(port),
+      CATCHER_SMTP_PORT: '0',
+      CATCHER_HOST: '127.0.0.1',
+    });
+  });
+
+  afterAll(async () => {
+    await container?.stop();
+  });
+
+  test('the container turns healthy by its own HEALTHCHECK', async () => {
+    await untilHealthy(container!, 60_000);
+  });
+
+  test('it keeps what Alertmanager posts to /slack and /oncall and lists it', async () => {
+    for (const kind of ['slack', 'oncall'])
+      expect(
+        (
+          await fetch(`http://127.0.0.1:${port}/${kind}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ text: `hello ${kind}` }),
+          })
+        ).status,
+      ).toBe(200);
+    const listed = (await (await fetch(`http://127.0.0.1:${port}/api/messages`)).json()) as {
+      webhooks: Array<{ kind: string; body: unknown }>;
+    };
+    expect(listed.webhooks.map((w) => [w.kind, w.body])).toEqual([
+      ['slack', { text: 'hello slack' }],
+      ['oncall', { text: 'hello oncall' }],
+    ]);
   });
 });

@@ -92,8 +92,8 @@ export function parseDockerfile(text: string): { args: Map<string, string>; stag
     }
     if (!stages.length) {
       if (keyword !== 'ARG') throw new Error(`line ${line}: ${keyword} before the first FROM`);
-      const [k, v] = rest.split('=');
-      globalArgs.set(k, v ?? '');
+      const eq = rest.indexOf('=');
+      globalArgs.set(eq < 0 ? rest : rest.slice(0, eq), eq < 0 ? '' : rest.slice(eq + 1));
       continue;
     }
     stages[stages.length - 1].instructions.push({ keyword, flags, rest, line });
@@ -260,11 +260,14 @@ function inStage(stage: Stage, p: string) {
   return path.join(stage.upper, p);
 }
 
-/** Replays every stage of the Dockerfile; returns the last one as the image. */
-export function buildImage(o: BuildOptions): Image {
+/**
+ * Replays every stage of the Dockerfile (as `docker compose build` builds every target it names);
+ * returns the image of each named stage, and of the last one under "default".
+ */
+export function buildImages(o: BuildOptions): Record<string, Image> {
   const log = o.log ?? (() => undefined);
   const dockerfilePath = path.join(o.context, o.dockerfile);
-  const { stages: parsed } = parseDockerfile(readFileSync(dockerfilePath, 'utf8'));
+  const { args: globalArgs, stages: parsed } = parseDockerfile(readFileSync(dockerfilePath, 'utf8'));
   const ignoreFile = path.join(o.context, '.dockerignore');
   const ig = dockerignore().add(existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : '');
   const stages: Stage[] = [];
@@ -296,8 +299,10 @@ export function buildImage(o: BuildOptions): Image {
       const flag = (n: string) => ins.flags.find(([k]) => k === n)?.[1];
       switch (ins.keyword) {
         case 'ARG': {
-          const [k, v] = ins.rest.split('=');
-          args.set(k, v ?? '');
+          // A stage's ARG without a value takes the global one (Docker's rule for ARGs before FROM).
+          const eq = ins.rest.indexOf('=');
+          const k = eq < 0 ? ins.rest.trim() : ins.rest.slice(0, eq);
+          args.set(k, eq < 0 ? (globalArgs.get(k) ?? '') : ins.rest.slice(eq + 1));
           break;
         }
         case 'ENV':
@@ -405,24 +410,27 @@ export function buildImage(o: BuildOptions): Image {
     }
   }
 
-  const stage = stages[stages.length - 1];
-  const command = stage.entrypoint
-    ? stage.entrypoint[0] === '/bin/sh' && stage.entrypoint[1] === '-c'
-      ? stage.entrypoint
-      : [...stage.entrypoint, ...(stage.cmd ?? [])]
-    : (stage.cmd ?? []);
-  if (!command.length) throw new Error(`${o.dockerfile}: the image has neither CMD nor ENTRYPOINT`);
-  return {
-    dockerfile: o.dockerfile,
-    stage,
-    config: {
-      env: stage.env,
-      workdir: stage.workdir,
-      user: stage.user,
-      command,
-      healthcheck: stage.healthcheck,
-    },
+  const imageOf = (stage: Stage): Image => {
+    const command = stage.entrypoint
+      ? stage.entrypoint[0] === '/bin/sh' && stage.entrypoint[1] === '-c'
+        ? stage.entrypoint
+        : [...stage.entrypoint, ...(stage.cmd ?? [])]
+      : (stage.cmd ?? []);
+    return {
+      dockerfile: o.dockerfile,
+      stage,
+      config: {
+        env: stage.env,
+        workdir: stage.workdir,
+        user: stage.user,
+        command,
+        healthcheck: stage.healthcheck,
+      },
+    };
   };
+  const images: Record<string, Image> = { default: imageOf(stages[stages.length - 1]) };
+  for (const s of stages) if (s.name) images[s.name] = imageOf(s);
+  return images;
 }
 
 export interface Container {
@@ -438,6 +446,8 @@ export interface Container {
 /** Starts the image's command as `docker run -e …` would (host network). */
 export function startContainer(image: Image, runEnv: Record<string, string>): Container {
   const { stage, config } = image;
+  if (!config.command.length)
+    throw new Error(`${image.dockerfile}: the image has neither CMD nor ENTRYPOINT`);
   const env = { ...config.env, ...runEnv };
   const child = spawn(
     'unshare',
