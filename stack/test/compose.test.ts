@@ -124,6 +124,22 @@ describe('docker-compose.yml with .env.example', () => {
     expect(!r.ok && r.error).toMatch(new RegExp(`set (${SECRETS.join('|')}) in \\.env`));
   });
 
+  test("README's step 2 fills in every secret, and the result renders", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const step = readme.slice(readme.indexOf('## Full stack')).split(/\n2\. /)[1];
+    const script = /```sh\n([\s\S]*?)```/.exec(step)![1].replace(/^ {3}/gm, '');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pw-readme-'));
+    try {
+      writeFileSync(path.join(dir, '.env.example'), readFileSync(ENV_EXAMPLE));
+      execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir });
+      const values = readFileSync(path.join(dir, '.env'), 'utf8');
+      for (const k of SECRETS) expect(values).toMatch(new RegExp(`^${k}=[0-9a-f]{48}$`, 'm'));
+      expect(render(path.join(dir, '.env')).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test.each(SECRETS)('the guard for %s fires while it alone is empty', (name) => {
     const env = envFile({ ...FILLED, [name]: '' });
     try {
