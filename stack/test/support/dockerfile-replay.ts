@@ -60,7 +60,7 @@ export function parseDockerfile(text: string): { args: Map<string, string>; stag
     const trimmed = raw.trim();
     if (trimmed.startsWith('#') || (trimmed === '' && !pending)) return;
     const cont = trimmed.endsWith('\\');
-    const piece = cont ? trimmed.slice(0, -1) : trimmed;
+    const piece = cont ? trimmed.slice(0, -1).trimEnd() : trimmed;
     pending = pending
       ? { text: `${pending.text} ${piece}`, line: pending.line }
       : { text: piece, line: i + 1 };
