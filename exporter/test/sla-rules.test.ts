@@ -243,7 +243,7 @@ describe('amtool 0.25', () => {
     const receiver = (name: string) => am.slice(am.indexOf(`  - name: ${name}\n`)).split(/\n {2}- name: /)[0];
     expect(receiver('perfwatch')).not.toMatch(/email_configs|slack_configs/);
     expect(receiver('critical')).toMatch(/email_configs[\s\S]*slack_configs[\s\S]*webhook_configs/);
-    expect(receiver('emergency')).toContain('https://oncall.shop.example/integrations/alertmanager');
+    expect(receiver('emergency')).toContain('http://notify-catcher:8026/oncall');
     expect(receiver('emergency')).toContain('to: ops@shop.example, oncall@shop.example');
     // Emergency mutes critical and warning, critical mutes warning, for the same route and SLA.
     expect(am).toContain(
