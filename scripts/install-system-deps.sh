@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
-# Chromium, and docker-compose, which only parses docker-compose.yml: there is no Docker engine),
-# only when their binaries are missing. Idempotent; quiet when all are present.
+# Chromium, VictoriaMetrics for npm run test:scale, and docker-compose, which only parses
+# docker-compose.yml: there is no Docker engine), only when their binaries are missing. Idempotent; quiet when all are present.
 set -euo pipefail
 
 # binary  package
@@ -13,6 +13,10 @@ needed=(
   "amtool prometheus-alertmanager"
   "chromium chromium"
   "docker-compose docker-compose"
+  # npm run test:scale: VictoriaMetrics single-node, vmalert and vmagent (docs/scaling.md).
+  "victoria-metrics victoria-metrics"
+  "vmalert victoria-metrics"
+  "vmagent victoria-metrics"
 )
 
 missing=()

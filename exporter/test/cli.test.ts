@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { pgUrlWithSchema } from './support/env';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
@@ -34,6 +35,32 @@ describe('perfwatch CLI', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pw-cli-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('serve exits with an error when its store cannot be migrated, instead of hanging', async () => {
+    // A table in the way of a migration: the connection pool is open when the migration fails.
+    const { url, drop } = await pgUrlWithSchema();
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query('create table slow_query_samples (x int)');
+    await c.end();
+    try {
+      const child = run(['serve'], {
+        PERFWATCH_STORE_URL: url,
+        PERFWATCH_PORT: '0',
+        PERFWATCH_HOST: '127.0.0.1',
+        PERFWATCH_LOG_LEVEL: 'silent',
+      });
+      const code = await Promise.race([
+        exited(child),
+        new Promise<string>((r) => setTimeout(() => r('still running'), 15_000)),
+      ]);
+      if (code === 'still running') child.kill('SIGKILL');
+      expect(code).toBe(1);
+    } finally {
+      await drop();
+    }
+  });
 
   test('serve starts on SQLite, serves /metrics and stops cleanly on SIGTERM', async () => {
     const token = 'cli-secret-token-0123456789';

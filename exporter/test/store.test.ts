@@ -65,3 +65,17 @@ test('ping fails on an unreachable PostgreSQL', async () => {
 test('store URLs are logged without passwords', () => {
   expect(redactUrl('postgres://u:secret@db:5432/x')).toBe('postgres://u:***@db:5432/x');
 });
+
+test('processes migrating one empty PostgreSQL schema at the same moment all succeed, each migration once', async () => {
+  const { url, drop } = await pgUrlWithSchema();
+  const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(url)));
+  try {
+    const versions = await Promise.all(stores.map((s) => s.migrate()));
+    expect(new Set(versions).size).toBe(1);
+    const names = (await stores[0].db('perfwatch_migrations').orderBy('id').pluck('name')) as string[];
+    expect(names).toEqual(MIGRATIONS.map((m) => m.name));
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+    await drop();
+  }
+});

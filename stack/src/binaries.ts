@@ -7,6 +7,10 @@ export const BINARIES = {
   alertmanager: { bin: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   amtool: { bin: 'amtool', pkg: 'prometheus-alertmanager' },
   nodeExporter: { bin: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
+  // The scale path (docs/scaling.md): long-term storage, its rule evaluator and its collector.
+  victoriaMetrics: { bin: 'victoria-metrics', pkg: 'victoria-metrics' },
+  vmalert: { bin: 'vmalert', pkg: 'victoria-metrics' },
+  vmagent: { bin: 'vmagent', pkg: 'victoria-metrics' },
 } as const;
 
 export type BinaryName = keyof typeof BINARIES;
@@ -17,7 +21,7 @@ export class MissingBinariesError extends Error {
     super(
       `missing ${missing.map((m) => m.bin).join(', ')}. Install with:\n  sudo apt-get install -y ${pkgs}\n` +
         `(or run: bash scripts/install-system-deps.sh). Without Debian packages, put the official ` +
-        `Prometheus, Alertmanager and node_exporter binaries on PATH under these names.`,
+        `Prometheus, Alertmanager, node_exporter (and VictoriaMetrics) binaries on PATH under these names.`,
     );
   }
 }

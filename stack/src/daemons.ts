@@ -1,5 +1,8 @@
-/** Starting Prometheus, Alertmanager and node_exporter on loopback with the flags the stack needs. */
-import { mkdirSync } from 'node:fs';
+/**
+ * Starting Prometheus, Alertmanager and node_exporter — and, for the scale path, VictoriaMetrics,
+ * vmalert and vmagent — on loopback with the flags the stack needs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManagedProcess, waitForHttp } from './processes';
 
@@ -55,6 +58,8 @@ export async function startAlertmanager(o: AlertmanagerOptions): Promise<Daemon>
 
 export interface PrometheusOptions {
   bin: string;
+  /** Process, log and data directory name; `prometheus` by default (replicas need their own). */
+  name?: string;
   configFile: string;
   dataDir: string;
   logDir: string;
@@ -64,10 +69,11 @@ export interface PrometheusOptions {
 }
 
 export async function startPrometheus(o: PrometheusOptions): Promise<Daemon> {
-  const storage = path.join(o.dataDir, 'prometheus');
+  const name = o.name ?? 'prometheus';
+  const storage = path.join(o.dataDir, name);
   mkdirSync(storage, { recursive: true });
   const proc = new ManagedProcess(
-    'prometheus',
+    name,
     o.bin,
     [
       `--config.file=${o.configFile}`,
@@ -78,7 +84,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Daemon> {
       '--storage.tsdb.retention.time=2d',
       '--log.level=info',
     ],
-    path.join(o.logDir, 'prometheus.log'),
+    path.join(o.logDir, `${name}.log`),
   );
   const url = `http://127.0.0.1:${o.webPort}`;
   await waitForHttp(`${url}/-/ready`, { proc, timeoutMs: 60_000 });
@@ -94,5 +100,113 @@ export async function startNodeExporter(o: { bin: string; logDir: string; port: 
   );
   const url = `http://127.0.0.1:${o.port}`;
   await waitForHttp(`${url}/metrics`, { proc, timeoutMs: 30_000 });
+  return { proc, url };
+}
+
+export interface VictoriaMetricsOptions {
+  bin: string;
+  name: string;
+  dataDir: string;
+  logDir: string;
+  port: number;
+  /** One sample per series per interval is kept (HA pairs); the scrape interval. Off when omitted. */
+  dedupInterval?: string;
+  /** Labels removed at ingestion, so that the replicas of an HA pair write one series, not two. */
+  dropLabels?: string[];
+}
+
+/** VictoriaMetrics single-node: remote_write target and Prometheus-compatible query API on one port. */
+export async function startVictoriaMetrics(o: VictoriaMetricsOptions): Promise<Daemon> {
+  const storage = path.join(o.dataDir, o.name);
+  mkdirSync(storage, { recursive: true });
+  const args = [
+    `-storageDataPath=${storage}`,
+    `-httpListenAddr=127.0.0.1:${o.port}`,
+    '-retentionPeriod=1d',
+    // Samples become queryable after 30 s by default (to hide half-written last points); tests and a
+    // live stack want what was just written.
+    '-search.latencyOffset=1s',
+    '-search.disableCache',
+    '-loggerLevel=WARN',
+  ];
+  if (o.dedupInterval) args.push(`-dedup.minScrapeInterval=${o.dedupInterval}`);
+  if (o.dropLabels?.length) {
+    const relabel = path.join(storage, 'relabel.yml');
+    writeFileSync(relabel, `- action: labeldrop\n  regex: ${o.dropLabels.join('|')}\n`);
+    args.push(`-relabelConfig=${relabel}`);
+  }
+  const proc = new ManagedProcess(o.name, o.bin, args, path.join(o.logDir, `${o.name}.log`));
+  const url = `http://127.0.0.1:${o.port}`;
+  await waitForHttp(`${url}/health`, { proc, timeoutMs: 30_000 });
+  return { proc, url };
+}
+
+export interface VmalertOptions {
+  bin: string;
+  logDir: string;
+  port: number;
+  /** Rule files or globs (Prometheus rule-file format). */
+  rules: string[];
+  /** Where rules are evaluated, and where recording-rule results and alert state are written. */
+  datasource: string;
+  alertmanagers: string[];
+  evaluationInterval: string;
+  /** How soon a firing alert is re-sent to Alertmanager (Prometheus' --rules.alert.resend-delay). */
+  resendDelay?: string;
+}
+
+/** vmalert: evaluates Prometheus rule files against VictoriaMetrics and notifies Alertmanager. */
+export async function startVmalert(o: VmalertOptions): Promise<Daemon> {
+  const url = `http://127.0.0.1:${o.port}`;
+  const proc = new ManagedProcess(
+    'vmalert',
+    o.bin,
+    [
+      ...o.rules.map((r) => `-rule=${r}`),
+      `-datasource.url=${o.datasource}`,
+      `-remoteWrite.url=${o.datasource}`,
+      `-remoteRead.url=${o.datasource}`,
+      ...o.alertmanagers.map((a) => `-notifier.url=${a}`),
+      `-evaluationInterval=${o.evaluationInterval}`,
+      `-rule.resendDelay=${o.resendDelay ?? '1m'}`,
+      `-remoteWrite.flushInterval=1s`,
+      `-httpListenAddr=127.0.0.1:${o.port}`,
+      `-external.url=${url}`,
+      '-loggerLevel=WARN',
+    ],
+    path.join(o.logDir, 'vmalert.log'),
+  );
+  await waitForHttp(`${url}/health`, { proc, timeoutMs: 30_000 });
+  return { proc, url };
+}
+
+export interface VmagentOptions {
+  bin: string;
+  dataDir: string;
+  logDir: string;
+  port: number;
+  scrapeConfigFile: string;
+  remoteWrite: string;
+}
+
+/** vmagent: scrapes like Prometheus (same scrape config) and ships everything with remote_write. */
+export async function startVmagent(o: VmagentOptions): Promise<Daemon> {
+  const buffer = path.join(o.dataDir, 'vmagent');
+  mkdirSync(buffer, { recursive: true });
+  const url = `http://127.0.0.1:${o.port}`;
+  const proc = new ManagedProcess(
+    'vmagent',
+    o.bin,
+    [
+      `-promscrape.config=${o.scrapeConfigFile}`,
+      `-remoteWrite.url=${o.remoteWrite}`,
+      `-remoteWrite.tmpDataPath=${buffer}`,
+      '-remoteWrite.flushInterval=1s',
+      `-httpListenAddr=127.0.0.1:${o.port}`,
+      '-loggerLevel=WARN',
+    ],
+    path.join(o.logDir, 'vmagent.log'),
+  );
+  await waitForHttp(`${url}/health`, { proc, timeoutMs: 30_000 });
   return { proc, url };
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { localAlertmanagerConfig } from './alertmanager-config';
 import { findBinaries } from './binaries';
 import { startAlertmanager, startNodeExporter, startPrometheus } from './daemons';
-import { prometheusConfig } from './prometheus-config';
+import { prometheusConfig, type PrometheusConfigInput } from './prometheus-config';
 import { freePort, ManagedProcess, portInUse, waitForHttp } from './processes';
 import { Sinks } from './sinks';
 
@@ -64,6 +64,8 @@ export interface StackOptions {
   alertmanagerConfig?: string;
   /** Directory of the generated Prometheus rules (every *.yml in it is loaded). */
   rulesDir?: string;
+  /** Prometheus as one replica of an HA pair shipping to long-term storage (docs/scaling.md). */
+  ha?: Pick<PrometheusConfigInput, 'externalLabels' | 'remoteWrite' | 'alertDropLabels'>;
   log?: (line: string) => void;
 }
 
@@ -81,6 +83,8 @@ export interface RunningStack {
   sinks: Sinks;
   runDir: string;
   processes: Record<string, ManagedProcess>;
+  /** What Prometheus was configured from: another replica or vmagent can scrape the same. */
+  scrape: PrometheusConfigInput;
   /** Switches the demo shop's phase (see examples/demo-app/src/phases.ts). */
   setPhase(phase: string): Promise<void>;
   stop(): Promise<void>;
@@ -182,6 +186,20 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
   const processes: Record<string, ManagedProcess> = {};
   const sinks = new Sinks({ host, smtpPort: ports.smtp, httpPort: ports.sinks });
   let stopped = false;
+  const scrape: PrometheusConfigInput = {
+    scrapeInterval: o.scrapeInterval ?? '5s',
+    evaluationInterval: o.evaluationInterval ?? o.scrapeInterval ?? '5s',
+    ruleFiles: [path.join(rulesDir, '*.yml')],
+    alertmanagers: [`${host}:${ports.alertmanager}`],
+    targets: {
+      exporter: `${host}:${ports.exporter}`,
+      demo: `${host}:${ports.demo}`,
+      node: `${host}:${ports.nodeExporter}`,
+      prometheus: `${host}:${ports.prometheus}`,
+      alertmanager: [`${host}:${ports.alertmanager}`],
+    },
+    ...o.ha,
+  };
 
   const stop = async () => {
     if (stopped) return;
@@ -282,22 +300,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     log(`demo shop on ${urls.demo}`);
 
     const promConfig = path.join(runDir, 'prometheus.yml');
-    writeFileSync(
-      promConfig,
-      prometheusConfig({
-        scrapeInterval: o.scrapeInterval ?? '5s',
-        evaluationInterval: o.evaluationInterval ?? o.scrapeInterval ?? '5s',
-        ruleFiles: [path.join(rulesDir, '*.yml')],
-        alertmanagers: [`${host}:${ports.alertmanager}`],
-        targets: {
-          exporter: `${host}:${ports.exporter}`,
-          demo: `${host}:${ports.demo}`,
-          node: `${host}:${ports.nodeExporter}`,
-          prometheus: `${host}:${ports.prometheus}`,
-          alertmanager: [`${host}:${ports.alertmanager}`],
-        },
-      }),
-    );
+    writeFileSync(promConfig, prometheusConfig(scrape));
     const prom = await startPrometheus({
       bin: bins.prometheus,
       configFile: promConfig,
@@ -328,6 +331,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     sinks,
     runDir,
     processes,
+    scrape,
     async setPhase(phase) {
       const res = await fetch(`${urls.demo}/admin/phase`, {
         method: 'PUT',

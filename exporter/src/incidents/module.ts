@@ -18,7 +18,7 @@ import {
   type Status,
 } from './model';
 import { PrometheusQuery } from './prometheus-query';
-import { IncidentRepository, NotFoundError } from './repository';
+import { IncidentRepository, NotFoundError, StaleChangeError } from './repository';
 import { incidentStats } from './stats';
 
 const DAY = 86_400_000;
@@ -144,6 +144,24 @@ function headerText(raw: string): string {
 }
 
 /** Incidents from Alertmanager and people: the webhook receiver, the incident API and housekeeping. */
+/** The incident's version as an entity tag: its updatedAt in epoch milliseconds (strictly increasing). */
+function etagOf(incident: { updatedAt: string }): string {
+  return `"${Date.parse(incident.updatedAt)}"`;
+}
+
+/** If-Match on a lifecycle change: the ETag the client last read; absent means "whatever is current". */
+function ifMatchVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d{1,16})"$/.exec(header.trim());
+  if (!m)
+    throw new ApiError(
+      400,
+      'invalid_if_match',
+      'If-Match must be one ETag as GET /api/v1/incidents/{id} returns it, e.g. "1765000000000"',
+    );
+  return Number(m[1]);
+}
+
 export function incidentsModule(): ServiceModule {
   let repository: IncidentRepository;
   let diagnostics: DiagnosticsQueue | undefined;
@@ -167,6 +185,7 @@ export function incidentsModule(): ServiceModule {
     } catch (err) {
       if (err instanceof TransitionError) throw new ApiError(err.status, err.code, err.message);
       if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
+      if (err instanceof StaleChangeError) throw new ApiError(409, 'stale_change', err.message);
       throw err;
     }
   };
@@ -366,14 +385,18 @@ export function incidentsModule(): ServiceModule {
         const id = incidentId(req);
         const incident = await repository.get(id, Date.now());
         if (!incident) throw new ApiError(404, 'not_found', `no incident ${id}`);
-        res.json(incident);
+        res.set('ETag', etagOf(incident)).json(incident);
       });
 
       const action = <S extends z.ZodType>(path: string, schema: S, toAction: (body: z.infer<S>) => Action) =>
         router.post(`/incidents/:id/${path}`, ctx.auth.require('write'), async (req, res) => {
           const id = incidentId(req);
           const body = parseOr400(schema, req.body ?? {}, `${path} request`);
-          res.json(await run(() => repository.act(id, toAction(body), actorOf(ctx, req, res), Date.now())));
+          const expected = ifMatchVersion(req.get('if-match'));
+          const incident = await run(() =>
+            repository.act(id, toAction(body), actorOf(ctx, req, res), Date.now(), expected),
+          );
+          res.set('ETag', etagOf(incident)).json(incident);
         });
       action('acknowledge', emptyBody, () => ({ type: 'acknowledge' }));
       action('unacknowledge', emptyBody, () => ({ type: 'unacknowledge' }));

@@ -87,6 +87,8 @@ interface EventRow {
 }
 
 export class NotFoundError extends Error {}
+/** A change sent against a version of the incident that is no longer the current one (If-Match). */
+export class StaleChangeError extends Error {}
 
 export interface ListFilter {
   status?: Status[];
@@ -673,13 +675,27 @@ export class IncidentRepository {
   }
 
   /** A person's action on one incident, checked by the state machine, in one transaction. */
-  async act(id: number, action: Action, actor: Actor, now: number): Promise<Incident> {
+  async act(
+    id: number,
+    action: Action,
+    actor: Actor,
+    now: number,
+    expectedVersion?: number,
+  ): Promise<Incident> {
     await this.db.transaction(async (trx) => {
       const row = await this.lockedIncident(trx, id);
+      const version = Number(row.updated_at);
+      // Checked under the row lock, so of two people sending a change against the same version, the
+      // second gets a 409 instead of silently overwriting what the first did.
+      if (expectedVersion !== undefined && version !== expectedVersion)
+        throw new StaleChangeError(
+          `incident ${id} was changed (version ${version}) after the version ${expectedVersion} this change was made against: reload it and try again`,
+        );
       const outcome = plan(lifecycleState(row), action, actor.name, now);
       await trx('incidents')
         .where({ id })
-        .update({ ...patchColumns(outcome.patch), updated_at: now });
+        // Strictly increasing, so updatedAt names a version even when two changes share a millisecond.
+        .update({ ...patchColumns(outcome.patch), updated_at: Math.max(now, version + 1) });
       for (const e of outcome.events) await this.insertEvent(trx, id, e, actor.name, actor.tokenName, now);
     });
     return (await this.summary(id, now))!;

@@ -55,7 +55,14 @@ export async function startService(
   }
 
   const store = await openStore(config.store.url);
-  const schemaVersion = await store.migrate();
+  let schemaVersion: number;
+  try {
+    schemaVersion = await store.migrate();
+  } catch (err) {
+    // An open pool keeps the process alive: without this a failed start hangs instead of exiting.
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   logger.info({ store: redactUrl(config.store.url), schemaVersion }, 'store ready');
 
   const ctx: ServiceContext = {

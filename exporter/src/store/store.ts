@@ -69,6 +69,9 @@ function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
   return { kind: 'postgres', config: { client: 'pg', connection: url, pool: { min: 0, max: 10 } } };
 }
 
+/** Advisory-lock key serialising Perfwatch migrations across processes on one PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 0x7065_7266; // "perf"
+
 export async function openStore(url: string, migrations: Migration[] = MIGRATIONS): Promise<Store> {
   const { kind, config } = knexConfig(url);
   const db = knexFactory(config);
@@ -79,7 +82,16 @@ export async function openStore(url: string, migrations: Migration[] = MIGRATION
     kind,
     db,
     async migrate() {
-      await db.migrate.latest(migrateConfig);
+      if (kind === 'postgres')
+        // knex's own lock lives in a table it creates first, with a plain CREATE TABLE: instances
+        // starting together on an empty schema race on that and all but one fail (duplicate key in
+        // pg_type). A transaction-scoped advisory lock serialises them before knex looks at anything;
+        // the migrations run on other pooled connections meanwhile, and the lock goes with the commit.
+        await db.transaction(async (trx) => {
+          await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
+          await db.migrate.latest(migrateConfig);
+        });
+      else await db.migrate.latest(migrateConfig);
       const version = await store.schemaVersion();
       await db('perfwatch_meta')
         .insert({ key: 'schema_version', value: String(version), updated_at: Date.now() })
