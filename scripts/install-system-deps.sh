@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
-# Chromium, and docker-compose, which only parses docker-compose.yml: there is no Docker engine),
-# only when their binaries are missing. Idempotent; quiet when all are present.
+# Chromium, docker-compose, which only parses docker-compose.yml: there is no Docker engine, and PHP
+# with Debian's Laravel for the Laravel client), only when their binaries or files are missing.
+# Idempotent; quiet when all are present.
 set -euo pipefail
 
 # binary  package
@@ -13,12 +14,30 @@ needed=(
   "amtool prometheus-alertmanager"
   "chromium chromium"
   "docker-compose docker-compose"
+  "php php-cli"
+)
+
+# file  package: PHP libraries and extensions have no binary to look for.
+needed_files=(
+  "/usr/share/php/Illuminate/autoload.php php-laravel-framework"
+  "/etc/php/8.2/mods-available/pdo_mysql.ini php-mysql"
+  "/etc/php/8.2/mods-available/pdo_pgsql.ini php-pgsql"
+  "/etc/php/8.2/mods-available/pdo_sqlite.ini php-sqlite3"
+  "/etc/php/8.2/mods-available/curl.ini php-curl"
+  "/etc/php/8.2/mods-available/redis.ini php-redis"
 )
 
 missing=()
 for entry in "${needed[@]}"; do
   read -r bin pkg <<<"$entry"
   if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/bin/$bin" ]; then
+    [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
+  fi
+done
+
+for entry in "${needed_files[@]}"; do
+  read -r file pkg <<<"$entry"
+  if [ ! -e "$file" ]; then
     [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
   fi
 done
