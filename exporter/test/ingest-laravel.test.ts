@@ -225,6 +225,28 @@ describe('ingestion for Laravel apps', () => {
   });
 });
 
+describe("a client's undelivered events", () => {
+  test('the unsent count a batch carries is added up per app', async () => {
+    await post({ app: 'portal', events: [], unsent: 7 });
+    await post({ app: 'portal', events: [], unsent: 5 });
+    expect(series(await metrics(), 'perfwatch_ingest_unsent_events_total', { app: 'portal' })[0].value).toBe(
+      12,
+    );
+  });
+
+  test('a bad unsent value does not cost the batch its events', async () => {
+    const res = await post({
+      app: 'portal',
+      unsent: -3,
+      events: [{ kind: 'request', method: 'GET', route: '/still-recorded', status: 200, durationMs: 1 }],
+    });
+    expect(await res.json()).toEqual({ accepted: 1, rejected: [] });
+    expect(series(await metrics(), 'perfwatch_ingest_unsent_events_total', { app: 'portal' })[0].value).toBe(
+      12,
+    );
+  });
+});
+
 describe('health checks for Laravel apps', () => {
   test('a scheduled task that succeeded within its interval is up', async () => {
     await post({

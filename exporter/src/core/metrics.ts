@@ -259,6 +259,12 @@ export function createMetrics(
       labelNames: ['app'] as const,
       registers,
     }),
+    ingestUnsent: new Counter({
+      name: 'perfwatch_ingest_unsent_events_total',
+      help: 'Events an app could not deliver (Perfwatch unreachable, timeouts), as its client reported with a later batch, by app.',
+      labelNames: ['app'] as const,
+      registers,
+    }),
 
     alertmanagerNotifications: new Counter({
       name: 'perfwatch_alertmanager_notifications_total',

@@ -413,6 +413,14 @@ export class Recorder {
     this.metrics.ingestBatches.inc({ app: value });
   }
 
+  /** Events an app's client reports it could not deliver earlier. */
+  recordUnsent(app: string, n: number): void {
+    this.metrics.ingestUnsent.inc(
+      { app: this.label('perfwatch_ingest_last_seen_timestamp_seconds', 'app', app) },
+      n,
+    );
+  }
+
   recordFileOperation(s: FileOperationSample): void {
     const operation = this.label('file_operation_duration_seconds', 'operation', s.operation);
     const status = this.label('file_operation_duration_seconds', 'status', s.status);

@@ -151,3 +151,10 @@ export function appNameSchema(limits: IngestConfig) {
     .max(Math.min(limits.maxLabelLength, 64))
     .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only');
 }
+
+/**
+ * Events the sending app's client could not deliver before this batch (`"unsent": 12`, beside `app`),
+ * added to perfwatch_ingest_unsent_events_total{app}. A bad value is ignored, not a reason to refuse
+ * the batch that carries it.
+ */
+export const unsentSchema = z.number().int().min(0).max(1_000_000_000);
