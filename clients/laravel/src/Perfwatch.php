@@ -266,8 +266,12 @@ class Perfwatch
             return true;
         }
         $this->stats['unsent'] += count($events);
-        $this->addUnsent($carried + $overflow + count($events));
-        $this->warnOnce();
+        $before = $this->addUnsent($carried + $overflow + count($events));
+        // Once per outage, not once per request: PHP forgets everything between requests, the unsent
+        // counter on disk does not. Logging on every request would also cost every request a log write.
+        if ($carried === 0 && $before === 0) {
+            $this->warnOnce();
+        }
 
         return false;
     }
@@ -311,11 +315,14 @@ class Perfwatch
         return $this->withUnsentFile(static fn (int $n) => 0) ?? 0;
     }
 
-    private function addUnsent(int $n): void
+    /** Adds to the unsent count kept across requests; returns the count before, 0 when unknown. */
+    private function addUnsent(int $n): int
     {
-        if ($this->unsentFile !== null && $n > 0) {
-            $this->withUnsentFile(static fn (int $old) => $old + $n);
+        if ($this->unsentFile === null || $n <= 0) {
+            return 0;
         }
+
+        return $this->withUnsentFile(static fn (int $old) => $old + $n) ?? 0;
     }
 
     /** Rewrites the unsent count under a lock; returns the count it replaced. */
