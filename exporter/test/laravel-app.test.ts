@@ -19,6 +19,7 @@ import {
   postgresSchema,
   startLaravel,
 } from './support/laravel';
+import { REDIS_URL } from './support/env';
 import { killAll } from './support/processes';
 import { eventually, promQuery, startPrometheus } from './support/prometheus-stack';
 import { series } from './support/prom-text';
@@ -104,6 +105,16 @@ beforeAll(async () => {
           name: 'remind-schedule',
           task: 'invoices:remind',
           maxAgeSeconds: 120,
+          intervalMs: 200,
+        },
+        // Reads the keys Laravel's RedisQueue writes, under the app's Redis prefix.
+        {
+          type: 'laravel-queue',
+          name: 'default-queue',
+          url: REDIS_URL,
+          queue: 'default',
+          prefix: REDIS_PREFIX,
+          maxWaiting: 1,
           intervalMs: 200,
         },
       ],
@@ -236,6 +247,15 @@ describe('the example Laravel app on MariaDB reports to Perfwatch', () => {
     const beat = await artisan(env, ['perfwatch:heartbeat']);
     expect(beat).toMatchObject({ code: 0, stdout: expect.stringContaining('heartbeat sent') });
     expect(await value('queue_depth', { queue: 'default', state: 'waiting' })).toBe(2);
+    // The service's own check of the same Redis queue sees both jobs, one more than it allows.
+    const check = await eventually('the queue check to see both jobs', async () => {
+      const body = (await (await svc.api('/api/v1/health/checks', { scope: 'read' })).json()) as {
+        checks: Array<{ name: string; status: string; details: Record<string, unknown> }>;
+      };
+      const c = body.checks.find((x) => x.name === 'default-queue');
+      return c?.details.waiting === 2 ? c : undefined;
+    });
+    expect(check).toMatchObject({ status: 'down', details: { waiting: 2, delayed: 0, reserved: 0 } });
 
     // One batch per job attempt: completed, retried, failed.
     const work = await settled(
