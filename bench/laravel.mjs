@@ -97,6 +97,10 @@ const variants = {
 };
 
 const servers = [];
+// php -S outlives this process unless killed: also on a crash.
+process.on('exit', () => {
+  for (const c of servers) c.kill('SIGTERM');
+});
 async function serve(name, env) {
   const port = await freePort();
   const child = spawn(

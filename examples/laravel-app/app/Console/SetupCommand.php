@@ -16,6 +16,11 @@ class SetupCommand extends Command
 
     public function handle(): int
     {
+        if (DB::connection()->getDriverName() === 'pgsql') {
+            // The connection's search_path names the schema; PostgreSQL does not create it on its own.
+            $schema = (string) config('database.connections.pgsql.schema');
+            DB::statement('create schema if not exists "'.str_replace('"', '""', $schema).'"');
+        }
         foreach (['books', 'authors', 'invoices'] as $table) {
             Schema::dropIfExists($table);
         }
