@@ -72,6 +72,9 @@ export interface StackOptions {
    */
   laravel?: boolean;
   laravelPort?: number;
+  /** PostgreSQL schema and Redis key prefix of the Laravel example (tests use private ones). */
+  laravelSchema?: string;
+  laravelPrefix?: string;
   log?: (line: string) => void;
 }
 
@@ -150,6 +153,8 @@ async function startLaravel(a: {
   processes: Record<string, ManagedProcess>;
   urls: RunningStack['urls'];
   tokens: RunningStack['tokens'];
+  schema: string;
+  prefix: string;
 }): Promise<void> {
   const appDir = path.join(a.root, 'examples', 'laravel-app');
   const storage = path.join(a.runDir, 'laravel-storage');
@@ -165,10 +170,10 @@ async function startLaravel(a: {
     DB_DATABASE: db.pathname.slice(1),
     DB_USERNAME: decodeURIComponent(db.username) || 'postgres',
     DB_PASSWORD: decodeURIComponent(db.password),
-    DB_SCHEMA: 'perfwatch_laravel',
+    DB_SCHEMA: a.schema,
     REDIS_HOST: redis.hostname,
     REDIS_PORT: redis.port || '6379',
-    REDIS_PREFIX: 'perfwatch_laravel_',
+    REDIS_PREFIX: a.prefix,
     APP_STORAGE_PATH: storage,
     APP_SERVICES_CACHE: path.join(storage, 'services.php'),
     APP_PACKAGES_CACHE: path.join(storage, 'packages.php'),
@@ -363,7 +368,19 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     if (o.laravel) {
       const port = o.laravelPort ?? (o.ports === 'ephemeral' ? await freePort() : 8081);
       urls.laravel = `http://${host}:${port}`;
-      await startLaravel({ root, runDir, logDir, databaseUrl, redisUrl, port, processes, urls, tokens });
+      await startLaravel({
+        root,
+        runDir,
+        logDir,
+        databaseUrl,
+        redisUrl,
+        port,
+        processes,
+        urls,
+        tokens,
+        schema: o.laravelSchema ?? 'perfwatch_laravel',
+        prefix: o.laravelPrefix ?? 'perfwatch_laravel_',
+      });
       log(`laravel example on ${urls.laravel} (scheduler and queue worker beside it)`);
     }
 
