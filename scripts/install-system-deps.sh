@@ -53,6 +53,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Test files may run this at once (jest workers): wait for apt's lock rather than fail on it.
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
 # Debian's packages try to start their daemons; the tests start their own on ephemeral ports.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
