@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
-# Chromium, VictoriaMetrics for npm run test:scale, and docker-compose, which only parses
-# docker-compose.yml: there is no Docker engine), only when their binaries are missing. Idempotent; quiet when all are present.
+# Chromium, VictoriaMetrics for npm run test:scale, docker-compose, which only parses
+# docker-compose.yml: there is no Docker engine, and PHP with Debian's Laravel for the Laravel
+# client), only when their binaries or files are missing. Idempotent; quiet when all are present.
 set -euo pipefail
 
 # binary  package
@@ -17,12 +18,30 @@ needed=(
   "victoria-metrics victoria-metrics"
   "vmalert victoria-metrics"
   "vmagent victoria-metrics"
+  "php php-cli"
+)
+
+# file  package: PHP libraries and extensions have no binary to look for.
+needed_files=(
+  "/usr/share/php/Illuminate/autoload.php php-laravel-framework"
+  "/etc/php/8.2/mods-available/pdo_mysql.ini php-mysql"
+  "/etc/php/8.2/mods-available/pdo_pgsql.ini php-pgsql"
+  "/etc/php/8.2/mods-available/pdo_sqlite.ini php-sqlite3"
+  "/etc/php/8.2/mods-available/curl.ini php-curl"
+  "/etc/php/8.2/mods-available/redis.ini php-redis"
 )
 
 missing=()
 for entry in "${needed[@]}"; do
   read -r bin pkg <<<"$entry"
   if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/bin/$bin" ]; then
+    [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
+  fi
+done
+
+for entry in "${needed_files[@]}"; do
+  read -r file pkg <<<"$entry"
+  if [ ! -e "$file" ]; then
     [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
   fi
 done
@@ -38,6 +57,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Test files may run this at once (jest workers): wait for apt's lock rather than fail on it.
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
 # Debian's packages try to start their daemons; the tests start their own on ephemeral ports.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -6,6 +6,7 @@
  *   --schedule STEPS      cycle phases, e.g. normal:300,slow-checkout:180 (loops)
  *   --scrape-interval D   Prometheus scrape and rule interval (default 5s)
  *   --ephemeral-ports     pick free ports instead of 9090/9093/9100/9470/8080/8025/1025
+ *   --laravel             also serve examples/laravel-app on 8081 (needs PHP: scripts/install-system-deps.sh)
  */
 import { parseArgs } from 'node:util';
 import { MissingBinariesError } from './binaries';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     schedule: { type: 'string' },
     'scrape-interval': { type: 'string' },
     'ephemeral-ports': { type: 'boolean' },
+    laravel: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -34,11 +36,15 @@ async function main(): Promise<number | undefined> {
     schedule: values.schedule,
     scrapeInterval: values['scrape-interval'],
     ports: values['ephemeral-ports'] ? 'ephemeral' : undefined,
+    laravel: values.laravel,
     log: (line) => console.log(`  ${line}`),
   });
   const u = stack.urls;
   const rows: Array<[string, string, string]> = [
     ['Demo shop', u.demo, 'switch phases: see below'],
+    ...(u.laravel
+      ? [['Laravel example', u.laravel, 'routes: examples/laravel-app/README.md'] as [string, string, string]]
+      : []),
     ['Perfwatch service', u.exporter, `API token (write scope): ${stack.tokens.write}`],
     ['Prometheus', u.prometheus, `alerts: ${u.prometheus}/alerts`],
     ['Alertmanager', u.alertmanager, ''],
@@ -84,7 +90,7 @@ Ctrl-C stops everything.`);
 }
 
 function readUsage(): string {
-  return 'usage: npm run stack -- [--rps 10] [--phase normal] [--schedule normal:300,slow-checkout:180] [--scrape-interval 5s] [--ephemeral-ports]';
+  return 'usage: npm run stack -- [--rps 10] [--phase normal] [--schedule normal:300,slow-checkout:180] [--scrape-interval 5s] [--ephemeral-ports] [--laravel]';
 }
 
 main().then(

@@ -3,6 +3,7 @@
  * node_exporter, an in-process SMTP catcher and Slack/on-call sink, the Perfwatch service, the demo
  * shop and its load — the topology of docker-compose.yml on loopback.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -66,6 +67,16 @@ export interface StackOptions {
   rulesDir?: string;
   /** Prometheus as one replica of an HA pair shipping to long-term storage (docs/scaling.md). */
   ha?: Pick<PrometheusConfigInput, 'externalLabels' | 'remoteWrite' | 'alertDropLabels'>;
+  /**
+   * Also serve examples/laravel-app (Debian's PHP and Laravel, see scripts/install-system-deps.sh)
+   * with its scheduler and queue worker, reporting through clients/laravel; on this port (8081 by
+   * default, a free one with ephemeral ports).
+   */
+  laravel?: boolean;
+  laravelPort?: number;
+  /** PostgreSQL schema and Redis key prefix of the Laravel example (tests use private ones). */
+  laravelSchema?: string;
+  laravelPrefix?: string;
   log?: (line: string) => void;
 }
 
@@ -78,6 +89,8 @@ export interface RunningStack {
     demo: string;
     sinks: string;
     smtp: string;
+    /** The Laravel example app, when started. */
+    laravel?: string;
   };
   tokens: { write: string; alertmanager: string; ingest: string; admin: string };
   sinks: Sinks;
@@ -130,6 +143,67 @@ async function resolvePorts(p: StackOptions['ports']): Promise<Ports> {
   return ports;
 }
 
+/**
+ * examples/laravel-app on PostgreSQL (schema perfwatch_laravel) and Redis: `php -S`, `schedule:work`
+ * (which also sends the client's heartbeat every minute) and `queue:work`, all reporting to the service.
+ */
+async function startLaravel(a: {
+  root: string;
+  runDir: string;
+  logDir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  processes: Record<string, ManagedProcess>;
+  urls: RunningStack['urls'];
+  tokens: RunningStack['tokens'];
+  schema: string;
+  prefix: string;
+}): Promise<void> {
+  const appDir = path.join(a.root, 'examples', 'laravel-app');
+  const storage = path.join(a.runDir, 'laravel-storage');
+  for (const d of ['app', 'logs', 'framework/views', 'framework/cache'])
+    mkdirSync(path.join(storage, d), { recursive: true });
+  const db = new URL(a.databaseUrl);
+  const redis = new URL(a.redisUrl);
+  const env = {
+    ...process.env,
+    DB_CONNECTION: 'pgsql',
+    DB_HOST: db.hostname,
+    DB_PORT: db.port || '5432',
+    DB_DATABASE: db.pathname.slice(1),
+    DB_USERNAME: decodeURIComponent(db.username) || 'postgres',
+    DB_PASSWORD: decodeURIComponent(db.password),
+    DB_SCHEMA: a.schema,
+    REDIS_HOST: redis.hostname,
+    REDIS_PORT: redis.port || '6379',
+    REDIS_PREFIX: a.prefix,
+    APP_STORAGE_PATH: storage,
+    APP_SERVICES_CACHE: path.join(storage, 'services.php'),
+    APP_PACKAGES_CACHE: path.join(storage, 'packages.php'),
+    PERFWATCH_URL: a.urls.exporter,
+    PERFWATCH_TOKEN: a.tokens.ingest,
+    PERFWATCH_APP: 'laravel-example',
+  };
+  const setup = spawnSync('php', ['artisan', 'app:setup'], {
+    cwd: appDir,
+    env: { ...env, PERFWATCH_ENABLED: 'false' },
+    encoding: 'utf8',
+  });
+  if (setup.error || setup.status !== 0)
+    throw new Error(
+      `the Laravel example could not set up its tables (is PHP installed? bash scripts/install-system-deps.sh): ${
+        setup.error?.message ?? `${setup.stderr}${setup.stdout}`.trim().slice(-500)
+      }`,
+    );
+  const php = (name: string, args: string[]) =>
+    new ManagedProcess(name, 'php', args, path.join(a.logDir, `${name}.log`), { cwd: appDir, env });
+  a.processes.laravel = php('laravel', ['-S', `127.0.0.1:${a.port}`, '-t', 'public', 'public/index.php']);
+  await waitForHttp(`${a.urls.laravel}/fast`, { proc: a.processes.laravel });
+  a.processes['laravel-scheduler'] = php('laravel-scheduler', ['artisan', 'schedule:work']);
+  a.processes['laravel-queue'] = php('laravel-queue', ['artisan', 'queue:work', '--sleep=1']);
+}
+
 export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
   const root = o.root ?? repoRoot();
   const log = o.log ?? (() => undefined);
@@ -171,7 +245,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
 
   const tokens = { write: token(), alertmanager: token(), ingest: token(), admin: token() };
   const host = '127.0.0.1';
-  const urls = {
+  const urls: RunningStack['urls'] = {
     prometheus: `http://${host}:${ports.prometheus}`,
     alertmanager: `http://${host}:${ports.alertmanager}`,
     nodeExporter: `http://${host}:${ports.nodeExporter}`,
@@ -205,7 +279,17 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     if (stopped) return;
     stopped = true;
     // Reverse order of start: load first, so nothing talks to a stopped service.
-    for (const name of ['load', 'prometheus', 'demo', 'node-exporter', 'exporter', 'alertmanager']) {
+    for (const name of [
+      'load',
+      'prometheus',
+      'laravel-scheduler',
+      'laravel-queue',
+      'laravel',
+      'demo',
+      'node-exporter',
+      'exporter',
+      'alertmanager',
+    ]) {
       const p = processes[name];
       if (p) {
         log(`stopping ${name}`);
@@ -298,6 +382,25 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     );
     await waitForHttp(`${urls.demo}/healthz`, { proc: processes.demo });
     log(`demo shop on ${urls.demo}`);
+
+    if (o.laravel) {
+      const port = o.laravelPort ?? (o.ports === 'ephemeral' ? await freePort() : 8081);
+      urls.laravel = `http://${host}:${port}`;
+      await startLaravel({
+        root,
+        runDir,
+        logDir,
+        databaseUrl,
+        redisUrl,
+        port,
+        processes,
+        urls,
+        tokens,
+        schema: o.laravelSchema ?? 'perfwatch_laravel',
+        prefix: o.laravelPrefix ?? 'perfwatch_laravel_',
+      });
+      log(`laravel example on ${urls.laravel} (scheduler and queue worker beside it)`);
+    }
 
     const promConfig = path.join(runDir, 'prometheus.yml');
     writeFileSync(promConfig, prometheusConfig(scrape));

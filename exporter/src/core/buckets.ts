@@ -19,6 +19,12 @@ export const BYTE_BUCKETS = [
   1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456, 1073741824,
 ];
 
+/** Peak memory of a PHP worker per request: 2 MiB … 2 GiB (memory_limit is 128 MiB by default). */
+export const MEMORY_BUCKETS = [
+  2097152, 4194304, 8388608, 16777216, 33554432, 67108864, 134217728, 268435456, 536870912, 1073741824,
+  2147483648,
+];
+
 /** Requests issue 0 … a few hundred queries; N+1 shows up in the tail. */
 export const QUERIES_PER_REQUEST_BUCKETS = [0, 1, 2, 3, 5, 10, 20, 50, 100, 200];
 

@@ -10,6 +10,7 @@ import {
   DEFAULT_FILE_DURATION_BUCKETS,
   DEFAULT_HTTP_BUCKETS,
   DEFAULT_JOB_BUCKETS,
+  MEMORY_BUCKETS,
   QUERIES_PER_REQUEST_BUCKETS,
 } from './buckets';
 
@@ -66,6 +67,13 @@ export function createMetrics(
       help: 'Size of HTTP response bodies (from Content-Length) in bytes.',
       labelNames: ['method', 'route'] as const,
       buckets: BYTE_BUCKETS,
+      registers,
+    }),
+    httpRequestMemoryPeak: new Histogram({
+      name: 'http_server_request_memory_peak_bytes',
+      help: 'Peak memory of the worker process while it served a request (sent by PHP clients), by route.',
+      labelNames: ['method', 'route'] as const,
+      buckets: MEMORY_BUCKETS,
       registers,
     }),
     httpErrors: new Counter({
@@ -157,6 +165,27 @@ export function createMetrics(
       registers,
     }),
 
+    // --- Scheduled tasks (Laravel's scheduler, cron) ---
+    scheduleRuns: new Counter({
+      name: 'schedule_task_runs_total',
+      help: 'Runs of scheduled tasks by outcome (success, failed, skipped).',
+      labelNames: ['task', 'status'] as const,
+      registers,
+    }),
+    scheduleDuration: new Histogram({
+      name: 'schedule_task_duration_seconds',
+      help: 'Duration of scheduled task runs.',
+      labelNames: ['task'] as const,
+      buckets: buckets.job,
+      registers,
+    }),
+    scheduleLastSuccess: new Gauge({
+      name: 'schedule_task_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful run of a scheduled task.',
+      labelNames: ['task'] as const,
+      registers,
+    }),
+
     // --- File operations (upload, bundle, compress, patch, …) ---
     fileOperationDuration: new Histogram({
       name: 'file_operation_duration_seconds',
@@ -177,6 +206,12 @@ export function createMetrics(
     healthCheckUp: new Gauge({
       name: 'perfwatch_health_check_up',
       help: 'Whether a dependency health check passed on its last run (1) or failed (0).',
+      labelNames: ['check'] as const,
+      registers,
+    }),
+    healthCheckLastFailure: new Gauge({
+      name: 'perfwatch_health_check_last_failure_timestamp_seconds',
+      help: 'Unix time of the last failed run of a dependency health check (absent until one fails).',
       labelNames: ['check'] as const,
       registers,
     }),
@@ -221,6 +256,12 @@ export function createMetrics(
     ingestBatches: new Counter({
       name: 'perfwatch_ingest_batches_total',
       help: 'Batches received on POST /api/v1/events that named their app, empty heartbeat batches included.',
+      labelNames: ['app'] as const,
+      registers,
+    }),
+    ingestUnsent: new Counter({
+      name: 'perfwatch_ingest_unsent_events_total',
+      help: 'Events an app could not deliver (Perfwatch unreachable, timeouts), as its client reported with a later batch, by app.',
       labelNames: ['app'] as const,
       registers,
     }),

@@ -47,6 +47,27 @@ export interface RequestSample {
   durationSeconds: number;
   requestBytes?: number;
   responseBytes?: number;
+  /** Peak memory of the process while it served the request (PHP clients send it). */
+  memoryPeakBytes?: number;
+}
+
+/**
+ * An HTTP route template as Perfwatch labels it: with a leading slash, so SLA routes (`/invoices/{id}`)
+ * match what Laravel's `$route->uri()` gives (`invoices/{id}`, and `/` for the root). Placeholders
+ * stay as the framework wrote them; the unmatched value is left alone.
+ */
+export function normaliseRoute(route: string): string {
+  return route.startsWith('/') || route === UNMATCHED_ROUTE ? route : `/${route}`;
+}
+
+/**
+ * The route a query event names, which is an HTTP route template or the name of another unit of
+ * work: a job (`mail:SendInvoice`), a named route (`orders.index`), a controller action
+ * (`CartController@show`). Only the first kind gets its slash: a single segment holding `:`, `@` or
+ * `.` is taken for a name.
+ */
+export function normaliseQueryRoute(route: string): string {
+  return /^[^/]*[:@.][^/]*$/.test(route) ? route : normaliseRoute(route);
 }
 
 /** What adapters pass to recordQuery. A new field must also be copied into the sample recordQuery builds. */
@@ -64,6 +85,8 @@ export interface QuerySample {
   requestId?: string;
   /** Where the query was issued; formatted into file:line only for samples that are kept. */
   stack?: { stack?: string };
+  /** An already formatted `file:line` (sent by clients in other languages); wins over `stack`. */
+  callSite?: string;
   /** The request or job the query belongs to, captured by the adapter when the query started. */
   work?: WorkContext;
   time?: number;
@@ -92,6 +115,14 @@ export interface JobSample {
   durationSeconds: number;
   waitSeconds?: number;
   /** Unix seconds the job finished; defaults to now. */
+  finishedAt?: number;
+}
+
+export interface ScheduledTaskSample {
+  task: string;
+  status: 'success' | 'failed' | 'skipped';
+  durationSeconds: number;
+  /** Unix seconds the run finished; defaults to now. */
   finishedAt?: number;
 }
 
@@ -154,6 +185,7 @@ interface RequestChildren {
   duration: Observer;
   requestSize: Observer;
   responseSize: Observer;
+  memoryPeak: Observer;
 }
 
 /**
@@ -175,6 +207,8 @@ export class Recorder {
     { duration: Observer; ok: Incrementer; error: Incrementer }
   >();
   private readonly queriesPerUnitChildren = new Map<string, Observer>();
+  /** Last success per scheduled task (Unix seconds), bounded like the task label. */
+  private readonly scheduleSuccess = new Map<string, number>();
 
   constructor(
     readonly registry: Registry,
@@ -241,6 +275,7 @@ export class Recorder {
         duration: this.metrics.httpRequestDuration.labels(s.method, route, String(s.statusCode)),
         requestSize: this.metrics.httpRequestBodySize.labels(s.method, route),
         responseSize: this.metrics.httpResponseBodySize.labels(s.method, route),
+        memoryPeak: this.metrics.httpRequestMemoryPeak.labels(s.method, route),
       };
       // A folded route must not grow the cache: only routes within the cap are cached.
       if (route === s.route) this.requestChildren.set(key, children);
@@ -248,13 +283,41 @@ export class Recorder {
     children.duration.observe(s.durationSeconds);
     if (s.requestBytes !== undefined) children.requestSize.observe(s.requestBytes);
     if (s.responseBytes !== undefined) children.responseSize.observe(s.responseBytes);
+    if (s.memoryPeakBytes !== undefined) children.memoryPeak.observe(s.memoryPeakBytes);
   }
 
-  recordError(route: string, errorClass: string): void {
-    this.metrics.httpErrors.inc({
-      route: this.label('http_server_errors_total', 'route', route),
-      error_class: this.label('http_server_errors_total', 'error_class', errorClass),
-    });
+  recordError(route: string, errorClass: string, count = 1): void {
+    this.metrics.httpErrors.inc(
+      {
+        route: this.label('http_server_errors_total', 'route', route),
+        error_class: this.label('http_server_errors_total', 'error_class', errorClass),
+      },
+      count,
+    );
+  }
+
+  /** A run of a scheduled task (Laravel's scheduler, a cron job). */
+  recordScheduledTask(s: ScheduledTaskSample): void {
+    const task = this.label('schedule_task_runs_total', 'task', s.task);
+    this.metrics.scheduleRuns.inc({ task, status: s.status });
+    if (s.status !== 'skipped') this.metrics.scheduleDuration.observe({ task }, s.durationSeconds);
+    if (s.status === 'success') {
+      const at = s.finishedAt ?? Date.now() / 1000;
+      this.metrics.scheduleLastSuccess.set({ task }, at);
+      const known = this.scheduleSuccess.get(s.task);
+      if (this.scheduleSuccess.has(s.task) || this.scheduleSuccess.size < this.caps.values)
+        this.scheduleSuccess.set(s.task, Math.max(known ?? 0, at));
+    }
+  }
+
+  /** Unix seconds of a scheduled task's last successful run recorded here, for the schedule health check. */
+  lastScheduledSuccess(task: string): number | undefined {
+    return this.scheduleSuccess.get(task);
+  }
+
+  /** A queue's depth reported by the app itself (a PHP worker reading its Redis queue). */
+  setQueueDepth(queue: string, state: string, depth: number): void {
+    this.metrics.queueDepth.set({ queue: this.label('queue_depth', 'queue', queue), state }, depth);
   }
 
   /** Registers a consumer of every recorded query (slow-query sampler, N+1 detector). */
@@ -309,6 +372,7 @@ export class Recorder {
       route: s.route ?? work?.route ?? UNMATCHED_ROUTE,
       requestId: s.requestId,
       stack: s.stack,
+      callSite: s.callSite,
       work,
       time: s.time,
     };
@@ -347,6 +411,14 @@ export class Recorder {
     const value = this.label('perfwatch_ingest_last_seen_timestamp_seconds', 'app', app);
     this.metrics.ingestLastSeen.set({ app: value }, atMs / 1000);
     this.metrics.ingestBatches.inc({ app: value });
+  }
+
+  /** Events an app's client reports it could not deliver earlier. */
+  recordUnsent(app: string, n: number): void {
+    this.metrics.ingestUnsent.inc(
+      { app: this.label('perfwatch_ingest_last_seen_timestamp_seconds', 'app', app) },
+      n,
+    );
   }
 
   recordFileOperation(s: FileOperationSample): void {

@@ -125,6 +125,67 @@ export function overviewDashboard(slas: SlaThresholds[]) {
       ),
     );
 
+  d.withRow(row('Health'))
+    .withPanel(
+      tablePanel(
+        'Health checks',
+        [
+          { expr: `max by (job, check) (${m.healthCheckUp})` },
+          { expr: `max by (job, check) (${m.healthCheckLastFailure}) * 1000` },
+          { expr: `max by (job, check) (${m.healthCheckDuration})` },
+        ],
+        ['Status', 'Last failure', 'Last run took'],
+        {
+          w: 12,
+          h: 7,
+          description:
+            'Every configured health check (health.checks: databases, Redis, queues, schedule, disk, HTTP) with its last result and when it last failed; all jobs, whatever the Job variable says. Details on GET /api/v1/health/checks.',
+        },
+      )
+        .overrideByName('Status', [
+          {
+            id: 'mappings',
+            value: [
+              {
+                type: 'value',
+                options: { '0': { text: 'down', color: 'red' }, '1': { text: 'up', color: 'green' } },
+              },
+            ],
+          },
+          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+        ])
+        .overrideByName('Last failure', [
+          { id: 'unit', value: 'dateTimeAsIso' },
+          { id: 'noValue', value: 'never' },
+        ])
+        .overrideByName('Last run took', [{ id: 'unit', value: 's' }]),
+    )
+    .withPanel(
+      tablePanel(
+        'Apps sending events',
+        [
+          { expr: `time() - max by (app) (${m.ingestLastSeen})` },
+          {
+            expr: zeroFill(
+              `sum by (app) (increase(${m.ingestUnsent}[$__range]))`,
+              `max by (app) (${m.ingestLastSeen})`,
+            ),
+          },
+        ],
+        ['Since last batch', 'Unsent in range'],
+        {
+          w: 12,
+          h: 7,
+          description:
+            'Apps that push to POST /api/v1/events (the Laravel client, …): time since their last batch (their heartbeat; they send one at least every minute) and events their client reported it could not deliver.',
+          thresholds: traffic(120, 300),
+        },
+      ).overrideByName('Since last batch', [
+        { id: 'unit', value: 's' },
+        { id: 'custom.cellOptions', value: { type: 'color-text' } },
+      ]),
+    );
+
   d.withRow(row('Response time trends'))
     .withPanel(
       timeseriesPanel(

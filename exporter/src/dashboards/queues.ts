@@ -100,5 +100,38 @@ export function queuesDashboard() {
         { w: 24, h: 7, sortBy: 'Completed' },
       ).overrideByRegexp('p95.*', [{ id: 'unit', value: 's' }]),
     );
+
+  d.withRow(row('Scheduled tasks'))
+    .withPanel(
+      timeseriesPanel(
+        'Time since last successful run by task',
+        [{ expr: `time() - max by (task) (${m.scheduleLastSuccess}${s})`, legend: '{{task}}' }],
+        {
+          unit: 's',
+          min: 0,
+          description:
+            "Scheduled tasks (Laravel's scheduler, cron) as their apps report them. A schedule health check (health.checks type schedule) fails when this passes its maxAgeSeconds.",
+        },
+      ),
+    )
+    .withPanel(
+      tablePanel(
+        'Task runs in the selected range',
+        [
+          {
+            expr: `sum by (task) (increase(${m.scheduleRuns}${sel({ extra: 'status="success"' })}[$__range]))`,
+          },
+          {
+            expr: zeroFill(
+              `sum by (task) (increase(${m.scheduleRuns}${sel({ extra: 'status="failed"' })}[$__range]))`,
+              `sum by (task) (increase(${m.scheduleRuns}${s}[$__range]))`,
+            ),
+          },
+          { expr: quantile(0.95, m.scheduleDuration, s, ['task'], '$__range') },
+        ],
+        ['Succeeded', 'Failed', 'p95 duration'],
+        { w: 12, sortBy: 'Failed' },
+      ).overrideByName('p95 duration', [{ id: 'unit', value: 's' }]),
+    );
   return d;
 }

@@ -151,33 +151,144 @@ export function redisCheck(
         if (pong !== 'PONG') throw new Error(`PING answered ${String(pong).slice(0, 50)}`);
         return;
       }
-      const { default: Redis } = await import('ioredis');
-      const client = new Redis(opts.url, {
-        lazyConnect: true,
-        connectTimeout: backstop(opts),
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-        // A hung server never closes its end: do not wait 2 s for it after giving up.
-        disconnectTimeout: 100,
-      });
-      // ioredis arms a timer on disconnect() that only a later 'close' clears: skip it when closed.
-      const disconnect = () => {
-        if (client.status !== 'end') client.disconnect();
-      };
-      // connect() rejects with "Connection is closed."; the reason (ECONNREFUSED, …) comes as an event.
-      let reason: Error | undefined;
-      client.on('error', (err: Error) => (reason ??= err));
-      try {
-        await abortable(signal, client.connect(), disconnect).catch((err: unknown) => {
-          throw reason ?? err;
-        });
-        const pong = await abortable(signal, client.ping(), disconnect);
+      return withFreshRedis(opts.url, opts, signal, async (client, guard) => {
+        const pong = await guard(client.ping());
         if (pong !== 'PONG') throw new Error(`PING answered ${String(pong).slice(0, 50)}`);
         return {};
-      } finally {
-        disconnect();
+      });
+    },
+  };
+}
+
+/**
+ * Opens a Redis connection to `url` for one check run, hands it to `work` with a guard that ends the
+ * run when the signal aborts, and closes it whatever happens.
+ */
+async function withFreshRedis<T>(
+  url: string,
+  timing: Timing,
+  signal: AbortSignal,
+  work: (client: Redis, guard: <R>(p: Promise<R>) => Promise<R>) => Promise<T>,
+): Promise<T> {
+  const { default: RedisClient } = await import('ioredis');
+  const client = new RedisClient(url, {
+    lazyConnect: true,
+    connectTimeout: backstop(timing),
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    // A hung server never closes its end: do not wait 2 s for it after giving up.
+    disconnectTimeout: 100,
+  });
+  // ioredis arms a timer on disconnect() that only a later 'close' clears: skip it when closed.
+  const disconnect = () => {
+    if (client.status !== 'end') client.disconnect();
+  };
+  // connect() rejects with "Connection is closed."; the reason (ECONNREFUSED, …) comes as an event.
+  let reason: Error | undefined;
+  client.on('error', (err: Error) => (reason ??= err));
+  try {
+    await abortable(signal, client.connect(), disconnect).catch((err: unknown) => {
+      throw reason ?? err;
+    });
+    return await work(client, (p) => abortable(signal, p, disconnect));
+  } finally {
+    disconnect();
+  }
+}
+
+export interface LaravelQueueCheckOptions extends Timing {
+  url: string;
+  /** The queue's name (Laravel's `default` unless the job names another). */
+  queue: string;
+  /**
+   * Prepended to every key by the app's Redis connection (`database.redis.options.prefix`, which
+   * Laravel 8 sets to `<app_name>_database_` by default); empty when the app sets none.
+   */
+  prefix?: string;
+  /** Down when more jobs than this wait (default: no limit). */
+  maxWaiting?: number;
+}
+
+/**
+ * Depth of a Laravel queue on Redis, read the way Illuminate\Queue\RedisQueue stores it: the list
+ * `queues:<name>` holds waiting jobs, the sorted sets `queues:<name>:delayed` and `:reserved` the
+ * delayed ones and those a worker holds. Down when more than `maxWaiting` wait.
+ */
+export function laravelQueueCheck(name: string, opts: LaravelQueueCheckOptions): HealthCheck {
+  const key = `${opts.prefix ?? ''}queues:${opts.queue}`;
+  return {
+    name,
+    type: 'laravel-queue',
+    target: `${targetOf(opts.url)} ${key}`,
+    intervalMs: opts.intervalMs,
+    timeoutMs: opts.timeoutMs,
+    run(signal) {
+      return withFreshRedis(opts.url, opts, signal, async (client, guard) => {
+        const [waiting, delayed, reserved] = await guard(
+          Promise.all([client.llen(key), client.zcard(`${key}:delayed`), client.zcard(`${key}:reserved`)]),
+        );
+        const details: HealthDetails = { queue: opts.queue, waiting, delayed, reserved };
+        if (opts.maxWaiting !== undefined && waiting > opts.maxWaiting)
+          throw new HealthCheckFailure(`${waiting} jobs waiting, more than ${opts.maxWaiting}`, details);
+        return details;
+      });
+    },
+  };
+}
+
+export interface ScheduleCheckOptions extends Timing {
+  /** The task as the app reports it in its `schedule` events. */
+  task: string;
+  /** Down when the task has not succeeded for longer than this (its interval plus slack). */
+  maxAgeMs: number;
+  /** Unix seconds of the task's last recorded success (Recorder.lastScheduledSuccess). */
+  lastSuccess: (task: string) => number | undefined;
+  /** When the service started (epoch ms): a task is given maxAgeMs from then to report a first run. */
+  startedAt: number;
+  now?: () => number;
+}
+
+/**
+ * A scheduled task (Laravel's scheduler, a cron job) that has not succeeded within its expected
+ * interval fails. Runs are reported through POST /api/v1/events, so a dead scheduler, a task that
+ * keeps failing and an app that stopped reporting look the same here: nothing succeeded lately.
+ */
+export function scheduleCheck(name: string, opts: ScheduleCheckOptions): HealthCheck {
+  const now = opts.now ?? Date.now;
+  return {
+    name,
+    type: 'schedule',
+    target: opts.task,
+    intervalMs: opts.intervalMs,
+    timeoutMs: opts.timeoutMs,
+    run() {
+      const last = opts.lastSuccess(opts.task);
+      const t = now();
+      const maxAgeSeconds = Math.round(opts.maxAgeMs / 1000);
+      if (last === undefined) {
+        const details: HealthDetails = { task: opts.task, lastSuccessAt: null, maxAgeSeconds };
+        if (t - opts.startedAt > opts.maxAgeMs)
+          return Promise.reject(
+            new HealthCheckFailure(`no successful run reported in the last ${maxAgeSeconds} s`, details),
+          );
+        return Promise.resolve(details);
       }
+      const ageSeconds = Math.max(0, Math.round(t / 1000 - last));
+      const details: HealthDetails = {
+        task: opts.task,
+        lastSuccessAt: new Date(last * 1000).toISOString(),
+        ageSeconds,
+        maxAgeSeconds,
+      };
+      if (t - last * 1000 > opts.maxAgeMs)
+        return Promise.reject(
+          new HealthCheckFailure(
+            `last successful run ${ageSeconds} s ago, more than ${maxAgeSeconds} s`,
+            details,
+          ),
+        );
+      return Promise.resolve(details);
     },
   };
 }

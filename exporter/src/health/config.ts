@@ -47,6 +47,29 @@ const checkSchema = z.discriminatedUnion('type', [
     .refine(oneUrl, oneUrlMessage),
   z
     .object({
+      type: z.literal('laravel-queue'),
+      name,
+      ...connection,
+      ...timing,
+      queue: z.string().min(1).default('default'),
+      prefix: z.string().optional(),
+      maxWaiting: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .refine(oneUrl, oneUrlMessage),
+  z
+    .object({
+      type: z.literal('schedule'),
+      name,
+      ...timing,
+      /** The task name the app sends in its `schedule` events. */
+      task: z.string().min(1).max(128),
+      /** Down when the task has not succeeded for this long: its interval plus slack. */
+      maxAgeSeconds: z.number().int().min(1),
+    })
+    .strict(),
+  z
+    .object({
       type: z.literal('disk'),
       name,
       ...timing,

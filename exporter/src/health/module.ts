@@ -1,5 +1,14 @@
 import type { ServiceModule } from '../server/context';
-import { bullmqCheck, diskCheck, httpCheck, mysqlCheck, postgresCheck, redisCheck } from './checks';
+import {
+  bullmqCheck,
+  diskCheck,
+  httpCheck,
+  laravelQueueCheck,
+  mysqlCheck,
+  postgresCheck,
+  redisCheck,
+  scheduleCheck,
+} from './checks';
 import type { HealthCheckConfig } from './config';
 import { type HealthCheck, HealthChecks } from './registry';
 
@@ -10,10 +19,28 @@ function urlOf(c: { name: string; url?: string; urlEnv?: string }, env: NodeJS.P
   return v ? v : new Error(`environment variable ${c.urlEnv} (health.checks "${c.name}".urlEnv) is not set`);
 }
 
+/** What checks fed by ingested events read: the recorder's last successes, and when the service started. */
+export interface CheckSources {
+  lastScheduledSuccess: (task: string) => number | undefined;
+  startedAt: number;
+}
+
 /** Builds a configured check; one whose URL is missing reports that as its failure. */
-export function checkFromConfig(c: HealthCheckConfig, env: NodeJS.ProcessEnv = process.env): HealthCheck {
+export function checkFromConfig(
+  c: HealthCheckConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  sources: CheckSources = { lastScheduledSuccess: () => undefined, startedAt: Date.now() },
+): HealthCheck {
   const timing = { intervalMs: c.intervalMs, timeoutMs: c.timeoutMs };
   switch (c.type) {
+    case 'schedule':
+      return scheduleCheck(c.name, {
+        ...timing,
+        task: c.task,
+        maxAgeMs: c.maxAgeSeconds * 1000,
+        lastSuccess: sources.lastScheduledSuccess,
+        startedAt: sources.startedAt,
+      });
     case 'disk':
       return diskCheck(c.name, {
         ...timing,
@@ -30,6 +57,14 @@ export function checkFromConfig(c: HealthCheckConfig, env: NodeJS.ProcessEnv = p
       if (c.type === 'postgres') return postgresCheck(c.name, { ...timing, url });
       if (c.type === 'mysql') return mysqlCheck(c.name, { ...timing, url });
       if (c.type === 'redis') return redisCheck(c.name, { ...timing, url });
+      if (c.type === 'laravel-queue')
+        return laravelQueueCheck(c.name, {
+          ...timing,
+          url,
+          queue: c.queue,
+          prefix: c.prefix,
+          maxWaiting: c.maxWaiting,
+        });
       return bullmqCheck(c.name, {
         ...timing,
         url,
@@ -50,7 +85,11 @@ export function healthModule(): ServiceModule {
     start(ctx) {
       const { intervalMs, timeoutMs, checks } = ctx.config.health;
       health = new HealthChecks(ctx.recorder, { intervalMs, timeoutMs }, ctx.logger);
-      for (const c of checks) health.add(checkFromConfig(c));
+      const sources: CheckSources = {
+        lastScheduledSuccess: (task) => ctx.recorder.lastScheduledSuccess(task),
+        startedAt: Date.now(),
+      };
+      for (const c of checks) health.add(checkFromConfig(c, process.env, sources));
       health.start();
     },
     async stop() {

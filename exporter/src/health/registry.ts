@@ -245,5 +245,6 @@ export class HealthChecks {
     const check = this.recorder.label('perfwatch_health_check_up', 'check', r.name);
     this.recorder.metrics.healthCheckUp.set({ check }, outcome.ok ? 1 : 0);
     if (seconds !== null) this.recorder.metrics.healthCheckDuration.set({ check }, seconds);
+    if (!outcome.ok) this.recorder.metrics.healthCheckLastFailure.set({ check }, Date.now() / 1000);
   }
 }

@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { workContext } from '../core/context';
-import { normaliseMethod, type Recorder, UNMATCHED_ROUTE } from '../core/recorder';
+import {
+  normaliseMethod,
+  normaliseQueryRoute,
+  normaliseRoute,
+  type Recorder,
+  UNMATCHED_ROUTE,
+} from '../core/recorder';
 import type { CustomMetrics } from '../custom/metrics';
 import { EVENT_KINDS, eventSchema, type IngestConfig, type IngestEvent } from './schema';
 
@@ -81,26 +87,30 @@ export class Ingestor {
   private record(e: IngestEvent, now: number): string | undefined {
     const r = this.recorder;
     switch (e.kind) {
-      case 'request':
+      case 'request': {
+        const route = normaliseRoute(e.route);
         r.recordRequest({
           method: normaliseMethod(e.method),
-          route: e.route,
+          route,
           statusCode: e.status,
           durationSeconds: e.durationMs / 1000,
           requestBytes: e.requestBytes,
           responseBytes: e.responseBytes,
+          memoryPeakBytes: e.memoryPeakBytes,
         });
-        if (e.queryCount !== undefined && e.queryCount > 0) r.recordQueriesPerUnit(e.route, e.queryCount);
+        if (e.queryCount !== undefined && e.queryCount > 0) r.recordQueriesPerUnit(route, e.queryCount);
         return undefined;
+      }
       case 'query':
         r.recordQuery({
           dbSystem: e.dbSystem,
           sql: e.sql,
           durationSeconds: e.durationMs / 1000,
           database: e.database,
-          route: e.route ?? UNMATCHED_ROUTE,
+          route: e.route === undefined ? UNMATCHED_ROUTE : normaliseQueryRoute(e.route),
           requestId: e.requestId,
           error: e.error,
+          callSite: e.callSite,
           // A clock ahead of ours must not date samples in the future.
           time: e.time === undefined ? now : Math.min(e.time, now),
         });
@@ -125,6 +135,25 @@ export class Ingestor {
           durationSeconds: e.durationMs / 1000,
           bytes: e.bytes,
         });
+        return undefined;
+      case 'exception':
+        r.recordError(
+          e.route === undefined ? UNMATCHED_ROUTE : normaliseRoute(e.route),
+          e.errorClass,
+          e.count ?? 1,
+        );
+        return undefined;
+      case 'schedule':
+        r.recordScheduledTask({
+          task: e.task,
+          status: e.status,
+          durationSeconds: e.durationMs / 1000,
+          // A clock ahead of ours must not keep a stalled task looking fresh.
+          finishedAt: Math.min(e.time ?? now, now) / 1000,
+        });
+        return undefined;
+      case 'queue_depth':
+        r.setQueueDepth(e.queue, e.state, e.depth);
         return undefined;
       case 'metric': {
         if (!this.custom) return 'name: no custom metrics are declared; declare them under customMetrics:';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServiceModule } from '../server/context';
 import { ApiError } from '../server/errors';
 import { Ingestor } from './ingest';
-import { appNameSchema } from './schema';
+import { appNameSchema, unsentSchema } from './schema';
 
 export { Ingestor } from './ingest';
 
@@ -31,7 +31,7 @@ export function ingestModule(): ServiceModule {
       };
       router.post('/events', ctx.auth.require('ingest'), (req, res) => {
         ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
-        const body = req.body as { events?: unknown; app?: unknown } | undefined;
+        const body = req.body as { events?: unknown; app?: unknown; unsent?: unknown } | undefined;
         if (typeof body !== 'object' || body === null || !Array.isArray(body.events))
           refuse(
             'invalid_batch',
@@ -41,7 +41,7 @@ export function ingestModule(): ServiceModule {
               'expected a JSON object {"events": [ … ]}; see docs/ingestion.md',
             ),
           );
-        const { events, app } = body as { events: unknown[]; app?: unknown };
+        const { events, app, unsent } = body as { events: unknown[]; app?: unknown; unsent?: unknown };
         let appName: string | undefined;
         if (app !== undefined) {
           const parsed = appNameSchema(ctx.config.ingest).safeParse(app);
@@ -68,7 +68,12 @@ export function ingestModule(): ServiceModule {
           );
         const { accepted, rejected } = ingestor.ingest(events);
         // Even an all-rejected batch proves the app is running: its heartbeat counts.
-        if (appName !== undefined) ctx.recorder.recordHeartbeat(appName, Date.now());
+        if (appName !== undefined) {
+          ctx.recorder.recordHeartbeat(appName, Date.now());
+          // What the app's client could not deliver earlier (Perfwatch down, timeouts): losses stay visible.
+          const lost = unsentSchema.safeParse(unsent);
+          if (lost.success && lost.data > 0) ctx.recorder.recordUnsent(appName, lost.data);
+        }
         res.status(rejected.length > 0 && accepted === 0 ? 400 : 200).json({ accepted, rejected });
       });
       // Bodies refused before the handler ran (too large, not JSON) are counted too.

@@ -18,7 +18,19 @@ export const ingestConfigSchema = z
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
-export const EVENT_KINDS = ['request', 'query', 'job', 'file_operation', 'metric'] as const;
+export const EVENT_KINDS = [
+  'request',
+  'query',
+  'job',
+  'file_operation',
+  'metric',
+  'exception',
+  'schedule',
+  'queue_depth',
+] as const;
+
+/** Longest call site (`app/Http/Controllers/InvoiceController.php:42`) a query event may carry. */
+export const MAX_CALL_SITE_LENGTH = 512;
 
 /** The event schema for the configured limits. Durations in milliseconds, like most frameworks log them. */
 export function eventSchema(limits: IngestConfig) {
@@ -38,6 +50,8 @@ export function eventSchema(limits: IngestConfig) {
         responseBytes: count.optional(),
         /** Queries the request issued, for db_client_queries_per_request. */
         queryCount: count.max(1_000_000).optional(),
+        /** Peak memory of the process that served the request (PHP's memory_get_peak_usage()). */
+        memoryPeakBytes: count.max(2 ** 45).optional(),
       })
       .strict(),
     z
@@ -52,6 +66,8 @@ export function eventSchema(limits: IngestConfig) {
         error: z.boolean().optional(),
         /** When the query ran (epoch ms); defaults to arrival. */
         time: z.number().int().positive().optional(),
+        /** `file:line` of the application frame that issued the query, shown with slow-query samples. */
+        callSite: z.string().min(1).max(MAX_CALL_SITE_LENGTH).optional(),
       })
       .strict(),
     z
@@ -87,6 +103,37 @@ export function eventSchema(limits: IngestConfig) {
         op: z.enum(['set', 'add']).optional(),
       })
       .strict(),
+    z
+      .object({
+        kind: z.literal('exception'),
+        /** The exception's class (`Illuminate\\Database\\QueryException`); counted per class and route. */
+        errorClass: label,
+        /** Route template of the request that raised it; absent outside a request. */
+        route: label.optional(),
+        /** Occurrences this event stands for (a client may aggregate one request's exceptions). */
+        count: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('schedule'),
+        /** The scheduled task (a command name or a cron job's description). */
+        task: label,
+        status: z.enum(['success', 'failed', 'skipped']),
+        durationMs: ms,
+        /** When the run finished (epoch ms); defaults to arrival. */
+        time: z.number().int().positive().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('queue_depth'),
+        queue: label,
+        /** Laravel's Redis queue: the list is `waiting`, `:reserved` is `active`, `:delayed` is `delayed`. */
+        state: z.enum(['waiting', 'active', 'delayed', 'failed']),
+        depth: count.max(1_000_000_000),
+      })
+      .strict(),
   ]);
 }
 
@@ -104,3 +151,10 @@ export function appNameSchema(limits: IngestConfig) {
     .max(Math.min(limits.maxLabelLength, 64))
     .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only');
 }
+
+/**
+ * Events the sending app's client could not deliver before this batch (`"unsent": 12`, beside `app`),
+ * added to perfwatch_ingest_unsent_events_total{app}. A bad value is ignored, not a reason to refuse
+ * the batch that carries it.
+ */
+export const unsentSchema = z.number().int().min(0).max(1_000_000_000);

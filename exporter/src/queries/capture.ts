@@ -39,7 +39,7 @@ export class SlowQueryCapture {
     const detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {
       fingerprint: (q) => sampler.fingerprintOf(q),
       flag: (q, fp) => sampler.keepNPlusOne(q, fp),
-      callSite: (q) => callSiteOf(q.stack),
+      callSite: (q) => q.callSite ?? callSiteOf(q.stack),
     });
     // The sampler listens first, so the N+1 detector can mark a query the sampler just kept.
     this.unsubscribe.push(recorder.onQuery(sampler.onQuery), recorder.onQuery(detector.onQuery));

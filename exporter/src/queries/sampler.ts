@@ -152,7 +152,7 @@ export class SlowQuerySampler {
     const text = fingerprint ?? this.fingerprintOf(q);
     const tally = this.tallies.get(text);
     if (tally) this.tallies.delete(text);
-    const callSite = callSiteOf(q.stack) ?? null;
+    const callSite = q.callSite ?? callSiteOf(q.stack) ?? null;
     // No stack this time: ask for one the next time this statement (or, briefly, any) runs.
     if (callSite === null) this.callSites?.missed(q.sql);
     const sample: SlowQuerySample = {
