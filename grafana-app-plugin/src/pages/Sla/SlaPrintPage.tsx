@@ -10,7 +10,7 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
 import { slaSummary, usePeriod } from './SlaPage';
 import { SlaTable } from './SlaTable';
@@ -40,7 +40,7 @@ export default function SlaPrintPage() {
     <PluginPage layout={PageLayoutType.Canvas}>
       <style>{PRINT_CSS}</style>
       <div className={`perfwatch-no-print ${styles.toolbar}`}>
-        <LinkButton variant="secondary" icon="arrow-left" href={prefixRoute(ROUTES.Sla, { period })}>
+        <LinkButton variant="secondary" icon="arrow-left" href={prefixHref(ROUTES.Sla, { period })}>
           Back to the report
         </LinkButton>
         <Button icon="document-info" onClick={() => window.print()} disabled={!report}>

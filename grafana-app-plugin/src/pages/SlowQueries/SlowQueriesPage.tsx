@@ -29,7 +29,7 @@ import { ROUTES } from '../../constants';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { downloadText, toCsv } from '../../utils/csv';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { parseRange } from '../../utils/time';
 
 const SORTS: SlowQuerySort[] = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'];
@@ -165,7 +165,7 @@ export default function SlowQueriesPage() {
         cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => (
           <div className={styles.queryCell}>
             <TextLink
-              href={prefixRoute(`${ROUTES.SlowQueries}/${r.id}`, detailQuery)}
+              href={prefixHref(`${ROUTES.SlowQueries}/${r.id}`, detailQuery)}
               inline={false}
               color="primary"
             >
@@ -276,7 +276,7 @@ export default function SlowQueriesPage() {
             variant="secondary"
             size="sm"
             icon="fire"
-            href={prefixRoute(ROUTES.Incidents, windowQuery)}
+            href={prefixHref(ROUTES.Incidents, windowQuery)}
             tooltip="Incidents open in the same time window"
           >
             Incidents in this window
