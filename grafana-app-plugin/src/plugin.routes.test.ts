@@ -18,7 +18,7 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   whoami: () => api.whoami(),
   status: () => api.status(),
   slowQueries: () =>
-    api.slowQueries({ from: 1, to: 2, q: 'select', limit: 50, offset: 0, sort: 'total', order: 'desc' }),
+    api.slowQueries({ from: 1, to: 2, q: 'select', limit: 50, offset: 0, sort: 'totalTime', order: 'desc' }),
   slowQuery: () => api.slowQuery('0123456789abcdef', { from: 1, to: 2 }),
   incidents: () => api.incidents({ status: ['open'], limit: 50 }),
   incident: () => api.incident(42),
