@@ -4,6 +4,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage, locationService } from '@grafana/runtime';
 import {
+  Alert,
   Badge,
   Button,
   InteractiveTable,
@@ -103,10 +104,14 @@ export function useSlowQueryParams() {
   return { params, update, range, filter, sort, order, perPage, page };
 }
 
+/** The most rows one CSV export fetches (20 API pages of 500). */
+export const EXPORT_MAX_ROWS = 10_000;
+
 export default function SlowQueriesPage() {
   const styles = useStyles2(getStyles);
   const { params, update, range, filter, sort, order, perPage, page } = useSlowQueryParams();
   const [exporting, setExporting] = useState<string | undefined>();
+  const [exportNote, setExportNote] = useState<string | undefined>();
 
   // `from`/`to` stay relative in the URL ("now-24h"): the string is the key, so a retry re-reads "now".
   const key = params.toString();
@@ -207,11 +212,15 @@ export default function SlowQueriesPage() {
 
   const exportCsv = async () => {
     setExporting(undefined);
+    setExportNote(undefined);
     try {
       const rows: FingerprintStats[] = [];
-      // The API pages at 500 rows; an export takes every matching fingerprint, in the table's order.
-      for (let offset = 0; offset < 10_000; offset += 500) {
+      let total = 0;
+      // The API pages at 500 rows; an export takes the matching fingerprints in the table's order,
+      // up to EXPORT_MAX_ROWS so one click cannot pull an unbounded table into the browser.
+      for (let offset = 0; offset < EXPORT_MAX_ROWS; offset += 500) {
         const chunk = await api.slowQueries({ ...filter, sort, order, limit: 500, offset });
+        total = chunk.total;
         rows.push(...chunk.items);
         if (rows.length >= chunk.total || chunk.items.length === 0) {
           break;
@@ -219,6 +228,11 @@ export default function SlowQueriesPage() {
       }
       const stamp = new Date(filter.from!).toISOString().slice(0, 16).replace(/[:T]/g, '-');
       downloadText(`slow-queries-${stamp}.csv`, toCsv(CSV_HEADER, rows.map(slowQueryCsvRow)));
+      if (total > rows.length) {
+        setExportNote(
+          `The file holds the first ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} fingerprints in the current order. Narrow the filters or the time range to export the rest.`,
+        );
+      }
     } catch (e) {
       setExporting(e instanceof Error ? e.message : String(e));
     }
@@ -293,6 +307,11 @@ export default function SlowQueriesPage() {
         </Stack>
       </div>
       {exporting && <Text color="error">Export failed: {exporting}</Text>}
+      {exportNote && (
+        <Alert severity="warning" title="Export truncated" data-testid="data-testid sq-export-truncated">
+          {exportNote}
+        </Alert>
+      )}
 
       <QueryState
         loading={state.loading && !data}
