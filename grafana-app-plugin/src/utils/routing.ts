@@ -33,3 +33,38 @@ export function prefixHref(route: string, query?: Record<string, QueryValue>): s
 export function grafanaHref(pathname: string): string {
   return locationUtil.assureBaseUrl(pathname);
 }
+
+/** The dashboards plugin.json bundles (generated into ../dashboards; uids are stable). */
+export const DASHBOARDS = {
+  overview: 'perfwatch-overview',
+  http: 'perfwatch-http',
+  database: 'perfwatch-database',
+  queues: 'perfwatch-queues',
+  files: 'perfwatch-files',
+  system: 'perfwatch-system',
+} as const;
+
+/**
+ * A bundled dashboard with the page's time range (raw `from`/`to`, relative or epoch ms) and
+ * template variables as `var-<name>`, the way Grafana's own dashboard links carry them.
+ */
+export function dashboardHref(
+  uid: (typeof DASHBOARDS)[keyof typeof DASHBOARDS],
+  range: { from?: string; to?: string },
+  vars: Record<string, string | undefined> = {},
+): string {
+  const params = new URLSearchParams();
+  if (range.from) {
+    params.set('from', range.from);
+  }
+  if (range.to) {
+    params.set('to', range.to);
+  }
+  for (const [name, value] of Object.entries(vars)) {
+    if (value) {
+      params.set(`var-${name}`, value);
+    }
+  }
+  const search = params.toString();
+  return locationUtil.assureBaseUrl(`/d/${uid}${search ? `?${search}` : ''}`);
+}

@@ -35,7 +35,7 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { currentUserLogin, useCanWrite } from '../../hooks/usePermissions';
 import { formatDuration, formatTime } from '../../utils/format';
-import { prefixHref } from '../../utils/routing';
+import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { alertSummary } from './IncidentsPage';
 import { AlertsTable } from './AlertsTable';
 import { ResolveModal } from './ResolveModal';
@@ -365,6 +365,13 @@ export default function IncidentDetailPage() {
               </LinkButton>
               <LinkButton variant="secondary" icon="file-alt" href={prefixHref(ROUTES.Sla, { period: '7d' })}>
                 SLA report
+              </LinkButton>
+              <LinkButton
+                variant="secondary"
+                icon="apps"
+                href={dashboardHref(DASHBOARDS.http, incidentWindow(i), { route: i.labels?.route })}
+              >
+                HTTP dashboard
               </LinkButton>
             </Stack>
 

@@ -421,4 +421,13 @@ describe('Incident detail', () => {
     const params = new URLSearchParams(href.split('?')[1]);
     expect(Number(params.get('from'))).toBe(Date.parse('2026-11-22T09:00:00.000Z') - 15 * 60_000);
   });
+
+  it("links to the bundled HTTP dashboard for the incident's route and window", async () => {
+    await open();
+    const href = screen.getByText('HTTP dashboard').closest('a')?.getAttribute('href') ?? '';
+    expect(href.split('?')[0]).toBe('/d/perfwatch-http');
+    const params = new URLSearchParams(href.split('?')[1]);
+    expect(params.get('var-route')).toBe('/checkout');
+    expect(Number(params.get('from'))).toBe(Date.parse('2026-11-22T09:00:00.000Z') - 15 * 60_000);
+  });
 });

@@ -30,7 +30,7 @@ import { ROUTES } from '../../constants';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { downloadText, toCsv } from '../../utils/csv';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
-import { prefixHref } from '../../utils/routing';
+import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { parseRange } from '../../utils/time';
 
 const SORTS: SlowQuerySort[] = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'];
@@ -286,6 +286,15 @@ export default function SlowQueriesPage() {
             : ' '}
         </Text>
         <Stack gap={1}>
+          <LinkButton
+            variant="secondary"
+            size="sm"
+            icon="apps"
+            href={dashboardHref(DASHBOARDS.database, windowQuery)}
+            tooltip="The Perfwatch / Database dashboard for the same time window"
+          >
+            Database dashboard
+          </LinkButton>
           <LinkButton
             variant="secondary"
             size="sm"
