@@ -19,6 +19,8 @@ import { bundleHarness, HarnessServer } from './harness/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../..', process.env.PERFWATCH_SCREENSHOTS ?? 'tests/browser/.out');
+// The Grafana theme of the signed-in user (PERFWATCH_THEME=light for the light screenshots).
+const THEME = process.env.PERFWATCH_THEME === 'light' ? 'light' : 'dark';
 const api = documentedPaths();
 const hasIncidents = api.has('/incidents');
 const hasSla = api.has('/sla/report');
@@ -34,7 +36,10 @@ const consoleErrors: string[] = [];
 
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`),
+    fullPage: true,
+  });
 }
 
 async function go(pathname: string) {
@@ -79,6 +84,7 @@ beforeAll(async () => {
     await seedSlaTraffic(exporter);
   }
   harness = new HarnessServer(bundle);
+  harness.theme = THEME;
   await harness.start();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -136,6 +142,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await page.getByTestId('data-testid ac-submit').click();
     await page.getByText('Connected to the exporter').waitFor();
     await page.getByText('Token "grafana" has the scopes: read, write.').waitFor();
+    await page.getByText('Grafana sends x-grafana-user: alice', { exact: false }).waitFor();
     await shot('config');
     harness.role = 'Editor';
     // The token stayed on the server: the browser only learns that one is set.
@@ -158,8 +165,14 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       await go('/a/perfwatch-app/slow-queries');
       await page.getByTestId('data-testid sq-table').waitFor();
       expect(harness.forwarded.at(-1)?.user).toBeUndefined();
+      // …and the configuration page says so after Save & test.
+      harness.role = 'Admin';
+      await go('/plugins/perfwatch-app');
+      await page.getByTestId('data-testid ac-submit').click();
+      await page.getByText('Grafana sends no x-grafana-user header', { exact: false }).waitFor();
     } finally {
       harness.sendUserHeader = true;
+      harness.role = 'Editor';
     }
   });
 
@@ -267,6 +280,12 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       harness.assignedRoles = ['Incidents writer'];
       try {
         expect(await post()).toBe(200);
+        // The page offers the action too (the role's action is in the boot data's permissions).
+        await go(`/a/perfwatch-app/incidents/${id}`);
+        await page.getByTestId('data-testid inc-detail').waitFor();
+        expect(
+          await page.getByRole('button', { name: 'Take diagnostics' }).getAttribute('aria-disabled'),
+        ).not.toBe('true');
         harness.rbac = false;
         expect(await post()).toBe(403);
       } finally {
@@ -386,6 +405,15 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       await go('/a/perfwatch-app/sla/print?period=7d');
       await page.getByText('/api/checkout').first().waitFor();
       await page.emulateMedia({ media: 'print' });
+      // Legible on white paper in either theme: a white sheet and dark text (browsers drop
+      // background colours when printing, so light text would vanish).
+      const colours = await page.getByTestId('data-testid sla-print').evaluate((el) => ({
+        sheet: getComputedStyle(el).backgroundColor,
+        title: getComputedStyle(el.querySelector('h1')!).color,
+      }));
+      expect(colours.sheet).toBe('rgb(255, 255, 255)');
+      const [r, g, b] = colours.title.match(/\d+/g)!.map(Number);
+      expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
       await shot('sla-print');
       await page.emulateMedia({ media: 'screen' });
     },

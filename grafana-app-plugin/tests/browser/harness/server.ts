@@ -4,7 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import pluginJson from '../../../src/plugin.json';
-import { decideRoute, interpolate, joinUrlFragments, type PluginMeta } from '../../grafana/proxyRoutes';
+import {
+  actionsOf,
+  decideRoute,
+  interpolate,
+  joinUrlFragments,
+  type PluginMeta,
+} from '../../grafana/proxyRoutes';
 
 const PLUGIN_ROOT = path.resolve(__dirname, '../../..');
 
@@ -231,6 +237,17 @@ export class HarnessServer {
         isSignedIn: true,
         theme: this.theme,
         timezone: this.timezone,
+        // pkg/api/index.go (setIndexViewData): the user's RBAC actions, plugin role grants included.
+        permissions: this.rbac
+          ? Object.fromEntries(
+              [
+                ...actionsOf(pluginJson as unknown as PluginMeta, {
+                  orgRole: this.role,
+                  assignedRoles: this.assignedRoles,
+                }),
+              ].map((a) => [a, true]),
+            )
+          : {},
         weekStart: 'monday',
         locale: 'en-US',
       },
