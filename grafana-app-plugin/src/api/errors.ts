@@ -59,7 +59,7 @@ export function toExporterError(e: unknown): ExporterError {
   }
   if (status === 403) {
     return new ExporterError(
-      `Grafana refused the request${grafanaMessage ? ` (${grafanaMessage})` : ''}: changing incidents needs the Editor role.`,
+      `Grafana refused the request${grafanaMessage ? ` (${grafanaMessage})` : ''}: changing incidents needs the Editor role or the Perfwatch Incidents writer role.`,
       status,
     );
   }

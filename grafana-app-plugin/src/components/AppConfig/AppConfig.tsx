@@ -152,7 +152,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       <FieldSet label="Perfwatch exporter">
         <Text color="secondary" element="p">
           Grafana forwards the app&apos;s requests to the exporter and adds the API token on the server: the
-          browser never sees it. Viewers can read; changing incidents needs the Editor role.
+          browser never sees it. Viewers can read; changing incidents needs the Editor role (or the app’s
+          Incidents writer role).
         </Text>
         <Field
           label="Exporter URL"
