@@ -7,6 +7,9 @@ import { currentSearch, renderAt } from '../../test/render';
 import SlowQueriesPage, { CSV_HEADER, EXPORT_MAX_ROWS, slowQueryCsvRow } from './SlowQueriesPage';
 import SlowQueryDetailPage from './SlowQueryDetailPage';
 
+// userEvent and large exports take several seconds on a busy shared CI machine.
+jest.setTimeout(30_000);
+
 const LIST = '/a/perfwatch-app/slow-queries';
 
 // jsdom's Blob has no text(); FileReader is what it offers.
@@ -190,7 +193,8 @@ describe('Slow queries page', () => {
     renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
     await screen.findByTestId('data-testid sq-table');
     fireEvent.click(screen.getByText('Export CSV'));
-    const note = await screen.findByTestId('data-testid sq-export-truncated');
+    // Twenty API pages and a 10 000-row file: slow on a busy machine, so wait longer than the default.
+    const note = await screen.findByTestId('data-testid sq-export-truncated', {}, { timeout: 20_000 });
     expect(note).toHaveTextContent('the first 10,000 of 12,000 fingerprints');
     expect(
       backend.callsTo('GET', '/slow-queries').filter((c) => c.query.get('limit') === '500'),
