@@ -8,7 +8,7 @@ import path from 'node:path';
 import { of } from 'rxjs';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { api } from './api/client';
-import { decideRoute, type PluginMeta } from '../tests/grafana/proxyRoutes';
+import { decideRoute, type PluginMeta, type PluginRoute } from '../tests/grafana/proxyRoutes';
 
 const DIST = path.resolve(__dirname, '../dist/plugin.json');
 const PROXY = '/api/plugin-proxy/perfwatch-app/';
@@ -138,5 +138,46 @@ describe('the built plugin.json proxy routes, matched as Grafana matches them', 
     const actions = new Set((meta.routes ?? []).map((r) => r.reqAction).filter(Boolean));
     const declared = new Set((meta.roles ?? []).flatMap((r) => r.role.permissions.map((p) => p.action)));
     actions.forEach((a) => expect(declared.has(a!)).toBe(true));
+  });
+});
+
+describe("Grafana's route matching, as the harness and this test apply it", () => {
+  const route = (path: string, extra: Partial<PluginRoute> = {}): PluginRoute => ({
+    path,
+    url: 'http://upstream',
+    ...extra,
+  });
+
+  it('matches a path without * exactly, and one with /* on its subpaths only', () => {
+    const exact = { id: 'x', routes: [route('exporter')] };
+    expect(decideRoute(exact, 'GET', 'exporter', { orgRole: 'Viewer' }).status).toBe(200);
+    expect(decideRoute(exact, 'GET', 'exporter/incidents', { orgRole: 'Viewer' }).status).toBe(404);
+    const wild = { id: 'x', routes: [route('exporter/*')] };
+    expect(decideRoute(wild, 'GET', 'exporter/incidents/7/notes', { orgRole: 'Viewer' })).toMatchObject({
+      status: 200,
+      proxyPath: 'incidents/7/notes',
+    });
+    expect(decideRoute(wild, 'GET', 'exporterx/incidents', { orgRole: 'Viewer' }).status).toBe(404);
+  });
+
+  it('lets the first matching route decide, even when a later one would allow the user', () => {
+    const meta = {
+      id: 'x',
+      routes: [route('a/*', { reqRole: 'Editor' }), route('a/*', { reqRole: 'Viewer' })],
+    };
+    expect(decideRoute(meta, 'GET', 'a/b', { orgRole: 'Viewer' }).status).toBe(403);
+  });
+
+  it('checks reqAction instead of reqRole where Grafana has route RBAC', () => {
+    const meta = {
+      id: 'x',
+      routes: [route('a/*', { reqAction: 'x.things:write', reqRole: 'Viewer' })],
+      roles: [
+        { role: { name: 'Writer', permissions: [{ action: 'x.things:write' }] }, grants: ['Admin' as const] },
+      ],
+    };
+    expect(decideRoute(meta, 'POST', 'a/b', { orgRole: 'Editor' }).status).toBe(403);
+    expect(decideRoute(meta, 'POST', 'a/b', { orgRole: 'Editor' }, false).status).toBe(200);
+    expect(decideRoute(meta, 'POST', 'a/b', { orgRole: 'Admin' }).status).toBe(200);
   });
 });
