@@ -21,5 +21,13 @@ module.exports = {
       testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
     },
+    {
+      // @grafana/levitate against the oldest Grafana plugin.json allows (downloads from npm).
+      displayName: 'compat',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/tests/compat/**/*.test.ts'],
+      transform: { '^.+\\.ts$': swc },
+    },
   ],
 };

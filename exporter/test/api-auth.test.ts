@@ -39,7 +39,17 @@ describe('API authentication and errors', () => {
 
   test('a write token also has read', async () => {
     const res = await svc.api('/api/v1/whoami', { scope: 'write' });
-    expect(await res.json()).toEqual({ name: 'writer', scopes: ['read', 'write'] });
+    expect(await res.json()).toEqual({
+      name: 'writer',
+      scopes: ['read', 'write'],
+      userHeader: 'x-grafana-user',
+      user: null,
+    });
+  });
+
+  test('whoami names the acting user from the user header Grafana sends', async () => {
+    const res = await svc.api('/api/v1/whoami', { scope: 'read', headers: { 'x-grafana-user': 'alice' } });
+    expect(await res.json()).toMatchObject({ user: 'alice' });
   });
 
   test('an unknown API path is a JSON 404', async () => {

@@ -19,7 +19,11 @@ export const statusModule: ServiceModule = {
         res.status(401).json({ error: { code: 'unauthorized', message: 'missing or unknown bearer token' } });
         return;
       }
-      res.json({ name: p.name, scopes: [...p.scopes].sort() });
+      // The user the incident actions would be recorded as, from the header Grafana's proxy sends
+      // only with [dataproxy] send_user_header; the Grafana app's connection test reports it.
+      const header = ctx.config.incidents.userHeader;
+      const user = (req.get(header) ?? '').trim().slice(0, 200) || null;
+      res.json({ name: p.name, scopes: [...p.scopes].sort(), userHeader: header, user });
     });
   },
 };

@@ -10,6 +10,11 @@ export class ExporterError extends Error {
     super(message);
     this.name = 'ExporterError';
   }
+
+  /** A refusal that repeating will not fix (token, scope, role): polling stops on it. */
+  get isAuthFailure(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
 }
 
 interface ErrorData {
@@ -54,7 +59,7 @@ export function toExporterError(e: unknown): ExporterError {
   }
   if (status === 403) {
     return new ExporterError(
-      `Grafana refused the request${grafanaMessage ? ` (${grafanaMessage})` : ''}: changing incidents needs the Editor role.`,
+      `Grafana refused the request${grafanaMessage ? ` (${grafanaMessage})` : ''}: changing incidents needs the Editor role or the Perfwatch Incidents writer role.`,
       status,
     );
   }
@@ -64,7 +69,23 @@ export function toExporterError(e: unknown): ExporterError {
       status,
     );
   }
-  if (status === 502 || status === 504 || status === 0) {
+  if (status === 401) {
+    // Grafana's own 401 (no exporter body): backendSrv already tried to renew the session once.
+    return new ExporterError(
+      'Grafana answered 401 Unauthorized: your Grafana session may have expired. Reload the page to sign in again.',
+      status,
+    );
+  }
+  if (status === 504) {
+    // pkg/util/proxyutil/reverse_proxy.go, errorHandler: 504 is a timeout talking to the exporter,
+    // which Grafana did reach (a refused connection or a DNS failure is 502).
+    return new ExporterError(
+      'The exporter did not answer in time (Grafana proxy timeout, HTTP 504). It may be overloaded or ' +
+        'the query too large: narrow the time range or try again.',
+      status,
+    );
+  }
+  if (status === 502 || status === 0) {
     return new ExporterError(
       'Grafana could not reach the exporter. Check the exporter URL on the Perfwatch app configuration page ' +
         'and that the exporter runs and is reachable from the Grafana server.',

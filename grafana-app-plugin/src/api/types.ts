@@ -10,6 +10,10 @@ export interface ApiErrorBody {
 export interface WhoAmI {
   name: string;
   scopes: string[];
+  /** The header the exporter reads the acting user from (exporters before 0.2 do not say). */
+  userHeader?: string;
+  /** The acting user that header carried on this request, or null when Grafana sent none. */
+  user?: string | null;
 }
 
 export interface ServiceStatus {

@@ -13,12 +13,18 @@ export function toCsv(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Saves text as a file through a temporary link (what the browser does for any download). */
+/**
+ * Saves text as a file through a temporary link. Grafana listens to every click on `document`
+ * (public/app/core/navigation/patch/interceptLinkClicks.ts) and takes over any link without a
+ * `target`, ignoring `download`: a blob: href would be opened as a page instead of saved. The
+ * click therefore stops at the link and never reaches Grafana's listener.
+ */
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
+  a.addEventListener('click', (e) => e.stopPropagation());
   document.body.appendChild(a);
   a.click();
   a.remove();

@@ -19,6 +19,8 @@ import { bundleHarness, HarnessServer } from './harness/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../..', process.env.PERFWATCH_SCREENSHOTS ?? 'tests/browser/.out');
+// The Grafana theme of the signed-in user (PERFWATCH_THEME=light for the light screenshots).
+const THEME = process.env.PERFWATCH_THEME === 'light' ? 'light' : 'dark';
 const api = documentedPaths();
 const hasIncidents = api.has('/incidents');
 const hasSla = api.has('/sla/report');
@@ -29,25 +31,60 @@ let exporter: RunningExporter;
 let harness: HarnessServer;
 let browser: Browser;
 let page: Page;
+let bundle: { js: string; css: string };
 const consoleErrors: string[] = [];
 
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`),
+    fullPage: true,
+  });
 }
 
 async function go(pathname: string) {
-  await page.goto(`${harness.url}${pathname}`);
+  await page.goto(harness.at(pathname));
+}
+
+/** "2026-12-06 13:05:09" in a time zone, as the pages format times (formatTime). */
+function inZone(iso: string, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+async function createIncident(title: string): Promise<{ id: number; startedAt: string }> {
+  const created = await exporter.api('/incidents', {
+    method: 'POST',
+    token: TOKENS.grafana,
+    body: JSON.stringify({ title, severity: 'critical', labels: { route: '/checkout' } }),
+  });
+  expect(created.status).toBe(201);
+  return (await created.json()) as { id: number; startedAt: string };
 }
 
 beforeAll(async () => {
-  const [bundle, started] = await Promise.all([bundleHarness(), startExporter()]);
+  const [bundled, started] = await Promise.all([bundleHarness(), startExporter()]);
+  bundle = bundled;
   exporter = started;
   await seedSlowQueries(exporter);
   if (hasSla) {
     await seedSlaTraffic(exporter);
   }
   harness = new HarnessServer(bundle);
+  harness.theme = THEME;
   await harness.start();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -59,7 +96,12 @@ beforeAll(async () => {
       '--disable-background-networking',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  // The browser runs in UTC; the Grafana user's time zone (boot data) is what the pages must use.
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    timezoneId: 'UTC',
+  });
   page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') {
@@ -91,11 +133,16 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     // The configuration page is for organization admins (plugin.json), as saving settings is in Grafana.
     harness.role = 'Admin';
     await go('/plugins/perfwatch-app');
+    // A Grafana session cookie in the browser, which the proxy must not hand to the exporter.
+    await page.evaluate(() => {
+      document.cookie = 'grafana_session=secret-session-id; path=/';
+    });
     await page.getByTestId('data-testid ac-exporter-url').fill(exporter.url);
     await page.getByTestId('data-testid ac-api-token').fill(TOKENS.grafana);
     await page.getByTestId('data-testid ac-submit').click();
     await page.getByText('Connected to the exporter').waitFor();
     await page.getByText('Token "grafana" has the scopes: read, write.').waitFor();
+    await page.getByText('Grafana sends x-grafana-user: alice', { exact: false }).waitFor();
     await shot('config');
     harness.role = 'Editor';
     // The token stayed on the server: the browser only learns that one is set.
@@ -104,11 +151,30 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     );
     expect(meta).not.toContain(TOKENS.grafana);
     expect(meta).toContain('"apiToken":true');
-    expect(harness.forwarded.at(-1)).toMatchObject({
+    // /whoami and /status go out together; either may be last.
+    expect(harness.forwarded.find((f) => f.url.endsWith('/api/v1/status'))).toMatchObject({
       url: `${exporter.url}/api/v1/status`,
       user: 'alice',
       auth: 'Bearer ***',
+      cookie: false,
     });
+  });
+
+  it('forwards X-Grafana-User only when send_user_header is on', async () => {
+    harness.sendUserHeader = false;
+    try {
+      await go('/a/perfwatch-app/slow-queries');
+      await page.getByTestId('data-testid sq-table').waitFor();
+      expect(harness.forwarded.at(-1)?.user).toBeUndefined();
+      // …and the configuration page says so after Save & test.
+      harness.role = 'Admin';
+      await go('/plugins/perfwatch-app');
+      await page.getByTestId('data-testid ac-submit').click();
+      await page.getByText('Grafana sends no x-grafana-user header', { exact: false }).waitFor();
+    } finally {
+      harness.sendUserHeader = true;
+      harness.role = 'Editor';
+    }
   });
 
   it('ranks the seeded slow queries, flags the N+1 and filters through the URL', async () => {
@@ -159,17 +225,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
   });
 
   (hasIncidents ? it : it.skip)('acknowledges an incident from the list and records who did it', async () => {
-    const created = await exporter.api('/incidents', {
-      method: 'POST',
-      token: TOKENS.grafana,
-      body: JSON.stringify({
-        title: 'Checkout p95 above 300 ms',
-        severity: 'critical',
-        labels: { route: '/checkout' },
-      }),
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: number };
+    const { id } = await createIncident('Checkout p95 above 300 ms');
     await go('/a/perfwatch-app/incidents');
     const table = page.getByTestId('data-testid inc-table');
     await table.getByText('Checkout p95 above 300 ms').waitFor();
@@ -207,6 +263,135 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     }
   });
 
+  (hasIncidents ? it : it.skip)(
+    'lets a Viewer holding the "Incidents writer" role write, and refuses them on a Grafana without reqAction',
+    async () => {
+      const { id } = await createIncident('Queue lag above 30 s');
+      const post = () =>
+        page.evaluate(
+          (incident) =>
+            fetch(`api/plugin-proxy/perfwatch-app/exporter/incidents/${incident}/acknowledge`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            }).then((r) => r.status),
+          id,
+        );
+      harness.role = 'Viewer';
+      harness.assignedRoles = ['Incidents writer'];
+      try {
+        expect(await post()).toBe(200);
+        // The page offers the action too (the role's action is in the boot data's permissions).
+        await go(`/a/perfwatch-app/incidents/${id}`);
+        await page.getByTestId('data-testid inc-detail').waitFor();
+        expect(
+          await page.getByRole('button', { name: 'Take diagnostics' }).getAttribute('aria-disabled'),
+        ).not.toBe('true');
+        harness.rbac = false;
+        expect(await post()).toBe(403);
+      } finally {
+        harness.role = 'Editor';
+        harness.assignedRoles = [];
+        harness.rbac = true;
+      }
+    },
+  );
+
+  (hasIncidents ? it : it.skip)(
+    'reads Perfwatch › Incidents › #id in the breadcrumbs of an incident',
+    async () => {
+      const { id } = await createIncident('Breadcrumb check');
+      await go(`/a/perfwatch-app/incidents/${id}`);
+      await page.getByTestId('data-testid inc-detail').waitFor();
+      expect(await page.getByTestId('harness-breadcrumbs').textContent()).toBe(
+        `Perfwatch › Incidents › #${id}`,
+      );
+    },
+  );
+
+  (hasIncidents ? it : it.skip)(
+    "shows times in the user's Grafana time zone, not the browser's",
+    async () => {
+      const { id, startedAt } = await createIncident('Time zone check');
+      harness.timezone = 'Asia/Tokyo';
+      try {
+        await go(`/a/perfwatch-app/incidents/${id}`);
+        await page.getByTestId('data-testid inc-detail').waitFor();
+        // Tokyo is UTC+9 all year: the two renderings never coincide.
+        await page.getByText(inZone(startedAt, 'Asia/Tokyo')).first().waitFor();
+        expect(await page.getByText(inZone(startedAt, 'UTC')).count()).toBe(0);
+      } finally {
+        harness.timezone = 'utc';
+      }
+    },
+  );
+
+  describe('a wrong exporter token', () => {
+    let token: string;
+    beforeAll(() => {
+      token = harness.secureJsonData.apiToken;
+    });
+    afterAll(() => {
+      harness.secureJsonData.apiToken = token;
+    });
+
+    it('is named on the pages, without a logout and without a retry storm', async () => {
+      harness.secureJsonData.apiToken = 'not-the-token-0123456789abcdef';
+      harness.sessionCalls.length = 0;
+      const before = harness.forwarded.length;
+      await go('/a/perfwatch-app/incidents?refresh=1s');
+      await page
+        .getByText(/The exporter rejected the API token/)
+        .first()
+        .waitFor();
+      const first = harness.forwarded.length - before;
+      // Grafana's backendSrv renews the session once per 401 and repeats the call once: each of the
+      // page's calls reaches the exporter at most twice.
+      expect(harness.sessionCalls.filter((c) => c === '/api/user/auth-tokens/rotate').length).toBeGreaterThan(
+        0,
+      );
+      expect(harness.sessionCalls).not.toContain('/login');
+      expect(first).toBeLessThanOrEqual(4);
+      // With refresh=1s the page would poll; a refused token is not retried.
+      await page.waitForTimeout(3000);
+      expect(harness.forwarded.length - before).toBe(first);
+      expect(page.url()).toContain('/a/perfwatch-app/incidents');
+    });
+
+    it('is named on the configuration page after Save & test', async () => {
+      harness.role = 'Admin';
+      try {
+        await go('/plugins/perfwatch-app');
+        await page.getByRole('button', { name: 'Reset' }).click();
+        await page.getByTestId('data-testid ac-api-token').fill('not-the-token-0123456789abcdef');
+        await page.getByTestId('data-testid ac-submit').click();
+        await page.getByText('Connection test failed').waitFor();
+        await page
+          .getByText(/The exporter rejected the API token/)
+          .first()
+          .waitFor();
+        expect(harness.sessionCalls).not.toContain('/login');
+      } finally {
+        harness.role = 'Editor';
+        harness.secureJsonData.apiToken = token;
+      }
+    });
+  });
+
+  it('sends the user to the login page when the Grafana session itself has expired', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page.getByTestId('data-testid sq-table').waitFor();
+    harness.sessionCalls.length = 0;
+    harness.sessionExpired = true;
+    try {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForURL(/\/login$/);
+      expect(harness.sessionCalls).toContain('/api/user/auth-tokens/rotate');
+    } finally {
+      harness.sessionExpired = false;
+    }
+  });
+
   (hasSla ? it : it.skip)(
     'shows the SLA report from Prometheus: the breaching checkout first, then its print view',
     async () => {
@@ -221,10 +406,53 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       await go('/a/perfwatch-app/sla/print?period=7d');
       await page.getByText('/api/checkout').first().waitFor();
       await page.emulateMedia({ media: 'print' });
+      // Legible on white paper in either theme: a white sheet and dark text (browsers drop
+      // background colours when printing, so light text would vanish).
+      const colours = await page.getByTestId('data-testid sla-print').evaluate((el) => ({
+        sheet: getComputedStyle(el).backgroundColor,
+        title: getComputedStyle(el.querySelector('h1')!).color,
+      }));
+      expect(colours.sheet).toBe('rgb(255, 255, 255)');
+      const [r, g, b] = colours.title.match(/\d+/g)!.map(Number);
+      expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
       await shot('sla-print');
       await page.emulateMedia({ media: 'screen' });
     },
   );
+
+  describe('under a sub-path (serve_from_sub_path, root_url …/grafana/)', () => {
+    let sub: HarnessServer;
+    beforeAll(async () => {
+      sub = new HarnessServer(bundle);
+      sub.appSubUrl = '/grafana';
+      sub.jsonData = { ...harness.jsonData };
+      sub.secureJsonData = { ...harness.secureJsonData };
+      sub.enabled = true;
+      await sub.start();
+    });
+    afterAll(async () => {
+      await sub?.stop();
+    });
+
+    it('reaches the exporter and links and navigates within the sub-path', async () => {
+      await page.goto(sub.at('/a/perfwatch-app/slow-queries'));
+      const table = page.getByTestId('data-testid sq-table');
+      await table.getByText(/select o\.id, o\.total/i).waitFor();
+      expect(sub.forwarded.length).toBeGreaterThan(0);
+      const link = table.getByRole('link', { name: /select o\.id, o\.total/i }).first();
+      expect(await link.getAttribute('href')).toMatch(
+        /^\/grafana\/a\/perfwatch-app\/slow-queries\/[0-9a-f]{16}/,
+      );
+      await link.click();
+      await page.waitForURL(/\/grafana\/a\/perfwatch-app\/slow-queries\/[0-9a-f]{16}/);
+      await page.getByTestId('data-testid sq-sql').waitFor();
+      // Every link the page draws to another plugin page carries the sub-path.
+      const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+      const internal = hrefs.filter((h) => h.includes('/a/perfwatch-app/'));
+      expect(internal.length).toBeGreaterThan(0);
+      expect(internal.filter((h) => !h.startsWith('/grafana/'))).toEqual([]);
+    });
+  });
 
   it('logs no errors in the browser console', () => {
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);

@@ -40,6 +40,9 @@ const status = {
   store: { kind: 'sqlite', schemaVersion: 3 },
 };
 
+// userEvent typing through Grafana's inputs takes several seconds on a busy shared CI machine.
+jest.setTimeout(30_000);
+
 describe('App configuration', () => {
   let backend: FakeBackend;
   beforeEach(() => {
@@ -72,6 +75,25 @@ describe('App configuration', () => {
       (backend.callsTo('POST', '/api/plugins/perfwatch-app/settings')[0].body as { secureJsonData?: unknown })
         .secureJsonData,
     ).toBeUndefined();
+  });
+
+  it('says which identity header arrives, and what is recorded when none does', async () => {
+    backend
+      .on('GET', '/whoami', { ...whoami, userHeader: 'x-grafana-user', user: 'alice' })
+      .on('GET', '/status', status);
+    const { unmount } = render(
+      <AppConfig {...props({ exporterUrl: 'http://perfwatch:9470' }, { apiToken: true })} />,
+    );
+    await userEvent.click(screen.getByTestId('data-testid ac-submit'));
+    await screen.findByText(/Grafana sends x-grafana-user: alice/);
+    unmount();
+
+    backend.on('GET', '/whoami', { ...whoami, userHeader: 'x-grafana-user', user: null });
+    render(<AppConfig {...props({ exporterUrl: 'http://perfwatch:9470' }, { apiToken: true })} />);
+    await userEvent.click(screen.getByTestId('data-testid ac-submit'));
+    await screen.findByText(/Grafana sends no x-grafana-user header/);
+    expect(screen.getByText(/records incident actions as token "grafana"/)).toBeInTheDocument();
+    expect(screen.getByText(/send_user_header = true/)).toBeInTheDocument();
   });
 
   it('warns when the token cannot change incidents', async () => {

@@ -41,6 +41,16 @@ export async function testConnection(): Promise<TestResult> {
       `Perfwatch ${status.version}, store ${status.store.kind} (schema ${status.store.schemaVersion}), up ${Math.round(status.uptimeSeconds / 60)} min.`,
       `Token "${who.name}" has the scopes: ${who.scopes.join(', ') || 'none'}.`,
     ];
+    if (who.userHeader && who.user) {
+      lines.push(
+        `Grafana sends ${who.userHeader}: ${who.user}, so the exporter records incident actions under the Grafana user.`,
+      );
+    } else if (who.userHeader) {
+      lines.push(
+        `Grafana sends no ${who.userHeader} header, so the exporter records incident actions as token "${who.name}". ` +
+          'Set [dataproxy] send_user_header = true in grafana.ini to record who did what.',
+      );
+    }
     const canWrite = who.scopes.includes('write');
     if (!canWrite) {
       lines.push(
@@ -142,7 +152,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       <FieldSet label="Perfwatch exporter">
         <Text color="secondary" element="p">
           Grafana forwards the app&apos;s requests to the exporter and adds the API token on the server: the
-          browser never sees it. Viewers can read; changing incidents needs the Editor role.
+          browser never sees it. Viewers can read; changing incidents needs the Editor role (or the app’s
+          Incidents writer role).
         </Text>
         <Field
           label="Exporter URL"

@@ -1,6 +1,12 @@
 import React, { useMemo } from 'react';
 import { useMeasure } from 'react-use';
-import { applyFieldOverrides, FieldColorModeId, type DataFrame, type TimeRange } from '@grafana/data';
+import {
+  applyFieldOverrides,
+  FieldColorModeId,
+  getTimeZone,
+  type DataFrame,
+  type TimeRange,
+} from '@grafana/data';
 import type { VizLegendOptions } from '@grafana/schema';
 import { TimeSeries, useTheme2 } from '@grafana/ui';
 
@@ -25,6 +31,8 @@ interface Props {
  */
 export function Chart({ frames, timeRange, height = 220, testId }: Props) {
   const theme = useTheme2();
+  // The signed-in user's Grafana time zone (profile, team or org default), as panels use it.
+  const timeZone = getTimeZone();
   const [ref, { width }] = useMeasure<HTMLDivElement>();
   const prepared = useMemo(
     () =>
@@ -34,9 +42,9 @@ export function Chart({ frames, timeRange, height = 220, testId }: Props) {
         fieldConfig: { defaults: { color: { mode: FieldColorModeId.PaletteClassic } }, overrides: [] },
         replaceVariables: (v: string) => v,
         theme,
-        timeZone: 'browser',
+        timeZone,
       }),
-    [frames, theme],
+    [frames, theme, timeZone],
   );
   return (
     <div ref={ref} style={{ width: '100%', height }} data-testid={testId}>
@@ -46,7 +54,7 @@ export function Chart({ frames, timeRange, height = 220, testId }: Props) {
           width={width}
           height={height}
           timeRange={timeRange}
-          timeZone="browser"
+          timeZone={timeZone}
           legend={LEGEND}
         />
       )}

@@ -1,5 +1,5 @@
 import React, { useCallback } from 'react';
-import { dateTime, type TimeRange } from '@grafana/data';
+import { dateTime, getTimeZone, type TimeRange } from '@grafana/data';
 import { TimeRangePicker } from '@grafana/ui';
 import { rangeToUrl } from '../../utils/time';
 import type { UrlPatch } from '../../hooks/useUrlQuery';
@@ -9,15 +9,21 @@ interface Props {
   onChange: (patch: UrlPatch) => void;
 }
 
-/** Grafana's time picker writing `from`/`to` into the page URL. */
+/**
+ * Grafana's time picker writing `from`/`to` into the page URL. A new range starts the list over:
+ * the page number and offset of the old range would point past the end of the new one.
+ */
 export function TimeRangeControl({ range, onChange }: Props) {
-  const set = useCallback((r: TimeRange) => onChange({ ...rangeToUrl(r), offset: null }), [onChange]);
+  const set = useCallback(
+    (r: TimeRange) => onChange({ ...rangeToUrl(r), offset: null, page: null }),
+    [onChange],
+  );
   const shift = useCallback(
     (direction: -1 | 1, factor = 1) => {
       const span = range.to.valueOf() - range.from.valueOf();
       const from = range.from.valueOf() + direction * span * factor;
       const to = range.to.valueOf() + direction * span * factor;
-      onChange({ from: String(from), to: String(to), offset: null });
+      onChange({ from: String(from), to: String(to), offset: null, page: null });
     },
     [range, onChange],
   );
@@ -31,6 +37,7 @@ export function TimeRangeControl({ range, onChange }: Props) {
   return (
     <TimeRangePicker
       value={range}
+      timeZone={getTimeZone()}
       onChange={set}
       onChangeTimeZone={() => undefined}
       onMoveBackward={() => shift(-1, 0.5)}

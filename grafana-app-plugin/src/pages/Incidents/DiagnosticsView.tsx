@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatPercent } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 
 type Part<T> = ({ status: 'ok' } & T) | { status: 'unavailable' | 'error' | 'timeout'; message: string };
 
@@ -99,7 +99,7 @@ export function DiagnosticsView({ snapshot }: { snapshot: Record<string, unknown
             <Stack direction="column" gap={0.5}>
               {p.items.slice(0, 5).map((q) => (
                 <div key={q.fingerprintId} className={styles.line}>
-                  <TextLink href={prefixRoute(`${ROUTES.SlowQueries}/${q.fingerprintId}`)} inline={false}>
+                  <TextLink href={prefixHref(`${ROUTES.SlowQueries}/${q.fingerprintId}`)} inline={false}>
                     {q.fingerprint}
                   </TextLink>{' '}
                   <Text color="secondary" variant="bodySmall">

@@ -35,7 +35,7 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { currentUserLogin, useCanWrite } from '../../hooks/usePermissions';
 import { formatDuration, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { alertSummary } from './IncidentsPage';
 import { AlertsTable } from './AlertsTable';
 import { ResolveModal } from './ResolveModal';
@@ -96,16 +96,25 @@ export default function IncidentDetailPage() {
         setIncident((current) => (current ? { ...current, ...updated } : current));
         setAssignee(updated.assignee ?? '');
       }
+    } catch (e) {
+      setActionError(`${title(name)} failed: ${e instanceof Error ? e.message : String(e)}`);
+      setBusy(undefined);
+      return false;
+    }
+    // The action is done; only the refresh of the timeline can fail now, and saying the action
+    // failed would invite a second, duplicate one.
+    try {
       const full = await api.incident(id);
       setIncident(full);
       setAssignee(full.assignee ?? '');
-      return true;
     } catch (e) {
-      setActionError(`${title(name)} failed: ${e instanceof Error ? e.message : String(e)}`);
-      return false;
+      setActionError(
+        `${title(name)} done, but the incident could not be read again (${e instanceof Error ? e.message : String(e)}); reload to see the timeline.`,
+      );
     } finally {
       setBusy(undefined);
     }
+    return true;
   };
 
   const i = incident;
@@ -115,9 +124,13 @@ export default function IncidentDetailPage() {
   const silenced = Boolean(i?.silencedUntil && new Date(i.silencedUntil).getTime() > Date.now());
 
   return (
-    <PluginPage subTitle={i ? `Incident ${i.id} · ${i.source}` : undefined}>
+    <PluginPage
+      // Breadcrumbs: Perfwatch › Incidents › #42 (Grafana appends pageNav to the app's page).
+      pageNav={{ text: `#${idParam}`, url: prefixHref(`${ROUTES.Incidents}/${idParam}`) }}
+      subTitle={i ? `Incident ${i.id} · ${i.source}` : undefined}
+    >
       <div className={styles.back}>
-        <LinkButton variant="secondary" fill="text" icon="arrow-left" href={prefixRoute(ROUTES.Incidents)}>
+        <LinkButton variant="secondary" fill="text" icon="arrow-left" href={prefixHref(ROUTES.Incidents)}>
           All incidents
         </LinkButton>
       </div>
@@ -346,16 +359,19 @@ export default function IncidentDetailPage() {
               <LinkButton
                 variant="secondary"
                 icon="database"
-                href={prefixRoute(ROUTES.SlowQueries, incidentWindow(i))}
+                href={prefixHref(ROUTES.SlowQueries, incidentWindow(i))}
               >
                 Slow queries in this window
               </LinkButton>
+              <LinkButton variant="secondary" icon="file-alt" href={prefixHref(ROUTES.Sla, { period: '7d' })}>
+                SLA report
+              </LinkButton>
               <LinkButton
                 variant="secondary"
-                icon="file-alt"
-                href={prefixRoute(ROUTES.Sla, { period: '7d' })}
+                icon="apps"
+                href={dashboardHref(DASHBOARDS.http, incidentWindow(i), { route: i.labels?.route })}
               >
-                SLA report
+                HTTP dashboard
               </LinkButton>
             </Stack>
 

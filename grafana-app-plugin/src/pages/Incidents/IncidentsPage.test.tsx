@@ -1,5 +1,6 @@
 import React from 'react';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { locationService } from '@grafana/runtime';
 import userEvent from '@testing-library/user-event';
 import type { IncidentDetail, IncidentList, IncidentStats } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
@@ -7,6 +8,9 @@ import { incident } from '../../test/fixtures';
 import { currentSearch, renderAt, signInAs } from '../../test/render';
 import IncidentDetailPage from './IncidentDetailPage';
 import IncidentsPage, { alertSummary } from './IncidentsPage';
+
+// userEvent typing through Grafana's inputs takes several seconds on a busy shared CI machine.
+jest.setTimeout(30_000);
 
 const LIST = '/a/perfwatch-app/incidents';
 
@@ -152,6 +156,19 @@ describe('Incidents page', () => {
     await userEvent.click(screen.getByRole('button', { name: /Acknowledge/ }));
     await screen.findByText('2 incidents acknowledged.');
     expect(backend.callsTo('POST', '/incidents/bulk/acknowledge')[0].body).toEqual({ ids: [17, 18] });
+  });
+
+  it('forgets the selection when the filter changes, so a bulk action never reaches hidden rows', async () => {
+    backend.on('GET', '/incidents', list([incident(), incident({ id: 18, title: 'Errors on /login' })]));
+    renderAt(LIST, <IncidentsPage />, 'incidents');
+    await screen.findByTestId('data-testid inc-table');
+    await userEvent.click(screen.getByLabelText('Select all on this page'));
+    expect(screen.getByText('2 selected')).toBeInTheDocument();
+    backend.on('GET', '/incidents', list([incident({ id: 18, title: 'Errors on /login' })]));
+    act(() => locationService.partial({ severity: 'critical' }));
+    await waitFor(() => expect(screen.queryByText('HighLatency on GET /checkout')).not.toBeInTheDocument());
+    expect(screen.queryByText(/^\d+ selected$/)).not.toBeInTheDocument();
+    expect(screen.getByText('1 incident')).toBeInTheDocument();
   });
 
   it('resolves the selected incidents with one resolution note', async () => {
@@ -366,6 +383,17 @@ describe('Incident detail', () => {
     expect(screen.getByText('error: cpu sampling failed')).toBeInTheDocument();
   });
 
+  it('reports an action as done when only the refresh after it fails', async () => {
+    await open();
+    onAction('acknowledge', () => ({ acknowledgedBy: 'alice' }));
+    backend.on('GET', '/incidents/17', apiError('internal', 'store unavailable'), 500);
+    await userEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    expect(
+      await screen.findByText(/Acknowledge done, but the incident could not be read again/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Acknowledge failed/)).not.toBeInTheDocument();
+  });
+
   it('shows why an action failed', async () => {
     await open();
     backend.on(
@@ -391,6 +419,15 @@ describe('Incident detail', () => {
     await open();
     const href = screen.getByText('Slow queries in this window').closest('a')?.getAttribute('href') ?? '';
     const params = new URLSearchParams(href.split('?')[1]);
+    expect(Number(params.get('from'))).toBe(Date.parse('2026-11-22T09:00:00.000Z') - 15 * 60_000);
+  });
+
+  it("links to the bundled HTTP dashboard for the incident's route and window", async () => {
+    await open();
+    const href = screen.getByText('HTTP dashboard').closest('a')?.getAttribute('href') ?? '';
+    expect(href.split('?')[0]).toBe('/d/perfwatch-http');
+    const params = new URLSearchParams(href.split('?')[1]);
+    expect(params.get('var-route')).toBe('/checkout');
     expect(Number(params.get('from'))).toBe(Date.parse('2026-11-22T09:00:00.000Z') - 15 * 60_000);
   });
 });

@@ -1,4 +1,4 @@
-import React, { useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { useAsyncRetry, useInterval } from 'react-use';
 import { css } from '@emotion/css';
 import { rangeUtil, type GrafanaTheme2 } from '@grafana/data';
@@ -38,8 +38,9 @@ import { ROUTES } from '../../constants';
 import { currentUserLogin, useCanWrite } from '../../hooks/usePermissions';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { downloadText, toCsv } from '../../utils/csv';
+import { ExporterError } from '../../api/errors';
 import { formatDuration, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { parseRange } from '../../utils/time';
 import { ResolveModal } from './ResolveModal';
 
@@ -98,7 +99,19 @@ export default function IncidentsPage() {
     list.retry();
     stats.retry();
   };
-  const refreshMs = refresh ? rangeUtil.intervalToMs(refresh) : null;
+  // A selection is of rows on screen: another page, filter or range clears it, and a refresh keeps
+  // only the rows still listed, so a bulk action never reaches incidents nobody can see.
+  useEffect(() => setSelected(new Set()), [key]);
+  useEffect(() => {
+    const visible = new Set((list.value?.items ?? []).map((i) => i.id));
+    setSelected((s) =>
+      [...s].every((id) => visible.has(id)) ? s : new Set([...s].filter((id) => visible.has(id))),
+    );
+  }, [list.value]);
+  // A refused token or role will be refused again: auto-refresh pauses instead of hammering the
+  // proxy (each 401 also makes Grafana's backendSrv renew the session and repeat the call once).
+  const authFailed = [list.error, stats.error].some((e) => e instanceof ExporterError && e.isAuthFailure);
+  const refreshMs = refresh && !authFailed ? rangeUtil.intervalToMs(refresh) : null;
   useInterval(reload, refreshMs);
 
   const toggle = (values: string[], value: string) =>
@@ -143,7 +156,7 @@ export default function IncidentsPage() {
         header: 'Title',
         cell: ({ row: { original: i } }: CellProps<Incident>) => (
           <div className={styles.titleCell}>
-            <TextLink href={prefixRoute(`${ROUTES.Incidents}/${i.id}`)} inline={false} color="primary">
+            <TextLink href={prefixHref(`${ROUTES.Incidents}/${i.id}`)} inline={false} color="primary">
               {i.title}
             </TextLink>
             {i.acknowledgedBy ? (
@@ -367,7 +380,7 @@ export default function IncidentsPage() {
             size="sm"
             variant="secondary"
             icon="database"
-            href={prefixRoute(ROUTES.SlowQueries, { from: String(from), to: String(to) })}
+            href={prefixHref(ROUTES.SlowQueries, { from: String(from), to: String(to) })}
           >
             Slow queries in this window
           </LinkButton>

@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { SeverityBadge, StatusBadge } from '../../components/common/Badges';
 import { ROUTES } from '../../constants';
 import { formatDuration, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 
 interface Props {
   from: string;
@@ -43,7 +43,7 @@ export function PeriodIncidents({ from, to, label, printable }: Props) {
           {printable ? (
             <strong>{i.title}</strong>
           ) : (
-            <TextLink href={prefixRoute(`${ROUTES.Incidents}/${i.id}`)} inline={false}>
+            <TextLink href={prefixHref(`${ROUTES.Incidents}/${i.id}`)} inline={false}>
               {i.title}
             </TextLink>
           )}

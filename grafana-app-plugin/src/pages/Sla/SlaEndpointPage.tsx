@@ -33,7 +33,7 @@ import { testIds } from '../../components/testIds';
 import { PLUGIN_ID, ROUTES } from '../../constants';
 import { formatDuration, formatMs, formatPercent } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
-import { prefixRoute } from '../../utils/routing';
+import { grafanaHref, prefixHref } from '../../utils/routing';
 import { useSettings } from '../../utils/settings';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker, usePeriod } from './SlaPage';
@@ -136,7 +136,7 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
     return (
       <Alert severity="info" title="No Prometheus datasource selected">
         Pick the Prometheus datasource on the{' '}
-        <TextLink href={`/plugins/${PLUGIN_ID}`} inline>
+        <TextLink href={grafanaHref(`/plugins/${PLUGIN_ID}`)} inline>
           app configuration page
         </TextLink>{' '}
         to see latency and burn-rate charts here.
@@ -193,13 +193,19 @@ export default function SlaEndpointPage() {
   const to = state.value ? new Date(state.value.period.to).getTime() : 0;
 
   return (
-    <PluginPage subTitle={`SLA of ${name} · ${periodTitle(period)}`}>
+    <PluginPage
+      pageNav={{
+        text: name,
+        url: prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(name)}`, { period }),
+      }}
+      subTitle={`SLA of ${name} · ${periodTitle(period)}`}
+    >
       <div className={styles.controls}>
         <LinkButton
           variant="secondary"
           fill="text"
           icon="arrow-left"
-          href={prefixRoute(ROUTES.Sla, { period })}
+          href={prefixHref(ROUTES.Sla, { period })}
         >
           All endpoints
         </LinkButton>

@@ -21,7 +21,7 @@ import {
   recentQuarters,
   type PeriodKind,
 } from '../../utils/period';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
 import { SLA_CSV_HEADER, SlaTable, slaCsvRow, sortEndpoints } from './SlaTable';
 
@@ -124,7 +124,7 @@ export default function SlaPage() {
           <LinkButton
             variant="secondary"
             icon="document-info"
-            href={prefixRoute(`${ROUTES.Sla}/print`, { period })}
+            href={prefixHref(`${ROUTES.Sla}/print`, { period })}
           >
             Print view
           </LinkButton>

@@ -1,24 +1,27 @@
 import React from 'react';
 import { useAsyncRetry } from 'react-use';
 import { css } from '@emotion/css';
-import { PageLayoutType, type GrafanaTheme2 } from '@grafana/data';
+import { createTheme, PageLayoutType, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Button, LinkButton, Stack, Text, ThemeContext, useStyles2 } from '@grafana/ui';
 import { api } from '../../api/client';
 import { QueryState } from '../../components/common/QueryState';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
 import { slaSummary, usePeriod } from './SlaPage';
 import { SlaTable } from './SlaTable';
 
 /*
- * Printing hides everything but the report (Grafana's navigation included) and drops the dark
- * background, so "Save as PDF" in the browser gives a clean monthly report.
+ * Printing hides everything but the report (Grafana's navigation included), so "Save as PDF" in
+ * the browser gives a clean monthly report. Browsers drop background colours when printing, so the
+ * report is always drawn with the light theme (dark text on white), whatever the user's theme: in
+ * the dark theme it would print light-grey text on white paper.
  */
+const PAPER = createTheme({ colors: { mode: 'light' } });
 const PRINT_CSS = `
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -40,7 +43,7 @@ export default function SlaPrintPage() {
     <PluginPage layout={PageLayoutType.Canvas}>
       <style>{PRINT_CSS}</style>
       <div className={`perfwatch-no-print ${styles.toolbar}`}>
-        <LinkButton variant="secondary" icon="arrow-left" href={prefixRoute(ROUTES.Sla, { period })}>
+        <LinkButton variant="secondary" icon="arrow-left" href={prefixHref(ROUTES.Sla, { period })}>
           Back to the report
         </LinkButton>
         <Button icon="document-info" onClick={() => window.print()} disabled={!report}>
@@ -57,44 +60,47 @@ export default function SlaPrintPage() {
         onRetry={state.retry}
       >
         {report && summary && (
-          <article className={`perfwatch-print-root ${styles.sheet}`} data-testid={testIds.sla.print}>
-            <header className={styles.header}>
-              <Text element="h1">Service level report · {periodTitle(period)}</Text>
-              <Text color="secondary">
-                {formatTime(report.period.from)} to {formatTime(report.period.to)} · generated{' '}
-                {formatTime(report.generatedAt)}
-              </Text>
-            </header>
-            <Stack gap={3}>
-              <Text>
-                <strong>{report.endpoints.length}</strong> endpoints
-              </Text>
-              <Text color="success">
-                <strong>{summary.meeting}</strong> meeting their SLA
-              </Text>
-              <Text color="warning">
-                <strong>{summary.atRisk}</strong> at risk
-              </Text>
-              <Text color="error">
-                <strong>{summary.breaching}</strong> breaching
-              </Text>
-            </Stack>
-            <SlaTable endpoints={report.endpoints} period={period} printable />
-            <section>
-              <Text element="h3">Incidents in the period</Text>
-              <PeriodIncidents from={report.period.from} to={report.period.to} printable />
-            </section>
-            <footer className={styles.footer}>
-              <Text variant="bodySmall" color="secondary" element="p">
-                Latency compliance is the share of requests answered within the latency threshold; the error
-                rate counts the statuses the SLA defines as errors (5xx unless stated otherwise); availability
-                is the share of the period the app&rsquo;s scrape targets were up. The error budget is what
-                the target allows to fail in the period; &ldquo;budget left&rdquo; is the part not yet spent,
-                also given as minutes of full outage. Calendar months and quarters start with the whole budget
-                on their first day. Numbers come from Prometheus through the Perfwatch exporter.
-              </Text>
-            </footer>
-          </article>
+          <ThemeContext.Provider value={PAPER}>
+            <article className={`perfwatch-print-root ${styles.sheet}`} data-testid={testIds.sla.print}>
+              <header className={styles.header}>
+                <Text element="h1">Service level report · {periodTitle(period)}</Text>
+                <Text color="secondary">
+                  {formatTime(report.period.from)} to {formatTime(report.period.to)} · generated{' '}
+                  {formatTime(report.generatedAt)}
+                </Text>
+              </header>
+              <Stack gap={3}>
+                <Text>
+                  <strong>{report.endpoints.length}</strong> endpoints
+                </Text>
+                <Text color="success">
+                  <strong>{summary.meeting}</strong> meeting their SLA
+                </Text>
+                <Text color="warning">
+                  <strong>{summary.atRisk}</strong> at risk
+                </Text>
+                <Text color="error">
+                  <strong>{summary.breaching}</strong> breaching
+                </Text>
+              </Stack>
+              <SlaTable endpoints={report.endpoints} period={period} printable />
+              <section>
+                <Text element="h3">Incidents in the period</Text>
+                <PeriodIncidents from={report.period.from} to={report.period.to} printable />
+              </section>
+              <footer className={styles.footer}>
+                <Text variant="bodySmall" color="secondary" element="p">
+                  Latency compliance is the share of requests answered within the latency threshold; the error
+                  rate counts the statuses the SLA defines as errors (5xx unless stated otherwise);
+                  availability is the share of the period the app&rsquo;s scrape targets were up. The error
+                  budget is what the target allows to fail in the period; &ldquo;budget left&rdquo; is the
+                  part not yet spent, also given as minutes of full outage. Calendar months and quarters start
+                  with the whole budget on their first day. Numbers come from Prometheus through the Perfwatch
+                  exporter.
+                </Text>
+              </footer>
+            </article>
+          </ThemeContext.Provider>
         )}
       </QueryState>
     </PluginPage>
@@ -108,7 +114,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     flexDirection: 'column',
     gap: theme.spacing(2),
     maxWidth: 1400,
+    // The sheet of paper, also on screen: white, whatever the theme around it.
+    background: PAPER.colors.background.primary,
+    color: PAPER.colors.text.primary,
+    padding: theme.spacing(3),
   }),
-  header: css({ borderBottom: `1px solid ${theme.colors.border.medium}`, paddingBottom: theme.spacing(1) }),
-  footer: css({ borderTop: `1px solid ${theme.colors.border.weak}`, paddingTop: theme.spacing(1) }),
+  header: css({ borderBottom: `1px solid ${PAPER.colors.border.medium}`, paddingBottom: theme.spacing(1) }),
+  footer: css({ borderTop: `1px solid ${PAPER.colors.border.weak}`, paddingTop: theme.spacing(1) }),
 });

@@ -5,7 +5,7 @@ import type { SlaEndpointReport, SlaPriority, SlaStatus } from '../../api/types'
 import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
 import { ROUTES } from '../../constants';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 
 const PRIORITY_ORDER: Record<SlaPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const STATUS_ORDER: Record<SlaStatus, number> = { breaching: 0, at_risk: 1, no_data: 2, meeting: 3 };
@@ -93,7 +93,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
               <strong>{e.name}</strong>
             ) : (
               <TextLink
-                href={prefixRoute(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.name)}`, { period })}
+                href={prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.name)}`, { period })}
                 inline={false}
                 color="primary"
               >

@@ -4,6 +4,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage, locationService } from '@grafana/runtime';
 import {
+  Alert,
   Badge,
   Button,
   InteractiveTable,
@@ -29,7 +30,7 @@ import { ROUTES } from '../../constants';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { downloadText, toCsv } from '../../utils/csv';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { parseRange } from '../../utils/time';
 
 const SORTS: SlowQuerySort[] = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'];
@@ -103,10 +104,14 @@ export function useSlowQueryParams() {
   return { params, update, range, filter, sort, order, perPage, page };
 }
 
+/** The most rows one CSV export fetches (20 API pages of 500). */
+export const EXPORT_MAX_ROWS = 10_000;
+
 export default function SlowQueriesPage() {
   const styles = useStyles2(getStyles);
   const { params, update, range, filter, sort, order, perPage, page } = useSlowQueryParams();
   const [exporting, setExporting] = useState<string | undefined>();
+  const [exportNote, setExportNote] = useState<string | undefined>();
 
   // `from`/`to` stay relative in the URL ("now-24h"): the string is the key, so a retry re-reads "now".
   const key = params.toString();
@@ -165,7 +170,7 @@ export default function SlowQueriesPage() {
         cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => (
           <div className={styles.queryCell}>
             <TextLink
-              href={prefixRoute(`${ROUTES.SlowQueries}/${r.id}`, detailQuery)}
+              href={prefixHref(`${ROUTES.SlowQueries}/${r.id}`, detailQuery)}
               inline={false}
               color="primary"
             >
@@ -207,11 +212,15 @@ export default function SlowQueriesPage() {
 
   const exportCsv = async () => {
     setExporting(undefined);
+    setExportNote(undefined);
     try {
       const rows: FingerprintStats[] = [];
-      // The API pages at 500 rows; an export takes every matching fingerprint, in the table's order.
-      for (let offset = 0; offset < 10_000; offset += 500) {
+      let total = 0;
+      // The API pages at 500 rows; an export takes the matching fingerprints in the table's order,
+      // up to EXPORT_MAX_ROWS so one click cannot pull an unbounded table into the browser.
+      for (let offset = 0; offset < EXPORT_MAX_ROWS; offset += 500) {
         const chunk = await api.slowQueries({ ...filter, sort, order, limit: 500, offset });
+        total = chunk.total;
         rows.push(...chunk.items);
         if (rows.length >= chunk.total || chunk.items.length === 0) {
           break;
@@ -219,6 +228,11 @@ export default function SlowQueriesPage() {
       }
       const stamp = new Date(filter.from!).toISOString().slice(0, 16).replace(/[:T]/g, '-');
       downloadText(`slow-queries-${stamp}.csv`, toCsv(CSV_HEADER, rows.map(slowQueryCsvRow)));
+      if (total > rows.length) {
+        setExportNote(
+          `The file holds the first ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} fingerprints in the current order. Narrow the filters or the time range to export the rest.`,
+        );
+      }
     } catch (e) {
       setExporting(e instanceof Error ? e.message : String(e));
     }
@@ -275,8 +289,17 @@ export default function SlowQueriesPage() {
           <LinkButton
             variant="secondary"
             size="sm"
+            icon="apps"
+            href={dashboardHref(DASHBOARDS.database, windowQuery)}
+            tooltip="The Perfwatch / Database dashboard for the same time window"
+          >
+            Database dashboard
+          </LinkButton>
+          <LinkButton
+            variant="secondary"
+            size="sm"
             icon="fire"
-            href={prefixRoute(ROUTES.Incidents, windowQuery)}
+            href={prefixHref(ROUTES.Incidents, windowQuery)}
             tooltip="Incidents open in the same time window"
           >
             Incidents in this window
@@ -293,6 +316,11 @@ export default function SlowQueriesPage() {
         </Stack>
       </div>
       {exporting && <Text color="error">Export failed: {exporting}</Text>}
+      {exportNote && (
+        <Alert severity="warning" title="Export truncated" data-testid="data-testid sq-export-truncated">
+          {exportNote}
+        </Alert>
+      )}
 
       <QueryState
         loading={state.loading && !data}

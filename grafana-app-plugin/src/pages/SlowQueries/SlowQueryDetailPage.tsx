@@ -27,7 +27,7 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
-import { prefixRoute } from '../../utils/routing';
+import { prefixHref } from '../../utils/routing';
 import { formatSql } from '../../utils/sql';
 import { parseRange } from '../../utils/time';
 
@@ -135,13 +135,16 @@ export default function SlowQueryDetailPage() {
   const windowQuery = { from: String(from), to: String(to) };
 
   return (
-    <PluginPage subTitle={`Fingerprint ${id}`}>
+    <PluginPage
+      pageNav={{ text: id, url: prefixHref(`${ROUTES.SlowQueries}/${id}`) }}
+      subTitle={`Fingerprint ${id}`}
+    >
       <div className={styles.controls}>
         <LinkButton
           variant="secondary"
           fill="text"
           icon="arrow-left"
-          href={prefixRoute(ROUTES.SlowQueries, backQuery)}
+          href={prefixHref(ROUTES.SlowQueries, backQuery)}
         >
           All slow queries
         </LinkButton>
@@ -253,10 +256,10 @@ export default function SlowQueryDetailPage() {
             </div>
 
             <Stack gap={1}>
-              <LinkButton variant="secondary" icon="fire" href={prefixRoute(ROUTES.Incidents, windowQuery)}>
+              <LinkButton variant="secondary" icon="fire" href={prefixHref(ROUTES.Incidents, windowQuery)}>
                 Incidents in this window
               </LinkButton>
-              <LinkButton variant="secondary" icon="file-alt" href={prefixRoute(ROUTES.Sla)}>
+              <LinkButton variant="secondary" icon="file-alt" href={prefixHref(ROUTES.Sla)}>
                 SLA report
               </LinkButton>
             </Stack>

@@ -6,8 +6,20 @@
 import React, { useEffect, useLayoutEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Route, Router, Routes, type Navigator } from 'react-router-dom';
-import { createTheme, type AppPluginMeta, type DataSourceInstanceSettings } from '@grafana/data';
-import { locationService, setBackendSrv, setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
+import {
+  createTheme,
+  locationUtil,
+  setTimeZoneResolver,
+  type AppPluginMeta,
+  type DataSourceInstanceSettings,
+} from '@grafana/data';
+import {
+  config,
+  locationService,
+  setBackendSrv,
+  setDataSourceSrv,
+  type DataSourceSrv,
+} from '@grafana/runtime';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { plugin } from '../../../src/module';
 import type { AppSettings } from '../../../src/constants';
@@ -17,6 +29,15 @@ import { HarnessPluginPage } from './Chrome';
 
 setBackendSrv(backendSrv);
 setPluginPage(HarnessPluginPage);
+// public/app/app.ts (GrafanaApp.init): the user's time zone from the boot data feeds getTimeZone(),
+// and locationUtil learns the sub-path (assureBaseUrl / stripBaseFromUrl).
+setTimeZoneResolver(() => config.bootData.user.timezone);
+locationUtil.initialize({
+  // Grafana passes the same object; the types of the two packages differ in fields locationUtil never reads.
+  config: config as unknown as Parameters<typeof locationUtil.initialize>[0]['config'],
+  getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+  getVariablesUrlParams: () => ({}),
+});
 
 // The datasource list Grafana would have: one Prometheus, reached through /api/datasources/proxy/uid/prom.
 const prometheus = {
@@ -50,17 +71,39 @@ setDataSourceSrv({
   registerRuntimeDataSource: () => undefined,
 } as unknown as DataSourceSrv);
 
-// Grafana turns clicks on in-app links into history pushes; so does the shell.
-document.addEventListener('click', (event) => {
-  const anchor = (event.target as HTMLElement).closest('a');
-  const href = anchor?.getAttribute('href');
-  if (!anchor || !href || !href.startsWith('/') || anchor.target || anchor.hasAttribute('download')) {
+/*
+ * public/app/core/navigation/patch/interceptLinkClicks.ts, interceptLinkClicks, registered by
+ * public/app/app.ts on `document` for every click: any <a> with an href and no target attribute
+ * is taken over (preventDefault), whatever else it carries (a `download` attribute included):
+ * the href loses the sub-path (locationUtil.stripBaseFromUrl), an absolute URL with "://" (a
+ * blob: URL included) or mailto: is opened with window.location.href, "#..." sets the hash, and
+ * anything else is pushed onto the history (which adds the sub-path back).
+ */
+document.addEventListener('click', (e: MouseEvent) => {
+  let anchor: HTMLElement | null = e.target instanceof HTMLElement ? e.target : null;
+  while (anchor && anchor.tagName && anchor.tagName.toUpperCase() !== 'A') {
+    anchor = anchor.parentElement;
+  }
+  if (e.ctrlKey || e.metaKey || e.defaultPrevented || !anchor) {
     return;
   }
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
+  let href = anchor.getAttribute('href');
+  if (!href || anchor.getAttribute('target')) {
     return;
   }
-  event.preventDefault();
+  e.preventDefault();
+  href = locationUtil.stripBaseFromUrl(href);
+  if (href[0] !== '/') {
+    if (href.indexOf('://') > 0 || href.indexOf('mailto:') === 0) {
+      window.location.href = href;
+      return;
+    }
+    if (href.indexOf('#') === 0) {
+      window.location.hash = href;
+      return;
+    }
+    href = `/${href}`;
+  }
   locationService.push(href);
 });
 
@@ -79,7 +122,7 @@ function Shell() {
   const [meta, setMeta] = useState<AppPluginMeta<AppSettings>>();
   useEffect(() => {
     // Grafana loads the app's settings (never its secrets) before rendering it.
-    fetch('/api/plugins/perfwatch-app/settings')
+    fetch('api/plugins/perfwatch-app/settings')
       .then((r) => r.json())
       .then((m: AppPluginMeta<AppSettings>) => {
         plugin.meta = m;
@@ -112,7 +155,7 @@ function Shell() {
   );
 }
 
-const theme = createTheme({ colors: { mode: 'dark' } });
+const theme = createTheme({ colors: { mode: config.bootData.user.theme === 'light' ? 'light' : 'dark' } });
 createRoot(document.getElementById('root')!).render(
   <ThemeContext.Provider value={theme}>
     <GlobalStyles />

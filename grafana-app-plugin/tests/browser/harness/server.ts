@@ -4,19 +4,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import pluginJson from '../../../src/plugin.json';
+import {
+  actionsOf,
+  decideRoute,
+  interpolate,
+  joinUrlFragments,
+  type PluginMeta,
+} from '../../grafana/proxyRoutes';
 
 const PLUGIN_ROOT = path.resolve(__dirname, '../../..');
 
 export type Role = 'Viewer' | 'Editor' | 'Admin';
 const RANK: Record<Role, number> = { Viewer: 1, Editor: 2, Admin: 3 };
-
-interface Route {
-  path: string;
-  method?: string;
-  reqRole?: Role;
-  url: string;
-  headers?: Array<{ name: string; content: string }>;
-}
 
 /** Bundles the harness page (the plugin's real module plus @grafana/ui, runtime and React) once. */
 export async function bundleHarness(): Promise<{ js: string; css: string }> {
@@ -41,24 +40,75 @@ export async function bundleHarness(): Promise<{ js: string; css: string }> {
   return { js, css };
 }
 
+/** Request headers a reverse proxy never forwards (Go's httputil.ReverseProxy hop-by-hop list). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+export interface Forwarded {
+  method: string;
+  url: string;
+  /** X-Grafana-User as forwarded (undefined when Grafana sent none). */
+  user: string | undefined;
+  /** Authorization with the token masked. */
+  auth: string;
+  /** Whether any browser cookie reached the exporter (Grafana strips them). */
+  cookie: boolean;
+  status?: number;
+}
+
 /**
- * The parts of a Grafana server the plugin talks to:
+ * The parts of a Grafana server the plugin talks to, each derived from Grafana's source:
  * - the app's settings (`/api/plugins/perfwatch-app/settings`), keeping secureJsonData on the
  *   server and telling the browser only which secrets are set;
- * - the plugin proxy (`/api/plugin-proxy/perfwatch-app/...`), driven by the routes in the real
- *   src/plugin.json: method and path matching, reqRole against the signed-in user's role,
- *   `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` templating of URL and headers, and the
- *   X-Grafana-User header Grafana adds with `[dataproxy] send_user_header`;
+ * - the plugin proxy (`/api/plugin-proxy/perfwatch-app/...`), driven by the routes of the real
+ *   src/plugin.json with the matching of tests/grafana/proxyRoutes.ts (pkg/api/pluginproxy/
+ *   pluginproxy.go, HandleRequest + hasAccessToRoute), and the request rewriting of its director:
+ *   cookies stripped, X-Grafana-User only with `[dataproxy] send_user_header` (proxyutil
+ *   ApplyUserHeader), the route's headers rendered from jsonData/secureJsonData (addHeaders);
+ *   Origin and Referer dropped (proxyutil wrapDirector); the upstream status and body passed
+ *   through unchanged, Set-Cookie removed and `Content-Security-Policy: sandbox` added
+ *   (modifyResponse); 502 with an empty body when the upstream cannot be reached and 504 when it
+ *   times out (proxyutil errorHandler);
+ * - session handling: `POST /api/user/auth-tokens/rotate` and `GET /api/login/ping`, which
+ *   backendSrv calls on a 401 (see backendSrv.ts), and every /api answering 401 once the session
+ *   has expired (`sessionExpired`);
+ * - `serve_from_sub_path`: with `appSubUrl` set, everything is served under it, as Grafana does;
  * - the datasource proxy for the Prometheus datasource `prom`, when a Prometheus URL is given.
  */
 export class HarnessServer {
   role: Role = 'Editor';
+  /** Plugin roles (plugin.json `roles[].role.name`) assigned to the user on top of the org role. */
+  assignedRoles: string[] = [];
+  /** false: a Grafana older than route `reqAction` support, which checks reqRole only. */
+  rbac = true;
   login = 'alice';
+  /** `[dataproxy] send_user_header`; Grafana's default is false. */
+  sendUserHeader = true;
+  sessionExpired = false;
+  timezone = 'utc';
+  theme: 'dark' | 'light' = 'dark';
+  /** `[server] root_url` path with `serve_from_sub_path = true`, e.g. "/grafana"; "" for none. */
+  appSubUrl = '';
+  /** How long the proxy waits for the upstream before answering 504. */
+  upstreamTimeoutMs = 30_000;
   jsonData: Record<string, unknown> = {};
   secureJsonData: Record<string, string> = {};
   enabled = false;
   /** Every request the proxy forwarded, with the headers it added (tokens masked). */
-  readonly forwarded: Array<{ method: string; url: string; user: string | undefined; auth: string }> = [];
+  readonly forwarded: Forwarded[] = [];
+  /** Calls to Grafana's session endpoints and login page, by path. */
+  readonly sessionCalls: string[] = [];
   private server?: Server;
   url = '';
 
@@ -85,9 +135,17 @@ export class HarnessServer {
     }
   }
 
+  /** The URL of a Grafana path (e.g. "/a/perfwatch-app/incidents") on this server, sub-path included. */
+  at(pathname: string): string {
+    return `${this.url}${this.appSubUrl}${pathname}`;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://harness');
-    const p = url.pathname;
+    if (this.appSubUrl && !url.pathname.startsWith(`${this.appSubUrl}/`)) {
+      return sendText(res, 404, 'Not found: Grafana serves from its sub-path', 'text/plain');
+    }
+    const p = url.pathname.slice(this.appSubUrl.length);
     if (p.startsWith('/public/build/img/icons/')) {
       // The icon set @grafana/ui ships (Grafana serves the same files from its public folder).
       const icons = path.join(
@@ -106,19 +164,49 @@ export class HarnessServer {
     if (p === '/harness.css') {
       return sendText(res, 200, this.bundle.css, 'text/css');
     }
+    if (p === '/login') {
+      this.sessionCalls.push(p);
+      return sendText(
+        res,
+        200,
+        '<!doctype html><title>Grafana login</title><h1>Log in to Grafana</h1>',
+        'text/html',
+      );
+    }
+    if (p.startsWith('/api/') && this.sessionExpired) {
+      // pkg/middleware/auth.go: an API request without a valid session is answered 401.
+      if (p === '/api/user/auth-tokens/rotate' || p === '/api/login/ping') {
+        this.sessionCalls.push(p);
+      }
+      return send(res, 401, { message: 'Unauthorized' });
+    }
+    if (p === '/api/user/auth-tokens/rotate' && req.method === 'POST') {
+      this.sessionCalls.push(p);
+      return send(res, 200, { message: 'Token rotated' });
+    }
+    if (p === '/api/login/ping') {
+      this.sessionCalls.push(p);
+      return send(res, 200, { message: 'Logged in' });
+    }
     if (p === `/api/plugins/${pluginJson.id}/settings`) {
       return this.settings(req, res);
     }
     const proxyPrefix = `/api/plugin-proxy/${pluginJson.id}/`;
     if (p.startsWith(proxyPrefix)) {
-      return this.pluginProxy(req, res, p.slice(proxyPrefix.length) + url.search);
+      return this.pluginProxy(req, res, p.slice(proxyPrefix.length), url.search);
     }
     const dsPrefix = '/api/datasources/proxy/uid/prom/';
     if (p.startsWith(dsPrefix)) {
       if (!this.prometheusUrl) {
         return send(res, 404, { message: 'Data source not found' });
       }
-      return forward(req, res, `${this.prometheusUrl}/${p.slice(dsPrefix.length)}${url.search}`, {});
+      return forward(
+        req,
+        res,
+        `${this.prometheusUrl}/${p.slice(dsPrefix.length)}${url.search}`,
+        {},
+        this.upstreamTimeoutMs,
+      );
     }
     if (p.startsWith('/api/')) {
       return send(res, 404, { message: 'Not found' });
@@ -132,29 +220,45 @@ export class HarnessServer {
   private page(): string {
     const bootData = {
       settings: {
-        appSubUrl: '',
+        appSubUrl: this.appSubUrl,
+        appUrl: `${this.url}${this.appSubUrl}/`,
         buildInfo: { version: '13.1.1', edition: 'Open Source', env: 'production' },
-        featureToggles: {},
+        featureToggles: { clientTokenRotation: true },
         datasources: {},
-        theme2: { colors: { mode: 'dark' } },
+        theme2: { colors: { mode: this.theme } },
       },
       user: {
+        id: 1,
+        orgId: 1,
         login: this.login,
         name: this.login,
         orgRole: this.role,
         isGrafanaAdmin: false,
         isSignedIn: true,
-        theme: 'dark',
-        timezone: 'utc',
+        theme: this.theme,
+        timezone: this.timezone,
+        // pkg/api/index.go (setIndexViewData): the user's RBAC actions, plugin role grants included.
+        permissions: this.rbac
+          ? Object.fromEntries(
+              [
+                ...actionsOf(pluginJson as unknown as PluginMeta, {
+                  orgRole: this.role,
+                  assignedRoles: this.assignedRoles,
+                }),
+              ].map((a) => [a, true]),
+            )
+          : {},
         weekStart: 'monday',
         locale: 'en-US',
       },
       navTree: [],
     };
+    // public/views/index.html: <base href="[[.AppSubUrl]]/" />, so relative URLs follow the sub-path.
     return `<!doctype html><html><head><meta charset="utf-8"><title>Perfwatch harness</title>
-<link rel="stylesheet" href="/harness.css">
-<script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.__grafana_public_path__ = '/public/';</script>
-</head><body class="theme-dark"><div id="root"></div><script src="/harness.js"></script></body></html>`;
+<base href="${this.appSubUrl}/">
+<link rel="stylesheet" href="${this.appSubUrl}/harness.css">
+<script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.__grafana_public_path__ = '${this.appSubUrl}/public/';</script>
+</head><body class="theme-${this.theme}"><div id="root"></div><script src="${this.appSubUrl}/harness.js"></script></body></html>`;
   }
 
   private async settings(req: IncomingMessage, res: ServerResponse) {
@@ -188,74 +292,92 @@ export class HarnessServer {
     });
   }
 
-  private async pluginProxy(req: IncomingMessage, res: ServerResponse, rest: string) {
+  private async pluginProxy(req: IncomingMessage, res: ServerResponse, proxyPath: string, search: string) {
     const method = req.method ?? 'GET';
-    const route = (pluginJson.routes as Route[]).find(
-      (r) => (!r.method || r.method === '*' || r.method === method) && rest.startsWith(r.path),
+    const decision = decideRoute(
+      pluginJson as unknown as PluginMeta,
+      method,
+      proxyPath,
+      { orgRole: this.role, assignedRoles: this.assignedRoles },
+      this.rbac,
     );
-    if (!route) {
-      return send(res, 404, { message: 'Plugin route match not found' });
+    if (decision.status !== 200) {
+      return send(res, decision.status, { message: decision.message });
     }
-    if (route.reqRole && RANK[this.role] < RANK[route.reqRole]) {
-      return send(res, 403, { message: 'plugin proxy route access denied' });
-    }
-    const data: Record<string, Record<string, unknown>> = {
-      JsonData: this.jsonData,
-      SecureJsonData: this.secureJsonData,
-    };
-    const interpolate = (template: string) =>
-      template.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, scope: string, key: string) =>
-        String(data[scope][key] ?? ''),
-      );
+    const data = { JsonData: this.jsonData, SecureJsonData: this.secureJsonData };
     let target: URL;
     try {
-      target = new URL(interpolate(route.url));
+      target = new URL(joinUrlFragments(interpolate(decision.route.url, data), decision.proxyPath));
     } catch {
-      return send(res, 500, { message: 'Could not interpolate plugin route url' });
+      return send(res, 500, { message: 'Could not parse url' });
     }
-    const [proxyPath, search = ''] = rest.slice(route.path.length).split('?');
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}/${proxyPath.replace(/^\/+/, '')}`;
     target.search = search;
-    const headers: Record<string, string> = { 'x-grafana-user': this.login };
-    for (const h of route.headers ?? []) {
-      headers[h.name.toLowerCase()] = interpolate(h.content);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_BY_HOP.has(name) && typeof value === 'string') {
+        headers[name] = value;
+      }
     }
-    this.forwarded.push({
+    // director: clear cookie headers; wrapDirector: clear Origin and Referer.
+    for (const name of ['cookie', 'set-cookie', 'origin', 'referer', 'x-grafana-user']) {
+      delete headers[name];
+    }
+    headers['x-grafana-context'] = JSON.stringify({ login: this.login, orgId: 1, orgRole: this.role });
+    if (this.sendUserHeader) {
+      headers['x-grafana-user'] = this.login;
+    }
+    for (const h of decision.route.headers ?? []) {
+      headers[h.name.toLowerCase()] = interpolate(h.content, data);
+    }
+    const record: Forwarded = {
       method,
       url: target.toString(),
       user: headers['x-grafana-user'],
       auth: (headers.authorization ?? '').replace(/Bearer .+/, 'Bearer ***'),
-    });
-    return forward(req, res, target.toString(), headers);
+      cookie: 'cookie' in headers,
+    };
+    this.forwarded.push(record);
+    record.status = await forward(req, res, target.toString(), headers, this.upstreamTimeoutMs);
   }
 }
 
+/** The upstream response passed through; its status is returned for the record. */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   target: string,
   headers: Record<string, string>,
-) {
+  timeoutMs: number,
+): Promise<number> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
   let upstream: Response;
+  let text: string;
   try {
     upstream = await fetch(target, {
       method: req.method,
-      headers: {
-        ...headers,
-        ...(body ? { 'content-type': req.headers['content-type'] ?? 'application/json' } : {}),
-      },
+      headers,
       body,
+      signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
-    // Grafana answers 502 when the upstream cannot be reached.
-    return send(res, 502, { message: 'Bad Gateway' });
+    text = await upstream.text();
+  } catch (err) {
+    // proxyutil errorHandler: a timeout is 504, any other failure 502, both without a body.
+    const status = (err as Error).name === 'TimeoutError' ? 504 : 502;
+    res.writeHead(status);
+    res.end();
+    return status;
   }
-  const text = await upstream.text();
-  res.writeHead(upstream.status, {
-    'content-type': upstream.headers.get('content-type') ?? 'application/json',
+  const out: Record<string, string> = { 'content-security-policy': 'sandbox' };
+  upstream.headers.forEach((value, name) => {
+    if (
+      !['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name)
+    ) {
+      out[name] = value;
+    }
   });
+  res.writeHead(upstream.status, out);
   res.end(text);
+  return upstream.status;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
