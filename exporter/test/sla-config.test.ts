@@ -68,7 +68,8 @@ describe('SLA config', () => {
     ]);
     expect(s.burnTiers.map((t) => [t.factor, t.long, t.short, t.severity])).toEqual([
       [14.4, '1h', '5m', 'emergency'],
-      [6, '6h', '30m', 'critical'],
+      // A critical-priority endpoint's 6× tier pages (escalation.pageCriticalTiers).
+      [6, '6h', '30m', 'emergency'],
       [3, '1d', '2h', 'warning'],
       [1, '3d', '6h', 'warning'],
     ]);
@@ -88,7 +89,7 @@ describe('SLA config', () => {
       { escalation: { latency: { warning: 1.1 }, for: { critical: '1m' } } },
     );
     expect(s.latency!.thresholds.map((t) => t.seconds)).toEqual([2.2, 3, 5]);
-    expect(s.escalation.for).toEqual({ warning: '5m', critical: '1m', emergency: '0s' });
+    expect(s.escalation.for).toEqual({ warning: '5m', critical: '1m', emergency: '1m' });
   });
 
   test('priority caps severity: medium never reaches emergency, low only warns', () => {

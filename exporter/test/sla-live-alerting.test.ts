@@ -108,6 +108,7 @@ beforeAll(async () => {
   writeFileSync(path.join(secrets, 'perfwatch-token'), `${TOKEN}\n`);
   writeFileSync(path.join(secrets, 'oncall-token'), ONCALL_TOKEN);
   writeFileSync(path.join(secrets, 'slack-url'), `${rx.url}/slack/T000/B000/XXXX`);
+  writeFileSync(path.join(secrets, 'slack-incidents-url'), `${rx.url}/slack/T000/B001/YYYY`);
 
   const config = parseConfig({
     sla: {
@@ -116,7 +117,11 @@ beforeAll(async () => {
       escalation: {
         ...(DEFAULT_TIMING
           ? {}
-          : { for: { warning: '6s', critical: '3s', emergency: '0s' }, minRequests: 5 }),
+          : {
+              for: { warning: '6s', critical: '3s', emergency: '1s' },
+              minRequests: 5,
+              keepFiringFor: '2s',
+            }),
         burnRates: [],
         regression: { enabled: false },
       },
@@ -130,9 +135,17 @@ beforeAll(async () => {
           emergencyTo: ['oncall@test.example'],
           requireTls: false,
         },
-        slack: { apiUrlFile: 'slack-url', channel: '#alerts', emergencyChannel: '#incidents' },
+        slack: {
+          apiUrlFile: 'slack-url',
+          channel: '#alerts',
+          emergencyChannel: '#incidents',
+          emergencyApiUrlFile: 'slack-incidents-url',
+        },
         oncall: { url: `${rx.url}/oncall`, credentialsFile: 'oncall-token' },
-        links: { grafanaUrl: 'http://grafana.test:3000', runbookUrl: 'http://runbooks.test/alerting.md' },
+        externalUrls: {
+          grafana: 'http://grafana.test:3000',
+          runbookBase: 'http://runbooks.test/alerting.md',
+        },
         ...(DEFAULT_TIMING
           ? {}
           : {

@@ -4,8 +4,8 @@
  * warning   → Perfwatch webhook only (dashboard, incidents)
  * critical  → email + Slack + Perfwatch webhook
  * emergency → email (+ on-call addresses) + Slack + on-call webhook + Perfwatch webhook, short timers
- * Inhibition: emergency mutes critical and warning, critical mutes warning, for the same route and SLA,
- * so one problem is one stream of notifications at its highest level.
+ * Inhibition: emergency mutes critical and warning, critical mutes warning, for the same route, SLA and
+ * SLI, so one problem is one stream of notifications at its highest level.
  *
  * Secrets are never written here: the SMTP password, the Slack URL and bearer tokens are files that
  * Alertmanager reads (`*_file`, `credentials_file`), written as absolute paths under alerting.secretsDir.
@@ -72,8 +72,8 @@ export function alertmanagerConfig(config: SlaConfig): Obj {
     html: '{{ template "perfwatch.email.html" . }}',
     text: '{{ template "perfwatch.email.text" . }}',
   });
-  const slack = (channel: string): Obj => ({
-    api_url_file: secret(a.slack!.apiUrlFile),
+  const slack = (channel: string, urlFile: string): Obj => ({
+    api_url_file: secret(urlFile),
     channel,
     send_resolved: true,
     title: '{{ template "perfwatch.title" . }}',
@@ -90,8 +90,12 @@ export function alertmanagerConfig(config: SlaConfig): Obj {
     emergency.email_configs = [email([...a.email.to, ...a.email.emergencyTo])];
   }
   if (a.slack) {
-    critical.slack_configs = [slack(a.slack.channel)];
-    emergency.slack_configs = [slack(a.slack.emergencyChannel ?? a.slack.channel)];
+    critical.slack_configs = [slack(a.slack.channel, a.slack.apiUrlFile)];
+    emergency.slack_configs = [
+      a.slack.emergencyChannel
+        ? slack(a.slack.emergencyChannel, a.slack.emergencyApiUrlFile!)
+        : slack(a.slack.channel, a.slack.apiUrlFile),
+    ];
   }
   critical.webhook_configs = [perfwatch];
   emergency.webhook_configs = [
@@ -127,16 +131,24 @@ export function alertmanagerConfig(config: SlaConfig): Obj {
         { matchers: ['severity="warning"'], receiver: RECEIVERS.perfwatch, ...timers(config, 'warning') },
       ],
     },
+    // `sli` in equal: a latency emergency must not mute an error-rate critical of the same endpoint,
+    // which is a different problem with its own incident.
     inhibit_rules: [
       {
         source_matchers: ['severity="emergency"', slaSource],
         target_matchers: ['severity=~"critical|warning"'],
-        equal: ['route', 'sla'],
+        equal: ['route', 'sla', 'sli'],
       },
       {
         source_matchers: ['severity="critical"', slaSource],
         target_matchers: ['severity="warning"'],
-        equal: ['route', 'sla'],
+        equal: ['route', 'sla', 'sli'],
+      },
+      // An SLA's own TargetDown (at its paging severity, with sla/route) replaces the generic one.
+      {
+        source_matchers: ['alertname="TargetDown"', slaSource],
+        target_matchers: ['alertname="TargetDown"', 'sla=""'],
+        equal: ['job', 'instance'],
       },
     ],
     receivers: [{ name: RECEIVERS.perfwatch, webhook_configs: [perfwatch] }, critical, emergency, watchdog],

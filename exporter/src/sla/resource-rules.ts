@@ -16,7 +16,7 @@ const pct = (r: number) => `${clean(r * 100)}%`;
 export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
   const r = config.resources;
   const sys = (alert: string) => ({
-    runbook_url: links.runbook(alert),
+    ...links.runbook(alert),
     dashboard_url: links.dashboard(),
   });
   const rules: AlertingRule[] = [
@@ -29,7 +29,7 @@ export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
         description:
           'Always firing, so that Prometheus → Alertmanager → receiver is known to work. If a dead ' +
           "man's switch stops receiving this alert, alerting is broken.",
-        runbook_url: links.runbook('Watchdog'),
+        ...links.runbook('Watchdog'),
       },
     },
   ];
@@ -134,7 +134,7 @@ export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
           summary: 'N+1 query pattern on {{ $labels.route }}',
           description: `{{ $value | printf "%.0f" }} requests to {{ $labels.route }} repeated one query fingerprint over the N+1 limit within ${r.window}; the Slow queries page shows which.`,
           impact: 'Each request issues many small queries; latency grows with the data.',
-          runbook_url: links.runbook('NPlusOneDetected'),
+          ...links.runbook('NPlusOneDetected'),
           dashboard_url: links.routeDashboardTemplate,
         },
       },
