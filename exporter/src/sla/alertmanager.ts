@@ -104,11 +104,17 @@ export function alertmanagerConfig(config: SlaConfig): Obj {
       : []),
     perfwatch,
   ];
-  const watchdog: Obj = { name: RECEIVERS.watchdog };
-  if (a.watchdog)
-    watchdog.webhook_configs = [
-      webhook(a.watchdog.url, a.watchdog.credentialsFile && secret(a.watchdog.credentialsFile)),
-    ];
+  // Perfwatch is a dead man's switch itself: it opens an incident when Watchdog stops arriving
+  // (exporter/src/incidents/watchdog.ts). An external one (alerting.watchdog) is added beside it.
+  const watchdog: Obj = {
+    name: RECEIVERS.watchdog,
+    webhook_configs: [
+      ...(a.watchdog
+        ? [webhook(a.watchdog.url, a.watchdog.credentialsFile && secret(a.watchdog.credentialsFile))]
+        : []),
+      perfwatch,
+    ],
+  };
 
   const slaSource = 'sla=~".+"';
   return {
