@@ -224,10 +224,15 @@ describe('buckets from SLA targets', () => {
     ],
   };
 
-  test('every target and threshold is a bound', () => {
+  test('every target and threshold is a bound, and so are the route thresholds (1 s, 2 s)', () => {
     expect(slaBucketBounds(parseConfig({ sla }).sla).sort((a, b) => a - b)).toEqual([
-      0.22, 0.264, 0.33, 1, 1.2, 1.44, 1.8, 4,
+      0.22, 0.264, 0.33, 1, 1, 1.2, 1.44, 1.8, 2, 4,
     ]);
+    expect(
+      slaBucketBounds(parseConfig({ sla: { ...sla, routeThresholds: { enabled: false } } }).sla).sort(
+        (a, b) => a - b,
+      ),
+    ).toEqual([0.22, 0.264, 0.33, 1, 1.2, 1.44, 1.8, 4]);
   });
 
   test('the library merges them into the HTTP histogram', async () => {

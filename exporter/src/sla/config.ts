@@ -454,6 +454,22 @@ export const resourcesSchema = z
   })
   .strict();
 
+/**
+ * Thresholds for every route that has no SLA of its own (the seeds' "any request over 1 s / 2 s" and
+ * "error rate over 5 %"), so an endpoint nobody wrote an SLA for is not invisible.
+ */
+export const routeThresholdsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Any request slower than this within the window alerts, per severity. */
+    latency: bySeverity(secondsSchema).default({ warning: 1, critical: 2 }),
+    /** Error rate (5xx) over the window, per severity. */
+    errorRate: bySeverity(ratioSchema('an error rate')).default({ critical: 0.05 }),
+    /** How long the condition must hold. */
+    for: durationSchema.default('1m'),
+  })
+  .strict();
+
 export const slaSchema = z
   .object({
     /** Prometheus job of the instrumented app (its scrape job); used in every SLI selector and for `up`. */
@@ -492,6 +508,7 @@ export const slaSchema = z
     escalation: escalationSchema.optional(),
     alerting: alertingSchema.prefault({}),
     resources: resourcesSchema.prefault({}),
+    routeThresholds: routeThresholdsSchema.prefault({}),
     report: z
       .object({
         /** An SLI with less error budget left than this is "at risk". */

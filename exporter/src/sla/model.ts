@@ -172,7 +172,13 @@ function latencyBounds(e: EndpointConfig, esc: Escalation): number[] {
 export function slaBucketBounds(sla: SlaConfig | undefined): number[] {
   if (!sla) return [];
   const global = mergeEscalation(DEFAULT_ESCALATION, sla.escalation);
-  return sla.endpoints.flatMap((e) => latencyBounds(e, mergeEscalation(global, e.escalation)));
+  const routes = sla.routeThresholds.enabled
+    ? Object.values(sla.routeThresholds.latency).map(roundBound)
+    : [];
+  return [
+    ...sla.endpoints.flatMap((e) => latencyBounds(e, mergeEscalation(global, e.escalation))),
+    ...routes,
+  ];
 }
 
 /** Buckets the app's histogram has: configured ones, or Perfwatch's merged with every SLA bound. */
