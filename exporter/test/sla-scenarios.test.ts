@@ -12,6 +12,7 @@ import { ConfigError, parseConfig } from '../src/config/load';
 import type { PerfwatchConfigInput } from '../src/config/schema';
 import { leRegex, resolveSlas } from '../src/sla/model';
 import { quantileMinRequests } from '../src/sla/rules';
+import { generate } from '../src/sla/generate';
 import { scenarioFiles } from '../src/sla/scenarios';
 import { PROMTOOL } from './support/prometheus-stack';
 
@@ -170,6 +171,38 @@ describe('rule properties', () => {
         }),
       ),
     ).toMatch(/emergencyApiUrlFile/);
+  });
+
+  test('every link comes from alerting.externalUrls; no runbook link without a runbook base', () => {
+    const files = (externalUrls: Record<string, string>) =>
+      generate(
+        parseConfig({
+          sla: {
+            job: 'shop',
+            alerting: { externalUrls },
+            endpoints: [{ route: '/a', errorRate: '1%' }],
+          },
+        }),
+      ).files;
+    const urls = {
+      grafana: 'https://grafana.example.com',
+      alertmanager: 'https://am.example.com',
+      prometheus: 'https://prom.example.com',
+    };
+    const without = files(urls);
+    const rules = without.get('alert-rules/sla-a.yml')!;
+    expect(rules).toContain(
+      'dashboard_url: https://grafana.example.com/d/perfwatch-http/perfwatch-http?var-route=%2Fa',
+    );
+    expect(rules).not.toMatch(/runbook_url|localhost/);
+    const tmpl = without.get('provisioning/alertmanager/templates/perfwatch.tmpl')!;
+    expect(tmpl).toContain('Alertmanager: https://am.example.com');
+    expect(tmpl).toContain('Prometheus:   https://prom.example.com/alerts');
+    expect(tmpl).not.toMatch(/localhost|\.ExternalURL/);
+    const withRunbooks = files({ ...urls, runbookBase: 'https://wiki.example.com/runbooks' });
+    expect(withRunbooks.get('alert-rules/sla-a.yml')).toContain(
+      'runbook_url: https://wiki.example.com/runbooks#slaerrors',
+    );
   });
 
   test('a pushed app reads Perfwatch’s job and its heartbeat; a scraped one its own up', () => {

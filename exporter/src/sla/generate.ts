@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import type { PerfwatchConfig } from '../config/schema';
-import { alertmanagerConfig, TEMPLATES } from './alertmanager';
+import { alertmanagerConfig, templates } from './alertmanager';
 import { effectiveBuckets, type ResolvedSla, resolveSlas } from './model';
 import { promtoolTests, resourceTests } from './promtool-tests';
 import { resourceRuleFile } from './resource-rules';
@@ -59,6 +59,6 @@ export function generate(config: PerfwatchConfig): Generated {
   files.set(SCENARIO_RULES, toYaml(scenarios.rules));
   files.set(SCENARIO_TESTS, toYaml(scenarios.tests));
   files.set(`${ALERTMANAGER_DIR}/alertmanager.yml`, toYaml(alertmanagerConfig(sla)));
-  files.set(`${ALERTMANAGER_DIR}/templates/perfwatch.tmpl`, TEMPLATES);
+  files.set(`${ALERTMANAGER_DIR}/templates/perfwatch.tmpl`, templates(sla));
   return { slas, files: new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b))) };
 }
