@@ -16,7 +16,8 @@ import { generate } from '../src/sla/generate';
 import { scenarioFiles } from '../src/sla/scenarios';
 import { PROMTOOL } from './support/prometheus-stack';
 
-jest.setTimeout(240_000);
+// promtool replays hours of traffic per scenario; on a loaded 2-core machine that took 146 s.
+jest.setTimeout(600_000);
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
