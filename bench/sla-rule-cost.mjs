@@ -203,6 +203,7 @@ const kinds = {
   long: (g) => g.endsWith('-long'),
   alerts: (g) => g.endsWith('-alerts'),
   resources: (g) => g === 'perfwatch-resources',
+  routes: (g) => g === 'perfwatch-routes',
 };
 const stats = (list) => {
   const s = list.map((d) => d.seconds).sort((a, b) => a - b);
