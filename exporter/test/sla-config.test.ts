@@ -68,7 +68,8 @@ describe('SLA config', () => {
     ]);
     expect(s.burnTiers.map((t) => [t.factor, t.long, t.short, t.severity])).toEqual([
       [14.4, '1h', '5m', 'emergency'],
-      [6, '6h', '30m', 'critical'],
+      // A critical-priority endpoint's 6× tier pages (escalation.pageCriticalTiers).
+      [6, '6h', '30m', 'emergency'],
       [3, '1d', '2h', 'warning'],
       [1, '3d', '6h', 'warning'],
     ]);
@@ -88,7 +89,7 @@ describe('SLA config', () => {
       { escalation: { latency: { warning: 1.1 }, for: { critical: '1m' } } },
     );
     expect(s.latency!.thresholds.map((t) => t.seconds)).toEqual([2.2, 3, 5]);
-    expect(s.escalation.for).toEqual({ warning: '5m', critical: '1m', emergency: '0s' });
+    expect(s.escalation.for).toEqual({ warning: '5m', critical: '1m', emergency: '1m' });
   });
 
   test('priority caps severity: medium never reaches emergency, low only warns', () => {
@@ -223,10 +224,15 @@ describe('buckets from SLA targets', () => {
     ],
   };
 
-  test('every target and threshold is a bound', () => {
+  test('every target and threshold is a bound, and so are the route thresholds (1 s, 2 s)', () => {
     expect(slaBucketBounds(parseConfig({ sla }).sla).sort((a, b) => a - b)).toEqual([
-      0.22, 0.264, 0.33, 1, 1.2, 1.44, 1.8, 4,
+      0.22, 0.264, 0.33, 1, 1, 1.2, 1.44, 1.8, 2, 4,
     ]);
+    expect(
+      slaBucketBounds(parseConfig({ sla: { ...sla, routeThresholds: { enabled: false } } }).sla).sort(
+        (a, b) => a - b,
+      ),
+    ).toEqual([0.22, 0.264, 0.33, 1, 1.2, 1.44, 1.8, 4]);
   });
 
   test('the library merges them into the HTTP histogram', async () => {

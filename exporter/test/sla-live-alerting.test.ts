@@ -6,15 +6,20 @@
  * the Perfwatch webhook (bearer token from a credentials file).
  *
  * Intervals are shortened so the loop takes seconds: scrape and rule evaluation every 1 s, SLA window
- * 10 s, threshold `for` 0 s / 3 s / 6 s (emergency / critical / warning), Alertmanager group_wait 1 s and
+ * 10 s, threshold `for` 1 s / 3 s / 6 s (emergency / critical / warning), keep_firing_for 2 s, Alertmanager group_wait 1 s and
  * group_interval 2 s, Prometheus --rules.alert.resend-delay=1s. Burn-rate tiers need hours of data and are
  * covered by the promtool tests; they are left out here so the one stream under test is the threshold one.
  *
  * PERFWATCH_LIVE_DEFAULT_TIMING=1 runs the same test with the shipped defaults instead (15 s scrape and
- * evaluation, 5 m window, `for` 5m/2m/0s, group_wait 30s/30s/10s, Prometheus' default 1m resend delay):
+ * evaluation, 5 m window, `for` 5m/2m/1m, keep_firing_for 10m, group_wait 30s/30s/10s, Prometheus'
+ * default 1m resend delay):
  * about a quarter of an hour, to measure breach → notification as an operator would see it.
+ *
+ * The Perfwatch webhook is also forwarded to a real Perfwatch service, so the crash test can check that
+ * the incident stays open while the app is down mid-breach and resolves once it is back.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +31,7 @@ import { perfwatch } from '../src/index';
 import { generate } from '../src/sla/generate';
 import { serve } from './support/http-app';
 import { killAll } from './support/processes';
+import { startTestService, type TestService, TOKENS } from './support/service';
 import { eventually, promQuery, startAlertmanager, startPrometheus } from './support/prometheus-stack';
 
 const DEFAULT_TIMING = process.env.PERFWATCH_LIVE_DEFAULT_TIMING === '1';
@@ -64,7 +70,11 @@ const hooks: Hook[] = [];
 let closers: Array<() => Promise<void>> = [];
 let prometheus: string;
 let degraded = false;
+let failing = false;
 let stopTraffic = false;
+let perfwatchService: TestService;
+let app: { url: string; close: () => Promise<void> };
+let startApp: (port: number) => Promise<{ url: string; close: () => Promise<void> }>;
 let traffic: Promise<void>;
 
 beforeAll(async () => {
@@ -96,8 +106,21 @@ beforeAll(async () => {
   // Slack's incoming webhook, the on-call webhook and the Perfwatch webhook: one real HTTP server.
   const receivers = express();
   receivers.use(express.json());
-  receivers.post(/.*/, (req, res) => {
+  // The Perfwatch webhook is recorded here and forwarded to a real Perfwatch service, whose incidents
+  // the crash test reads.
+  perfwatchService = await startTestService();
+  closers.push(() => perfwatchService.close());
+  receivers.post(/.*/, async (req, res) => {
     hooks.push({ at: Date.now(), path: req.path, authorization: req.headers.authorization, body: req.body });
+    if (req.path === '/api/v1/alertmanager/webhook') {
+      const r = await fetch(`${perfwatchService.url}${req.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.alertmanager}` },
+        body: JSON.stringify(req.body),
+      });
+      res.status(r.status).send(await r.text());
+      return;
+    }
     res.send('ok');
   });
   const rx = await serve(receivers);
@@ -108,6 +131,7 @@ beforeAll(async () => {
   writeFileSync(path.join(secrets, 'perfwatch-token'), `${TOKEN}\n`);
   writeFileSync(path.join(secrets, 'oncall-token'), ONCALL_TOKEN);
   writeFileSync(path.join(secrets, 'slack-url'), `${rx.url}/slack/T000/B000/XXXX`);
+  writeFileSync(path.join(secrets, 'slack-incidents-url'), `${rx.url}/slack/T000/B001/YYYY`);
 
   const config = parseConfig({
     sla: {
@@ -116,7 +140,11 @@ beforeAll(async () => {
       escalation: {
         ...(DEFAULT_TIMING
           ? {}
-          : { for: { warning: '6s', critical: '3s', emergency: '0s' }, minRequests: 5 }),
+          : {
+              for: { warning: '6s', critical: '3s', emergency: '1s' },
+              minRequests: 5,
+              keepFiringFor: '2s',
+            }),
         burnRates: [],
         regression: { enabled: false },
       },
@@ -130,9 +158,17 @@ beforeAll(async () => {
           emergencyTo: ['oncall@test.example'],
           requireTls: false,
         },
-        slack: { apiUrlFile: 'slack-url', channel: '#alerts', emergencyChannel: '#incidents' },
+        slack: {
+          apiUrlFile: 'slack-url',
+          channel: '#alerts',
+          emergencyChannel: '#incidents',
+          emergencyApiUrlFile: 'slack-incidents-url',
+        },
         oncall: { url: `${rx.url}/oncall`, credentialsFile: 'oncall-token' },
-        links: { grafanaUrl: 'http://grafana.test:3000', runbookUrl: 'http://runbooks.test/alerting.md' },
+        externalUrls: {
+          grafana: 'http://grafana.test:3000',
+          runbookBase: 'http://runbooks.test/alerting.md',
+        },
         ...(DEFAULT_TIMING
           ? {}
           : {
@@ -166,20 +202,36 @@ beforeAll(async () => {
     writeFileSync(path.join(dir, rel), content);
   }
 
-  // The app: latency and errors as the test says, through the library's Express middleware.
-  const pw = perfwatch({ sla: config.sla, defaultMetrics: false });
-  const app = express();
-  app.use(pw.express({ express }));
-  app.post('/api/checkout', async (_req, res) => {
-    if (degraded) await new Promise((r) => setTimeout(r, 1200));
-    res.json({ ok: true });
-  });
-  app.get('/api/products/:id', (req, res) => {
-    res.json({ id: req.params.id });
-  });
-  app.get('/metrics', pw.metricsHandler());
-  const appServer = await serve(app);
-  closers.push(appServer.close);
+  // The app: latency and errors as the test says, through the library's Express middleware. A
+  // restart is a new process: a new perfwatch() (counters from zero) on the same port.
+  startApp = async (port: number) => {
+    const pw = perfwatch({ sla: config.sla, defaultMetrics: false });
+    const a = express();
+    a.use(pw.express({ express }));
+    a.post('/api/checkout', async (_req, res) => {
+      if (degraded) await new Promise((r) => setTimeout(r, 1200));
+      if (failing) res.status(500).json({ error: 'boom' });
+      else res.json({ ok: true });
+    });
+    a.get('/api/products/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    a.get('/metrics', pw.metricsHandler());
+    const server: Server = await new Promise((resolve) => {
+      const srv = a.listen(port, '127.0.0.1', () => resolve(srv));
+    });
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  };
+  app = await startApp(0);
+  const appServer = { url: app.url };
+  closers.push(() => app.close());
 
   const alertmanager = await startAlertmanager(
     path.join(dir, 'provisioning/alertmanager/alertmanager.yml'),
@@ -227,6 +279,8 @@ const firingSlas = async () =>
     (s) => `${s.metric.sla} ${s.metric.severity}`,
   );
 const slackPosts = () => hooks.filter((h) => h.path.startsWith('/slack/'));
+/** Notifications other than the Watchdog (which Alertmanager sends to Perfwatch's webhook all along). */
+const alertHooks = () => hooks.filter((h) => h.body.commonLabels?.alertname !== 'Watchdog');
 
 test('compliant traffic, then a latency breach on a critical endpoint: one emergency stream, resolved after recovery', async () => {
   // Compliant phase: rules have data, nothing fires, nothing is delivered.
@@ -244,7 +298,7 @@ test('compliant traffic, then a latency breach on a critical endpoint: one emerg
   await new Promise((r) => setTimeout(r, T.settle));
   expect(await firingSlas()).toEqual([]);
   expect(mails).toEqual([]);
-  expect(hooks).toEqual([]);
+  expect(alertHooks()).toEqual([]);
 
   // Breach: checkout requests take 1.2 s (p95 > 1 s emergency, > 450 ms critical, > 360 ms warning).
   const onset = Date.now();
@@ -328,7 +382,7 @@ test('compliant traffic, then a latency breach on a critical endpoint: one emerg
   const oncall = hooks.filter((h) => h.path === '/oncall');
   expect(oncall.map((h) => h.body.status)).toEqual(['firing', 'resolved']);
   expect(oncall.every((h) => h.authorization === `Bearer ${ONCALL_TOKEN}`)).toBe(true);
-  const perfwatchHooks = hooks.filter((h) => h.path === '/api/v1/alertmanager/webhook');
+  const perfwatchHooks = alertHooks().filter((h) => h.path === '/api/v1/alertmanager/webhook');
   expect(perfwatchHooks.map((h) => `${h.body.status} ${h.body.commonLabels?.severity}`)).toEqual([
     'firing emergency',
     'resolved emergency',
@@ -336,7 +390,72 @@ test('compliant traffic, then a latency breach on a critical endpoint: one emerg
   expect(perfwatchHooks.every((h) => h.authorization === `Bearer ${TOKEN}`)).toBe(true);
 
   // The compliant endpoint never appeared anywhere.
-  const everything = JSON.stringify({ mails, hooks });
+  const everything = JSON.stringify({ mails, hooks: alertHooks() });
   expect(everything).not.toContain('/api/products/:id');
   expect(mailSeconds).toBeLessThan(60);
+});
+
+test('an app crash in the middle of an error breach keeps the page and its incident open; recovery resolves both', async () => {
+  const pages = async () =>
+    (
+      await promQuery(prometheus, 'ALERTS{alertstate="firing",alertname="SLAErrors",severity="emergency"}')
+    ).map((x) => x.metric.sla);
+  const incidents = async () => {
+    const r = await perfwatchService.api(
+      '/api/v1/incidents?label=alertname%3DSLAErrors&label=sla%3Dpost-api-checkout',
+      { scope: 'read' },
+    );
+    return ((await r.json()) as { items: Array<{ id: number; status: string }> }).items;
+  };
+  const resolvedToPerfwatch = () =>
+    alertHooks().filter(
+      (h) =>
+        h.path === '/api/v1/alertmanager/webhook' &&
+        h.body.status === 'resolved' &&
+        h.body.commonLabels?.alertname === 'SLAErrors',
+    );
+
+  // Breach: every checkout fails; the error emergency pages and Perfwatch opens its incident.
+  failing = true;
+  await eventually(
+    'the error page',
+    async () => ((await pages()).includes('post-api-checkout') ? true : undefined),
+    T.wait,
+  );
+  const [opened] = await eventually(
+    'the incident',
+    async () => ((await incidents()).some((i) => i.status !== 'resolved') ? incidents() : undefined),
+    T.wait,
+  );
+  expect(opened.status).not.toBe('resolved');
+
+  // Crash mid-breach: no scrape succeeds, every series of the app goes stale.
+  const port = Number(new URL(app.url).port);
+  await app.close();
+  await eventually(
+    'Prometheus to see the app down',
+    async () => ((await promQuery(prometheus, 'up{job="demo"} == 0')).length > 0 ? true : undefined),
+    T.wait,
+  );
+  // Longer than the window and keep_firing_for together: without the hold the page would resolve.
+  await new Promise((r) => setTimeout(r, T.settle * 2));
+  expect(await pages()).toContain('post-api-checkout');
+  expect((await incidents()).find((i) => i.id === opened.id)?.status).not.toBe('resolved');
+  expect(resolvedToPerfwatch()).toEqual([]);
+
+  // Recovery: the app is back (a new process) and healthy; the page resolves and so does the incident.
+  failing = false;
+  app = await startApp(port);
+  await eventually(
+    'the page to resolve',
+    async () => ((await pages()).includes('post-api-checkout') ? undefined : true),
+    T.wait,
+  );
+  await eventually(
+    'the incident to resolve',
+    async () =>
+      (await incidents()).find((i) => i.id === opened.id)?.status === 'resolved' ? true : undefined,
+    T.wait,
+  );
+  expect(resolvedToPerfwatch().length).toBeGreaterThan(0);
 });

@@ -24,6 +24,8 @@ export interface AlertmanagerOptions {
   /** How long a peer waits per position before notifying (HA de-duplication); 15 s by default. */
   peerTimeout?: string;
   gossipInterval?: string;
+  /** The URL people open (links in notifications: `.ExternalURL`); the listen URL when omitted. */
+  externalUrl?: string;
 }
 
 export async function startAlertmanager(o: AlertmanagerOptions): Promise<Daemon> {
@@ -33,6 +35,7 @@ export async function startAlertmanager(o: AlertmanagerOptions): Promise<Daemon>
     `--config.file=${o.configFile}`,
     `--storage.path=${storage}`,
     `--web.listen-address=127.0.0.1:${o.webPort}`,
+    `--web.external-url=${o.externalUrl ?? `http://127.0.0.1:${o.webPort}`}`,
     `--log.level=info`,
   ];
   if (o.clusterPort !== undefined) {
@@ -66,6 +69,8 @@ export interface PrometheusOptions {
   webPort: number;
   /** How soon an alert is re-sent to Alertmanager (and a new one first sent); 1 m by default. */
   resendDelay?: string;
+  /** The URL people open (alerts' generatorURL); the listen URL when omitted. */
+  externalUrl?: string;
 }
 
 export async function startPrometheus(o: PrometheusOptions): Promise<Daemon> {
@@ -79,6 +84,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Daemon> {
       `--config.file=${o.configFile}`,
       `--storage.tsdb.path=${storage}`,
       `--web.listen-address=127.0.0.1:${o.webPort}`,
+      `--web.external-url=${o.externalUrl ?? `http://127.0.0.1:${o.webPort}`}`,
       '--web.enable-lifecycle',
       `--rules.alert.resend-delay=${o.resendDelay ?? '1m'}`,
       '--storage.tsdb.retention.time=2d',

@@ -325,6 +325,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       dataDir,
       logDir,
       webPort: ports.alertmanager,
+      externalUrl: urls.alertmanager,
     });
     processes.alertmanager = am.proc;
     log(`alertmanager on ${urls.alertmanager}`);
@@ -410,6 +411,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       dataDir,
       logDir,
       webPort: ports.prometheus,
+      externalUrl: urls.prometheus,
       resendDelay: o.resendDelay ?? '5s',
     });
     processes.prometheus = prom.proc;

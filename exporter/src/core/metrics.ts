@@ -247,6 +247,11 @@ export function createMetrics(
       registers,
     }),
 
+    watchdogLastSeen: new Gauge({
+      name: 'perfwatch_alertmanager_watchdog_last_seen_timestamp_seconds',
+      help: "When Alertmanager last delivered the always-firing Watchdog alert to Perfwatch's webhook (the dead man's switch); Unix seconds.",
+      registers,
+    }),
     ingestLastSeen: new Gauge({
       name: 'perfwatch_ingest_last_seen_timestamp_seconds',
       help: "When an app last sent a batch (its heartbeat) to POST /api/v1/events, by the batch's app name; Unix seconds.",

@@ -42,6 +42,13 @@ export const incidentsConfigSchema = z
     maxAlertsPerIncident: z.number().int().positive().max(10_000).default(500),
     /** Resolved incidents older than this are deleted with their alerts and timeline. */
     retentionDays: z.number().positive().default(90),
+    /**
+     * Dead man's switch: Alertmanager sends the always-firing Watchdog alert to Perfwatch's webhook
+     * (every 5 m by default); when none has arrived for this long after a first one, Perfwatch opens
+     * a critical incident itself (alerting is broken, so no alert can say so) and resolves it when
+     * Watchdog is back. 0 turns the check off.
+     */
+    watchdogTimeoutMinutes: z.number().min(0).max(1_440).default(15),
     /** Request header carrying the acting user's name (Grafana's plugin proxy sends X-Grafana-User). */
     userHeader: z.string().min(1).default('x-grafana-user'),
     diagnostics: z

@@ -20,11 +20,14 @@ import {
 import { PrometheusQuery } from './prometheus-query';
 import { IncidentRepository, NotFoundError, StaleChangeError } from './repository';
 import { incidentStats } from './stats';
+import { WATCHDOG_ALERT, WatchdogMonitor } from './watchdog';
 
 const DAY = 86_400_000;
 const PURGE_EVERY_MS = 60 * 60_000;
 const MAX_SILENCES_PER_REQUEST = 50;
 const MAX_BULK = 200;
+/** How often the dead man's switch looks for an overdue Watchdog. */
+const WATCHDOG_CHECK_MS = 30_000;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
@@ -168,6 +171,8 @@ export function incidentsModule(): ServiceModule {
   let collector: DiagnosticsCollector;
   let alertmanager: AlertmanagerClient | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let watchdog: WatchdogMonitor;
+  let watchdogTimer: NodeJS.Timeout | undefined;
 
   const actorOf = (ctx: ServiceContext, req: Request, res: Response): Actor => {
     const principal = res.locals.principal as Principal;
@@ -224,9 +229,24 @@ export function incidentsModule(): ServiceModule {
       void purge(ctx);
       purgeTimer = setInterval(() => void purge(ctx), PURGE_EVERY_MS);
       purgeTimer.unref();
+      watchdog = new WatchdogMonitor(
+        repository,
+        cfg.watchdogTimeoutMinutes * 60_000,
+        ctx.recorder.metrics.watchdogLastSeen,
+        ctx.logger,
+      );
+      watchdogTimer = setInterval(
+        () =>
+          void watchdog.check(Date.now()).catch((err: unknown) => {
+            ctx.logger.warn({ err }, 'dead man’s switch check failed');
+          }),
+        WATCHDOG_CHECK_MS,
+      );
+      watchdogTimer.unref();
     },
     async stop() {
       clearInterval(purgeTimer);
+      clearInterval(watchdogTimer);
       await diagnostics?.stop();
     },
     routes(router: Router, ctx) {
@@ -247,6 +267,13 @@ export function incidentsModule(): ServiceModule {
             'unsupported_version',
             `webhook payload version "${payload.version}" is not supported; Alertmanager 0.x sends version "4"`,
           );
+        }
+        // The dead man's switch, not a problem: it proves the pipeline works and opens no incident.
+        if (payload.alerts.length > 0 && payload.alerts.every((a) => a.labels.alertname === WATCHDOG_ALERT)) {
+          m.alertmanagerNotifications.inc({ outcome: 'processed' });
+          if (payload.status === 'firing') await watchdog.seen(Date.now());
+          res.json({ status: 'ok', incidents: [], ignoredGroups: 0, events: 0 });
+          return;
         }
         const mapped = mapNotification(payload, cfg);
         let results;

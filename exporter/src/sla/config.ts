@@ -159,8 +159,23 @@ export const escalationSchema = z
     errorRate: bySeverity(ratioSchema('an error rate')),
     /** How long a threshold must be crossed before the alert fires, per severity. */
     for: bySeverity(durationSchema),
-    /** Requests in the window below which threshold alerts stay quiet (one slow request is not a p95). */
+    /**
+     * Requests in the window below which threshold alerts stay quiet (one slow request is not a p95).
+     * Quantile alerts also need 3/(1−q) requests (60 for p95, 300 for p99), whichever is more.
+     */
     minRequests: z.number().int().min(0),
+    /**
+     * Bad requests (errors, or requests slower than the target) the long window of a burn tier must hold
+     * before it fires: at 20 requests an hour, two errors are 10 % and burn "14.4×", yet mean nothing.
+     */
+    minBadEvents: z.number().int().min(0),
+    /**
+     * How long an SLA alert keeps firing after its condition stops holding (Prometheus keep_firing_for):
+     * bursty traffic leaves short windows empty between bursts, which must not resolve a page.
+     */
+    keepFiringFor: durationSchema,
+    /** Priorities whose `critical` burn tiers page (are raised to emergency), e.g. the 6× tier. */
+    pageCriticalTiers: z.array(z.enum(PRIORITIES)),
     /** Multi-window multi-burn-rate tiers (Google SRE workbook). */
     burnRates: z.array(burnTierSchema),
     /** The highest severity an endpoint of each priority may raise; higher tiers are capped to it. */
@@ -205,6 +220,9 @@ export interface Escalation {
   errorRate: Record<Severity, number>;
   for: Record<Severity, string>;
   minRequests: number;
+  minBadEvents: number;
+  keepFiringFor: string;
+  pageCriticalTiers: Priority[];
   burnRates: BurnTier[];
   maxSeverity: Record<Priority, Severity>;
   regression: { enabled: boolean; factor: number; minIncrease: number; window: string; for: string };
@@ -217,8 +235,12 @@ export interface Escalation {
 export const DEFAULT_ESCALATION: Escalation = {
   latency: { warning: 1.2, critical: 1.5, emergency: 1 },
   errorRate: { warning: 0.02, critical: 0.05, emergency: 0.1 },
-  for: { warning: '5m', critical: '2m', emergency: '0s' },
+  // Never 0s: one evaluation over a threshold is not yet a problem worth waking someone for.
+  for: { warning: '5m', critical: '2m', emergency: '1m' },
   minRequests: 10,
+  minBadEvents: 5,
+  keepFiringFor: '10m',
+  pageCriticalTiers: ['critical'],
   burnRates: [
     { factor: 14.4, long: '1h', short: '5m', for: '2m', severity: 'emergency' },
     { factor: 6, long: '6h', short: '30m', for: '15m', severity: 'critical' },
@@ -237,6 +259,9 @@ export function mergeEscalation(base: Escalation, over: EscalationInput | undefi
     errorRate: { ...base.errorRate, ...over.errorRate },
     for: { ...base.for, ...over.for },
     minRequests: over.minRequests ?? base.minRequests,
+    minBadEvents: over.minBadEvents ?? base.minBadEvents,
+    keepFiringFor: over.keepFiringFor ?? base.keepFiringFor,
+    pageCriticalTiers: over.pageCriticalTiers ?? base.pageCriticalTiers,
     burnRates: over.burnRates ?? base.burnRates,
     maxSeverity: { ...base.maxSeverity, ...over.maxSeverity },
     regression: { ...base.regression, ...over.regression },
@@ -271,6 +296,14 @@ export const endpointSchema = z
     owner: labelValue.optional(),
     /** Prometheus job of the app serving this endpoint, when not sla.job. */
     job: z.string().min(1).optional(),
+    /**
+     * The app sends its requests to Perfwatch's ingestion API under this name (`{"app": "billing"}`)
+     * instead of being scraped: its availability is its heartbeat, and `job` is Perfwatch's own job.
+     */
+    app: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'the app name the client sends (1-64 letters, digits, _ . -)')
+      .optional(),
     escalation: escalationSchema.optional(),
   })
   .strict()
@@ -342,15 +375,27 @@ export const alertingSchema = z
         message: 'authUsername needs authPasswordFile (the password never goes into the generated file)',
       })
       .optional(),
-    /** Slack incoming webhook; omitted → no Slack receiver. */
+    /**
+     * Slack incoming webhooks, one per channel: a Slack-app webhook posts to the channel it was created
+     * for and ignores `channel`, so emergencies need their own URL to land in their own channel.
+     */
     slack: z
       .object({
-        /** File holding the incoming-webhook URL (it is a secret). */
-        apiUrlFile: z.string().min(1).default('slack-webhook-url'),
         channel: z.string().min(1),
+        /** File holding the channel's incoming-webhook URL (it is a secret). */
+        apiUrlFile: z.string().min(1).default('slack-webhook-url'),
         emergencyChannel: z.string().min(1).optional(),
+        /** File holding the emergency channel's webhook URL; required with emergencyChannel. */
+        emergencyApiUrlFile: z.string().min(1).optional(),
       })
       .strict()
+      .refine((s) => !s.emergencyChannel || s.emergencyApiUrlFile, {
+        message:
+          'emergencyChannel needs emergencyApiUrlFile: a Slack webhook posts only to the channel it was made for',
+      })
+      .refine((s) => !s.emergencyApiUrlFile || s.emergencyApiUrlFile !== s.apiUrlFile, {
+        message: 'emergencyApiUrlFile must differ from apiUrlFile (one webhook URL per channel)',
+      })
       .optional(),
     /** On-call paging webhook for emergencies. Alertmanager 0.25 has no url_file: keep secrets in the token. */
     oncall: webhookSchema.optional(),
@@ -359,18 +404,26 @@ export const alertingSchema = z
       .extend({ repeatInterval: durationSchema.default('5m') })
       .strict()
       .optional(),
+    /**
+     * Where people reach each tool: every link in an alert or notification is built from these. Give
+     * Prometheus and Alertmanager the same values as --web.external-url.
+     */
+    externalUrls: z
+      .object({
+        grafana: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+        alertmanager: z.url({ protocol: /^https?$/ }).default('http://localhost:9093'),
+        prometheus: z.url({ protocol: /^https?$/ }).default('http://localhost:9090'),
+        /** Runbooks page; alerts link to `<runbookBase>#<alert name in lower case>`. Omitted → no runbook link. */
+        runbookBase: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .strict()
+      .prefault({}),
     links: z
       .object({
-        /** Grafana base URL for dashboard_url annotations. */
-        grafanaUrl: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
         /** Dashboard path (after grafanaUrl) of the HTTP dashboard, filtered by var-route. */
         httpDashboard: z.string().startsWith('/').default('/d/perfwatch-http/perfwatch-http'),
         /** Dashboard path of the system dashboard, for resource alerts. */
         systemDashboard: z.string().startsWith('/').default('/d/perfwatch-system/perfwatch-system'),
-        /** Runbooks page; alerts link to `<runbookUrl>#<alert name in lower case>`. */
-        runbookUrl: z
-          .url({ protocol: /^https?$/ })
-          .default('https://github.com/perfwatch/perfwatch/blob/main/docs/alerting.md'),
       })
       .strict()
       .prefault({}),
@@ -401,6 +454,22 @@ export const resourcesSchema = z
   })
   .strict();
 
+/**
+ * Thresholds for every route that has no SLA of its own (the seeds' "any request over 1 s / 2 s" and
+ * "error rate over 5 %"), so an endpoint nobody wrote an SLA for is not invisible.
+ */
+export const routeThresholdsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Any request slower than this within the window alerts, per severity. */
+    latency: bySeverity(secondsSchema).default({ warning: 1, critical: 2 }),
+    /** Error rate (5xx) over the window, per severity. */
+    errorRate: bySeverity(ratioSchema('an error rate')).default({ critical: 0.05 }),
+    /** How long the condition must hold. */
+    for: durationSchema.default('1m'),
+  })
+  .strict();
+
 export const slaSchema = z
   .object({
     /** Prometheus job of the instrumented app (its scrape job); used in every SLI selector and for `up`. */
@@ -422,11 +491,24 @@ export const slaSchema = z
      * Keep it at least 4 × the scrape interval.
      */
     window: durationSchema.default('5m'),
-    /** Evaluation interval of the long-window rule groups (1h rates, 1d/3d ratios, period compliance). */
-    longRulesInterval: durationSchema.default('5m'),
+    /**
+     * Evaluation interval of the long-window rule groups (2h–3d ratios, period compliance). At most
+     * 2m30s: alerts read these series with a margin of 3 intervals, and Prometheus' 5m lookback must
+     * still see the previous value when one evaluation is late.
+     */
+    longRulesInterval: durationSchema
+      .default('2m30s')
+      .refine((d) => (parseDuration(d) ?? 0) > 0 && (parseDuration(d) ?? 0) <= 150, {
+        message: 'must be between 1s and 2m30s, so one late evaluation does not make the long series vanish',
+      }),
+    /** Prometheus job that scrapes Perfwatch itself (pushed apps' heartbeats are its metrics). */
+    perfwatchJob: z.string().min(1).default('perfwatch'),
+    /** A pushed app that has sent nothing for this long has stopped sending. */
+    heartbeatTimeout: durationSchema.default('5m'),
     escalation: escalationSchema.optional(),
     alerting: alertingSchema.prefault({}),
     resources: resourcesSchema.prefault({}),
+    routeThresholds: routeThresholdsSchema.prefault({}),
     report: z
       .object({
         /** An SLI with less error budget left than this is "at risk". */

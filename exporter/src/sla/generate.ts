@@ -5,10 +5,11 @@
  */
 import { stringify } from 'yaml';
 import type { PerfwatchConfig } from '../config/schema';
-import { alertmanagerConfig, TEMPLATES } from './alertmanager';
+import { alertmanagerConfig, templates } from './alertmanager';
 import { effectiveBuckets, type ResolvedSla, resolveSlas } from './model';
 import { promtoolTests, resourceTests } from './promtool-tests';
 import { resourceRuleFile } from './resource-rules';
+import { SCENARIO_RULES, SCENARIO_TESTS, scenarioFiles } from './scenarios';
 import { linksFor, slaRuleFile } from './rules';
 
 export const RULES_DIR = 'alert-rules';
@@ -20,6 +21,7 @@ export const OWNED = [
   /^alert-rules\/sla-[a-z0-9-]+\.yml$/,
   /^alert-rules\/resources\.yml$/,
   /^alert-rules\/tests\/[a-z0-9-]+\.test\.yml$/,
+  /^alert-rules\/tests\/scenarios\/rules\.yml$/,
   /^provisioning\/alertmanager\/alertmanager\.yml$/,
   /^provisioning\/alertmanager\/templates\/perfwatch\.tmpl$/,
 ];
@@ -53,7 +55,10 @@ export function generate(config: PerfwatchConfig): Generated {
   }
   files.set(`${RULES_DIR}/resources.yml`, toYaml(resourceRuleFile(sla, links)));
   files.set(`${TESTS_DIR}/resources.test.yml`, toYaml(resourceTests(sla, links)));
+  const scenarios = scenarioFiles();
+  files.set(SCENARIO_RULES, toYaml(scenarios.rules));
+  files.set(SCENARIO_TESTS, toYaml(scenarios.tests));
   files.set(`${ALERTMANAGER_DIR}/alertmanager.yml`, toYaml(alertmanagerConfig(sla)));
-  files.set(`${ALERTMANAGER_DIR}/templates/perfwatch.tmpl`, TEMPLATES);
+  files.set(`${ALERTMANAGER_DIR}/templates/perfwatch.tmpl`, templates(sla));
   return { slas, files: new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b))) };
 }

@@ -44,6 +44,8 @@ export interface ResolvedLatency {
   threshold: number;
   /** `le` label value of the target bucket, as prom-client writes it. */
   le: string;
+  /** Regex matching every spelling of that bound (`0.3`, `0.30`, `2`, `2.0`): match by value. */
+  leRegex: string;
   /** Objective of the latency SLI: share of requests within the threshold (= quantile). */
   objective: number;
   budget: number;
@@ -71,6 +73,16 @@ export interface ResolvedSla {
   /** Length in days of the rolling window the recording rules use (30 for calendar-month). */
   windowDays: number;
   job?: string;
+  /** Name of the pushed app (ingestion API) when the endpoint's app is not scraped. */
+  app?: string;
+  /** A pushed app with no batch for this long is down. */
+  heartbeatTimeout: string;
+  /** How long a scrape target must be down before TargetDown fires. */
+  targetDownFor: string;
+  /** Prometheus job scraping Perfwatch (whose metrics carry pushed apps' heartbeats). */
+  perfwatchJob: string;
+  /** Highest severity this SLA raises: what its availability and missing-SLI alerts use. */
+  pageSeverity: Severity;
   /** Identity labels on every SLA series and alert, in a fixed order. */
   labels: Record<string, string>;
   /** Matchers selecting the endpoint's requests: `job="shop",route="/api/checkout",method="POST"`. */
@@ -95,6 +107,18 @@ export function leLabel(bound: number): string {
   return String(bound);
 }
 
+/**
+ * A regex (RE2, anchored by Prometheus) for every way a client writes the bucket bound `bound`:
+ * prom-client and Prometheus 2 write `2` and `0.3`, Prometheus 3 and the Python/Java clients `2.0`,
+ * hand-written expositions `0.30`. Matching by value keeps the latency SLI alive across all of them.
+ */
+export function leRegex(bound: number): string {
+  const text = leLabel(bound);
+  if (/e/i.test(text)) return text.replace(/[.+]/g, '\\$&');
+  const escaped = text.replace('.', '\\.');
+  return Number.isInteger(bound) ? `${escaped}(\\.0*)?` : `${escaped}0*`;
+}
+
 /** Decimal-clean number for rule thresholds: 14.4 × 0.05 = 0.72, not 0.7200000000000001. */
 export function clean(n: number): number {
   return Number(n.toPrecision(12));
@@ -107,6 +131,28 @@ export function slaId(e: Pick<EndpointConfig, 'name' | 'route' | 'method'>): str
     .replace(/^-+|-+$/g, '')
     .toLowerCase();
   return `${e.method ? `${e.method.toLowerCase()}-` : ''}${slug || 'root'}`;
+}
+
+/** Days of the period the burn factors are written for (the SRE workbook's). */
+export const REFERENCE_PERIOD_DAYS = 30;
+
+/**
+ * Burn tiers as they apply to one SLA: the factors spend the same share of the budget in the same
+ * windows whatever the period (a 7-day budget is spent 30/7 times faster at the same error ratio, so
+ * its factors are 7/30 of the 30-day ones); critical tiers page for the priorities that ask for it; the
+ * priority's cap applies last.
+ */
+function scaledTiers(esc: Escalation, priority: Priority, cap: Severity, period: string): BurnTier[] {
+  const days = period === 'calendar-month' ? REFERENCE_PERIOD_DAYS : Number(period.slice(0, -1));
+  return esc.burnRates.map((t) => {
+    const raised =
+      t.severity === 'critical' && esc.pageCriticalTiers.includes(priority) ? 'emergency' : t.severity;
+    return {
+      ...t,
+      factor: clean((t.factor * days) / REFERENCE_PERIOD_DAYS),
+      severity: capSeverity(raised, cap),
+    };
+  });
 }
 
 function statusRegex(definition: string[]): string {
@@ -126,7 +172,13 @@ function latencyBounds(e: EndpointConfig, esc: Escalation): number[] {
 export function slaBucketBounds(sla: SlaConfig | undefined): number[] {
   if (!sla) return [];
   const global = mergeEscalation(DEFAULT_ESCALATION, sla.escalation);
-  return sla.endpoints.flatMap((e) => latencyBounds(e, mergeEscalation(global, e.escalation)));
+  const routes = sla.routeThresholds.enabled
+    ? Object.values(sla.routeThresholds.latency).map(roundBound)
+    : [];
+  return [
+    ...sla.endpoints.flatMap((e) => latencyBounds(e, mergeEscalation(global, e.escalation))),
+    ...routes,
+  ];
 }
 
 /** Buckets the app's histogram has: configured ones, or Perfwatch's merged with every SLA bound. */
@@ -209,9 +261,14 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
 
     const esc = mergeEscalation(global, e.escalation);
     const cap = esc.maxSeverity[e.priority];
-    const job = e.job ?? sla.job;
-    if (e.availability !== undefined && !job)
-      problems.push(`${where}: availability is measured from up{job=…}; set sla.job or this endpoint's job`);
+    const period = e.period ?? sla.period;
+    const tiers = scaledTiers(esc, e.priority, cap, period);
+    const job = e.job ?? (e.app ? sla.perfwatchJob : sla.job);
+    if (e.availability !== undefined && !job && !e.app)
+      problems.push(
+        `${where}: availability is measured from up{job=…} (or a pushed app's heartbeat); set sla.job, ` +
+          `this endpoint's job, or its app`,
+      );
 
     let latency: ResolvedLatency | undefined;
     if (e.latency) {
@@ -249,7 +306,7 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
               `to metrics.httpBuckets`,
           );
       }
-      checkTiers(problems, where, `latency target p${clean(quantile * 100)}`, 1 - quantile, esc.burnRates);
+      checkTiers(problems, where, `latency target p${clean(quantile * 100)}`, 1 - quantile, tiers);
       let previous: Severity | undefined;
       const thresholds: LatencyThreshold[] = [];
       for (const [step, seconds] of steps) {
@@ -263,6 +320,7 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
         quantile,
         threshold,
         le: leLabel(threshold),
+        leRegex: leRegex(threshold),
         objective: quantile,
         budget: clean(1 - quantile),
         thresholds,
@@ -286,8 +344,7 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
             `${where}: error-rate ${ladder[k][0]} threshold ${pct(ladder[k][1])} is not above the ` +
               `${ladder[k - 1][0]} ${pct(ladder[k - 1][1])}; set escalation.errorRate for this endpoint`,
           );
-      if (maxRatio > 0)
-        checkTiers(problems, where, `error-rate target ${pct(maxRatio)}`, maxRatio, esc.burnRates);
+      if (maxRatio > 0) checkTiers(problems, where, `error-rate target ${pct(maxRatio)}`, maxRatio, tiers);
       let previous: Severity | undefined;
       const thresholds: ErrorThreshold[] = [];
       for (const [step, ratio] of steps) {
@@ -316,7 +373,6 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
       availability = { objective: e.availability, budget: clean(1 - e.availability) };
     }
 
-    const period = e.period ?? sla.period;
     const labels: Record<string, string> = { sla: id, route: e.route };
     if (e.method) labels.method = e.method;
     labels.priority = e.priority;
@@ -341,8 +397,13 @@ export function resolveSlas(sla: SlaConfig, httpBuckets: readonly number[]): Res
       latency,
       errors,
       availability,
+      app: e.app,
+      heartbeatTimeout: sla.heartbeatTimeout,
+      perfwatchJob: sla.perfwatchJob,
+      targetDownFor: sla.resources.targetDownFor,
+      pageSeverity: cap,
       escalation: esc,
-      burnTiers: esc.burnRates.map((t) => ({ ...t, severity: capSeverity(t.severity, cap) })),
+      burnTiers: tiers,
       title: `${e.method ?? ''} ${e.route}`.trim(),
     });
   });

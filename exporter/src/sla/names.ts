@@ -5,6 +5,8 @@
 export const SERIES = {
   /** Requests per second. */
   requests: (w: string) => `route:http_server_requests:rate${w}`,
+  /** Requests in window `w` (the base-window rate averaged over `w`, times its length). */
+  requestsIn: (w: string) => `route:http_server_requests:increase${w}`,
   /** Requests per second that count as errors for the SLA (5xx unless configured otherwise). */
   errors: (w: string) => `route:http_server_requests_errors:rate${w}`,
   /** Requests per second that finished within the latency target (the target's `le` bucket). */
@@ -19,6 +21,8 @@ export const SERIES = {
   slowRatio: (w: string) => `route:sla_slow_per_requests:ratio_rate${w}`,
   /** Error SLI: share of requests that are errors (bad / total). */
   errorRatio: (w: string) => `route:sla_errors_per_requests:ratio_rate${w}`,
+  /** Availability SLI: share of the window the app was down (scrapes failed, or no heartbeat). */
+  downRatio: (w: string) => `route:sla_down_per_scrapes:ratio_rate${w}`,
   /** Share of the app's scrape targets that are up. */
   up: 'route:up:ratio',
   /** Good / total over the SLA window, by `sli` (latency, errors, availability). */
@@ -42,4 +46,14 @@ export const ALERTS = {
   latency: 'SLALatency',
   errors: 'SLAErrors',
   regression: 'SLALatencyRegression',
+  availability: 'SLAAvailability',
+  /** An SLA's scrape target is down: the same name as the resource alert, with the SLA's labels. */
+  targetDown: 'TargetDown',
+  /** A pushed app (ingestion API) has sent no batch, not even an empty heartbeat. */
+  appSilent: 'AppStoppedSending',
+  /** Requests are measured but the latency SLI series is not (bucket missing or spelled otherwise). */
+  sliMissing: 'SLASLIMissing',
 } as const;
+
+/** Metric Perfwatch sets on every batch a pushed app sends (exporter/src/ingest). */
+export const HEARTBEAT_METRIC = 'perfwatch_ingest_last_seen_timestamp_seconds';

@@ -699,6 +699,83 @@ function idleHour(s: ResolvedSla, buckets: number[], base: string, slowAt: numbe
   };
 }
 
+/**
+ * Routes without an SLA: one with a request over the warning bound each minute, one over the critical
+ * bound, one over both that has an SLA (left out), one with errors over the threshold and one under.
+ */
+function routeThresholdInputs(
+  config: SlaConfig,
+  add: (name: string, labels: Record<string, string>, values: string) => void,
+  perMinute: (inc: number) => string,
+  firing: Array<Record<string, string>>,
+): void {
+  const t = config.routeThresholds;
+  if (!t.enabled) return;
+  const bounds = [...new Set(Object.values(t.latency).filter((v): v is number => v !== undefined))].sort(
+    (a, b) => a - b,
+  );
+  const top = bounds[bounds.length - 1];
+  const route = (name: string, classes: Array<{ status: string; seconds: number; perMinute: number }>) => {
+    for (const status of [...new Set(classes.map((c) => c.status))]) {
+      const labels = { job: 'demo', instance: 'app:3000', route: name, method: 'GET', status_code: status };
+      const mine = classes.filter((c) => c.status === status);
+      for (const le of [...bounds, Infinity])
+        add(
+          `${HTTP_METRIC}_bucket`,
+          { ...labels, le: le === Infinity ? '+Inf' : leLabel(le) },
+          perMinute(mine.filter((c) => c.seconds <= le).reduce((a, c) => a + c.perMinute, 0)),
+        );
+      add(`${HTTP_METRIC}_count`, labels, perMinute(mine.reduce((a, c) => a + c.perMinute, 0)));
+    }
+  };
+  const fast = 0.01;
+  // Just over each bound in turn: fires every severity whose bound is below it.
+  bounds.forEach((b, i) => {
+    const name = `/no-sla/slow-${i}`;
+    route(name, [
+      { status: '200', seconds: fast, perMinute: 20 },
+      { status: '200', seconds: b * 1.25, perMinute: 1 },
+    ]);
+    for (const [severity, seconds] of Object.entries(t.latency))
+      if (seconds !== undefined && seconds <= b)
+        firing.push({
+          alertname: 'RouteLatency',
+          severity,
+          trigger: 'route_threshold',
+          threshold: humanSeconds(seconds),
+          job: 'demo',
+          route: name,
+          method: 'GET',
+        });
+  });
+  const withSla = config.endpoints[0]?.route;
+  if (withSla) route(withSla, [{ status: '200', seconds: top * 2, perMinute: 5 }]);
+  for (const [severity, ratio] of Object.entries(t.errorRate)) {
+    if (ratio === undefined) continue;
+    const name = `/no-sla/errors-${severity}`;
+    const errors = Math.ceil(ratio * 100 * 1.5);
+    route(name, [
+      { status: '200', seconds: fast, perMinute: 100 - errors },
+      { status: '500', seconds: fast, perMinute: errors },
+    ]);
+    for (const [other, r] of Object.entries(t.errorRate))
+      if (r !== undefined && r * 100 < errors)
+        firing.push({
+          alertname: 'RouteErrors',
+          severity: other,
+          trigger: 'route_threshold',
+          threshold: `${clean(r * 100)}%`,
+          job: 'demo',
+          route: name,
+          method: 'GET',
+        });
+  }
+  route('/no-sla/fine', [
+    { status: '200', seconds: fast, perMinute: 999 },
+    { status: '500', seconds: fast, perMinute: 1 },
+  ]);
+}
+
 /** Resource alerts: one series over each threshold and one under it; Watchdog always fires. */
 export function resourceTests(config: SlaConfig, _links: Links): unknown {
   const r = config.resources;
@@ -788,6 +865,7 @@ export function resourceTests(config: SlaConfig, _links: Links): unknown {
     add('perfwatch_health_check_up', { ...host('busy'), check: 'redis' }, flat(0));
     add('perfwatch_health_check_up', { ...host('busy'), check: 'postgres' }, flat(1));
     firing.push({ alertname: 'HealthCheckFailing', severity: 'critical', ...host('busy'), check: 'redis' });
+    routeThresholdInputs(config, add, perMinute, firing);
     add('up', { job: 'demo', instance: 'down:3000' }, flat(0));
     add('up', { job: 'demo', instance: 'fine:3000' }, flat(1));
     firing.push({ alertname: 'TargetDown', severity: 'critical', job: 'demo', instance: 'down:3000' });

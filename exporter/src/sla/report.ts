@@ -118,7 +118,7 @@ export function reportQueries(s: ResolvedSla, period: ReportPeriod) {
     p95: quantile(0.95),
     p99: quantile(0.99),
     compliance: s.latency
-      ? `sum(${increase('bucket', `,le=${quote(s.latency.le)}`)})\n/\n${total}`
+      ? `sum(${increase('bucket', `,le=~${quote(s.latency.leRegex)}`)})\n/\n${total}`
       : undefined,
     errorRate: `(sum(${increase('count', `,status_code=~${quote(statuses)}`)}) or vector(0))\n/\n${total}`,
     availability: s.job ? `avg(avg_over_time(up{job=${quote(s.job)}}${range}))` : undefined,

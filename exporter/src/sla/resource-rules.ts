@@ -4,7 +4,7 @@
  */
 import type { SlaConfig } from './config';
 import { humanSeconds, parseDuration } from './duration';
-import { clean } from './model';
+import { clean, HTTP_METRIC, leRegex, quote } from './model';
 import type { AlertingRule, Links, RuleFile } from './rules';
 
 // Pseudo and read-only file systems are never "full" in a way an operator can act on.
@@ -16,7 +16,7 @@ const pct = (r: number) => `${clean(r * 100)}%`;
 export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
   const r = config.resources;
   const sys = (alert: string) => ({
-    runbook_url: links.runbook(alert),
+    ...links.runbook(alert),
     dashboard_url: links.dashboard(),
   });
   const rules: AlertingRule[] = [
@@ -29,7 +29,7 @@ export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
         description:
           'Always firing, so that Prometheus → Alertmanager → receiver is known to work. If a dead ' +
           "man's switch stops receiving this alert, alerting is broken.",
-        runbook_url: links.runbook('Watchdog'),
+        ...links.runbook('Watchdog'),
       },
     },
   ];
@@ -134,7 +134,7 @@ export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
           summary: 'N+1 query pattern on {{ $labels.route }}',
           description: `{{ $value | printf "%.0f" }} requests to {{ $labels.route }} repeated one query fingerprint over the N+1 limit within ${r.window}; the Slow queries page shows which.`,
           impact: 'Each request issues many small queries; latency grows with the data.',
-          runbook_url: links.runbook('NPlusOneDetected'),
+          ...links.runbook('NPlusOneDetected'),
           dashboard_url: links.routeDashboardTemplate,
         },
       },
@@ -151,5 +151,79 @@ export function resourceRuleFile(config: SlaConfig, links: Links): RuleFile {
         },
       },
     );
-  return { groups: [{ name: 'perfwatch-resources', rules }] };
+  const groups = [{ name: 'perfwatch-resources', rules }];
+  const routeRules = routeThresholdRules(config, links);
+  if (routeRules.length > 0) groups.push({ name: 'perfwatch-routes', rules: routeRules });
+  return { groups };
+}
+
+/** RE2 literal of a route template: `/api/products/:id` matches only itself. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Routes without an SLA still alert on the plain thresholds of `sla.routeThresholds`: any request
+ * slower than 1 s (warning) or 2 s (critical), more than 5 % errors (critical). Routes with an SLA are
+ * left out (their SLA alerts say more, and better); so are methods of those routes without one.
+ */
+function routeThresholdRules(config: SlaConfig, links: Links): AlertingRule[] {
+  const t = config.routeThresholds;
+  if (!t.enabled) return [];
+  const w = config.window;
+  const windowSeconds = parseDuration(w) ?? 300;
+  const slaRoutes = [...new Set(config.endpoints.map((e) => e.route))].sort();
+  const only = slaRoutes.length > 0 ? `route!~${quote(slaRoutes.map(literal).join('|'))}` : 'route!=""';
+  const by = 'sum by (job, route, method)';
+  const count = (extra = '') => `${by} (rate(${HTTP_METRIC}_count{${only}${extra}}[${w}]))`;
+  const out: AlertingRule[] = [];
+  const common = (alert: string) => ({
+    ...links.runbook(alert),
+    dashboard_url: links.routeDashboardTemplate,
+  });
+  for (const severity of ['warning', 'critical', 'emergency'] as const) {
+    const seconds = t.latency[severity];
+    if (seconds === undefined) continue;
+    out.push({
+      alert: 'RouteLatency',
+      // Requests over the bound = all requests − those within it (its bucket, matched by value).
+      expr:
+        `(\n${count()}\n-\n${by} (rate(${HTTP_METRIC}_bucket{${only},le=~${quote(leRegex(seconds))}}[${w}]))\n)` +
+        ` * ${windowSeconds} >= 1`,
+      for: t.for,
+      labels: { severity, trigger: 'route_threshold', threshold: humanSeconds(seconds) },
+      annotations: {
+        summary: `{{ $labels.method }} {{ $labels.route }}: requests slower than ${humanSeconds(seconds)}`,
+        description:
+          `About {{ $value | printf "%.0f" }} requests to {{ $labels.method }} {{ $labels.route }} ` +
+          `(job {{ $labels.job }}) took longer than ${humanSeconds(seconds)} within ${w}. This route has ` +
+          `no SLA; these are the global thresholds of sla.routeThresholds.`,
+        impact: 'Some users waited longer than the kit-wide limit on this route.',
+        ...common('RouteLatency'),
+      },
+    });
+  }
+  for (const severity of ['warning', 'critical', 'emergency'] as const) {
+    const ratio = t.errorRate[severity];
+    if (ratio === undefined) continue;
+    out.push({
+      alert: 'RouteErrors',
+      expr:
+        `${count(',status_code=~"5.."')}\n/\n(${count()} > 0)\n> ${ratio}\n` +
+        `and\n${count()} * ${windowSeconds} >= 10\n` +
+        `and\n${count(',status_code=~"5.."')} * ${windowSeconds} >= 5`,
+      for: t.for,
+      labels: { severity, trigger: 'route_threshold', threshold: pct(ratio) },
+      annotations: {
+        summary: `{{ $labels.method }} {{ $labels.route }}: {{ $value | humanizePercentage }} errors`,
+        description:
+          `{{ $value | humanizePercentage }} of the requests to {{ $labels.method }} {{ $labels.route }} ` +
+          `(job {{ $labels.job }}) failed (5xx) within ${w}, over ${pct(ratio)}. This route has no SLA; ` +
+          `these are the global thresholds of sla.routeThresholds (at least 10 requests and 5 errors).`,
+        impact: 'Requests to this route are failing.',
+        ...common('RouteErrors'),
+      },
+    });
+  }
+  return out;
 }

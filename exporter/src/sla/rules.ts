@@ -12,8 +12,8 @@
  */
 import type { SlaConfig } from './config';
 import { formatDuration, humanSeconds, parseDuration } from './duration';
-import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
-import { ALERTS, quantileName, SERIES } from './names';
+import { capSeverity, clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
+import { ALERTS, HEARTBEAT_METRIC, quantileName, SERIES } from './names';
 
 export interface RecordingRule {
   record: string;
@@ -25,6 +25,7 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for?: string;
+  keep_firing_for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -74,7 +75,8 @@ function q(expr: string, format: string, fallback: string): string {
 }
 
 export interface Links {
-  runbook(alert: string): string;
+  /** `{ runbook_url }` when a runbook base is configured, else nothing (better than a dead link). */
+  runbook(alert: string): Record<string, string>;
   /** The HTTP dashboard for one route, or the system dashboard. */
   dashboard(route?: string): string;
   /** The HTTP dashboard for the alert's own `route` label (a template). */
@@ -83,13 +85,16 @@ export interface Links {
 
 export function linksFor(config: SlaConfig): Links {
   const l = config.alerting.links;
+  const u = config.alerting.externalUrls;
+  const grafana = u.grafana.replace(/\/+$/, '');
   return {
-    runbook: (alert) => `${l.runbookUrl}#${alert.toLowerCase()}`,
+    runbook: (alert): Record<string, string> =>
+      u.runbookBase ? { runbook_url: `${u.runbookBase}#${alert.toLowerCase()}` } : {},
     dashboard: (route) =>
       route === undefined
-        ? `${l.grafanaUrl}${l.systemDashboard}`
-        : `${l.grafanaUrl}${l.httpDashboard}?var-route=${encodeURIComponent(route)}`,
-    routeDashboardTemplate: `${l.grafanaUrl}${l.httpDashboard}?var-route={{ $labels.route | urlquery }}`,
+        ? `${grafana}${l.systemDashboard}`
+        : `${grafana}${l.httpDashboard}?var-route=${encodeURIComponent(route)}`,
+    routeDashboardTemplate: `${grafana}${l.httpDashboard}?var-route={{ $labels.route | urlquery }}`,
   };
 }
 
@@ -114,7 +119,8 @@ function shortGroup(s: ResolvedSla, base: string, windows: string[]): RuleGroup 
   if (s.latency)
     rules.push({
       record: SERIES.withinTarget(base),
-      expr: `sum by (route) (rate(${raw(s, 'bucket', `,le=${quote(s.latency.le)}`)}[${base}]))`,
+      // By value, not by string: `0.3`, `0.30` and Prometheus 3's `2.0` are the same bound.
+      expr: `sum by (route) (rate(${raw(s, 'bucket', `,le=~${quote(s.latency.leRegex)}`)}[${base}]))`,
       labels: L,
     });
   rules.push({
@@ -138,7 +144,29 @@ function shortGroup(s: ResolvedSla, base: string, windows: string[]): RuleGroup 
       `(sum by (route) (rate(${raw(s, 'count')}[${base}])) > 0)`,
     labels: L,
   });
-  if (s.availability) rules.push({ record: SERIES.up, expr: `avg(up{job=${quote(s.job!)}})`, labels: L });
+  if (s.availability) {
+    if (s.app) {
+      // A pushed app is up while its heartbeat is fresh; before its first batch there is no sample.
+      rules.push({
+        record: SERIES.up,
+        expr: `time() - max(${heartbeat(s)}) < bool ${secs(s.heartbeatTimeout)}`,
+        labels: L,
+      });
+      rules.push({
+        record: SERIES.downRatio(base),
+        expr: `1 - avg_over_time(${SERIES.up}${sel(s)}[${base}])`,
+      });
+    } else {
+      rules.push({ record: SERIES.up, expr: `avg(up{job=${quote(s.job!)}})`, labels: L });
+      // Every scrape in the window, not the instants rules run at: a target down 30 s of every 2 min
+      // is down 25 % of the time, whatever the evaluation interval.
+      rules.push({
+        record: SERIES.downRatio(base),
+        expr: `1 - avg(avg_over_time(up{job=${quote(s.job!)}}[${base}]))`,
+        labels: L,
+      });
+    }
+  }
 
   for (const w of windows.filter((w) => secs(w) <= HOUR)) rules.push(...ratioRules(s, base, w));
   const rw = s.escalation.regression.window;
@@ -164,6 +192,12 @@ function ratioRules(s: ResolvedSla, base: string, w: string): RecordingRule[] {
   const over = (rateSeries: string) =>
     w === base ? `${rateSeries}${sel(s)}` : `sum_over_time(${rateSeries}${sel(s)}[${w}])`;
   const denominator = `(${over(SERIES.requests(base))} > 0)`;
+  out.push(requestsInRule(s, w));
+  if (s.availability && w !== base)
+    out.push({
+      record: SERIES.downRatio(w),
+      expr: `avg_over_time(${SERIES.downRatio(base)}${sel(s)}[${w}])`,
+    });
   if (s.errors)
     out.push({ record: SERIES.errorRatio(w), expr: `${over(SERIES.errors(base))}\n/\n${denominator}` });
   if (s.latency)
@@ -172,6 +206,30 @@ function ratioRules(s: ResolvedSla, base: string, w: string): RecordingRule[] {
       expr: `1 - (\n  ${over(SERIES.withinTarget(base))}\n  /\n  ${denominator}\n)`,
     });
   return out;
+}
+
+/**
+ * Requests in window `w`, exact: burn-tier guards compare it with a minimum, so it must not be
+ * inflated when the window holds less history than its length (a new SLA, an app that was down),
+ * as an average of rates times the window would be. Up to 1 h: increase() of the raw counters.
+ * Longer: the hourly increases at whole hours summed by a subquery (one point per hour), which
+ * undercounts at most the current partial hour — the safe side for a guard — and never less than
+ * the last hour.
+ */
+function requestsInRule(s: ResolvedSla, w: string): RecordingRule {
+  if (secs(w) <= HOUR || secs(w) % HOUR !== 0)
+    return {
+      record: SERIES.requestsIn(w),
+      expr: `sum by (route) (increase(${raw(s, 'count')}[${w}]))`,
+      labels: s.labels,
+    };
+  const lastHour = `${SERIES.requestsIn('1h')}${sel(s)}`;
+  // With less than one whole hour of history, the last hour's count is the best lower bound.
+  const wholeHours = `sum_over_time(${lastHour}[${w}:1h])`;
+  return {
+    record: SERIES.requestsIn(w),
+    expr: `${wholeHours} >= ${lastHour}\nor\n${lastHour}`,
+  };
 }
 
 /** Windows over 1 h, the SLA-window compliance and error budgets; evaluated less often. */
@@ -256,19 +314,74 @@ function budgetText(s: ResolvedSla, sli: string): string {
   )}.`;
 }
 
-function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
+/** The pushed app's heartbeat gauge. */
+function heartbeat(s: ResolvedSla): string {
+  return `${HEARTBEAT_METRIC}{app=${quote(s.app!)}}`;
+}
+
+/**
+ * True (a sample without labels) while the app cannot be measured because it is down: every scrape
+ * target of its job down or gone, or, for a pushed app, no batch within the heartbeat timeout.
+ */
+function appDown(s: ResolvedSla): string | undefined {
+  if (s.app) return `time() - (max(${heartbeat(s)}) or vector(0)) > ${secs(s.heartbeatTimeout)}`;
+  if (s.job) return `(max(up{job=${quote(s.job)}}) or vector(0)) == 0`;
+  return undefined;
+}
+
+/** Requests a quantile needs before it means something: 3 / (1 − q), and at least minRequests. */
+export function quantileMinRequests(s: ResolvedSla, q: number): number {
+  return Math.max(s.escalation.minRequests, Math.ceil(clean(3 / clean(1 - q))));
+}
+
+interface AlertContext {
+  s: ResolvedSla;
+  base: string;
+  longInterval: string;
+  links: Links;
+}
+
+/**
+ * A recorded SLI series as alerts read it. Series of the long group are written every longRulesInterval:
+ * reading the last value within three intervals means one late or missed evaluation does not make the
+ * series vanish (and reset every `for:`) under Prometheus' 5 m lookback.
+ */
+function read(c: AlertContext, series: string, w: string): string {
+  const selector = `${series}${sel(c.s)}`;
+  return secs(w) > HOUR
+    ? `last_over_time(${selector}[${formatDuration(3 * secs(c.longInterval))}])`
+    : selector;
+}
+
+/**
+ * A page must not resolve because the app died: while the app is down, an alert at the SLA's paging
+ * severity that was firing keeps firing (ALERTS is its own state), until the app is back and measured.
+ */
+function holdWhileDown(c: AlertContext, alert: string, labels: Record<string, string>): string {
+  const down = appDown(c.s);
+  if (!down || labels.severity !== c.s.pageSeverity) return '';
+  const own = Object.entries({ alertname: alert, alertstate: 'firing', ...c.s.labels, ...labels })
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(',');
+  return `\nor\n(\n  max by (${Object.keys(c.s.labels).join(', ')}) (ALERTS{${own}})\n  and on ()\n  ${down}\n)`;
+}
+
+function keep(s: ResolvedSla): { keep_firing_for?: string } {
+  return secs(s.escalation.keepFiringFor) > 0 ? { keep_firing_for: s.escalation.keepFiringFor } : {};
+}
+
+function alertRules(s: ResolvedSla, base: string, longInterval: string, links: Links): RuleGroup {
+  const c: AlertContext = { s, base, longInterval, links };
   const rules: AlertingRule[] = [];
   const esc = s.escalation;
   const baseSeconds = secs(base);
-  const enough =
-    esc.minRequests > 0
-      ? `\nand\n${SERIES.requests(base)}${sel(s)} * ${baseSeconds} >= ${esc.minRequests}`
-      : '';
   const rate = q(`${SERIES.requests(base)}${sel(s)}`, 'printf "%.2f"', '0');
   const common = (alert: string) => ({
-    runbook_url: links.runbook(alert),
+    ...links.runbook(alert),
     dashboard_url: links.dashboard(s.route),
   });
+  const requestsAtLeast = (n: number) =>
+    n > 0 ? `\nand\n${SERIES.requests(base)}${sel(s)} * ${baseSeconds} >= ${n}` : '';
 
   if (s.latency) {
     const lat = s.latency;
@@ -278,26 +391,32 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
     const impact =
       `${slowShare} of requests took longer than ${humanSeconds(lat.threshold)} over the last ${base} ` +
       `(allowed: ${pctText(lat.budget)}), at ${rate} requests/s. ${budgetText(s, 'latency')}`;
+    const minimum = quantileMinRequests(s, lat.quantile);
     for (const t of lat.thresholds) {
       const how =
         t.step === 'emergency'
           ? `the emergency threshold is ${humanSeconds(t.seconds)}`
           : `the ${t.step} threshold is ${humanSeconds(t.seconds)} (${esc.latency[t.step]} × the ${humanSeconds(lat.threshold)} target)`;
+      const labels = {
+        severity: t.severity,
+        sli: 'latency',
+        trigger: 'threshold',
+        threshold: humanSeconds(t.seconds),
+      };
       rules.push({
         alert: ALERTS.latency,
-        expr: `${SERIES.quantile(lat.quantile, base)}${sel(s)} > ${t.seconds}${enough}`,
+        // A quantile of few requests is one request: p95 needs 60 of them, p99 300.
+        expr:
+          `(\n${SERIES.quantile(lat.quantile, base)}${sel(s)} > ${t.seconds}${requestsAtLeast(minimum)}\n)` +
+          holdWhileDown(c, ALERTS.latency, labels),
         ...forClause(esc.for[t.step]),
-        labels: {
-          severity: t.severity,
-          sli: 'latency',
-          trigger: 'threshold',
-          threshold: humanSeconds(t.seconds),
-        },
+        ...keep(s),
+        labels,
         annotations: {
           summary: `${s.title}: ${qn} is {{ $value | humanizeDuration }}, over ${humanSeconds(t.seconds)} (target ${target})`,
           description:
             `The ${qn} latency of ${s.title} over the last ${base} is {{ $value | humanizeDuration }}; ` +
-            `${how}. ${who(s)}.`,
+            `${how}. Needs at least ${minimum} requests in ${base}. ${who(s)}.`,
           impact,
           current: `{{ $value | humanizeDuration }}`,
           target,
@@ -305,7 +424,23 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
         },
       });
     }
-    for (const t of s.burnTiers) rules.push(burnRule(s, 'latency', t, lat.budget, impact, target, common));
+    for (const t of s.burnTiers) rules.push(burnRule(c, 'latency', t, lat.budget, impact, target, common));
+    rules.push({
+      alert: ALERTS.sliMissing,
+      expr:
+        `${SERIES.requests(base)}${sel(s)} > 0\n` + `unless on (sla)\n${SERIES.withinTarget(base)}${sel(s)}`,
+      for: '10m',
+      labels: { severity: capSeverity('critical', s.pageSeverity), sli: 'latency', trigger: 'missing' },
+      annotations: {
+        summary: `${s.title}: requests are measured but the latency SLI is not (no le="${lat.le}" bucket)`,
+        description:
+          `${s.title} serves requests, but no histogram bucket at ${humanSeconds(lat.threshold)} ` +
+          `(le=~"${lat.leRegex}") is exported, so its latency SLI, burn alerts and compliance are blind. ` +
+          `Add the bound to the app's histogram buckets. ${who(s)}.`,
+        impact: `Latency breaches of ${s.title} cannot page anyone while this fires.`,
+        ...common(ALERTS.sliMissing),
+      },
+    });
   }
 
   if (s.errors) {
@@ -316,12 +451,25 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
       `${q(`${SERIES.errors(base)}${sel(s)}`, 'printf "%.2f"', '0')} failed requests/s (${what}) ` +
       `out of ${rate} requests/s over the last ${base} (allowed: ${pctText(err.maxRatio)}). ` +
       budgetText(s, 'errors');
-    for (const t of err.thresholds)
+    const badAtLeast =
+      esc.minBadEvents > 0
+        ? `\nand\n${SERIES.errors(base)}${sel(s)} * ${baseSeconds} >= ${esc.minBadEvents}`
+        : '';
+    for (const t of err.thresholds) {
+      const labels = {
+        severity: t.severity,
+        sli: 'errors',
+        trigger: 'threshold',
+        threshold: pctText(t.ratio),
+      };
       rules.push({
         alert: ALERTS.errors,
-        expr: `${SERIES.errorRatio(base)}${sel(s)} > ${t.ratio}${enough}`,
+        expr:
+          `(\n${SERIES.errorRatio(base)}${sel(s)} > ${t.ratio}${requestsAtLeast(esc.minRequests)}${badAtLeast}\n)` +
+          holdWhileDown(c, ALERTS.errors, labels),
         ...forClause(esc.for[t.step]),
-        labels: { severity: t.severity, sli: 'errors', trigger: 'threshold', threshold: pctText(t.ratio) },
+        ...keep(s),
+        labels,
         annotations: {
           summary: `${s.title}: {{ $value | humanizePercentage }} errors, over ${pctText(t.ratio)} (target ${target})`,
           description:
@@ -333,7 +481,64 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
           ...common(ALERTS.errors),
         },
       });
-    for (const t of s.burnTiers) rules.push(burnRule(s, 'errors', t, err.budget, impact, target, common));
+    }
+    for (const t of s.burnTiers) rules.push(burnRule(c, 'errors', t, err.budget, impact, target, common));
+  }
+
+  if (s.availability) {
+    const av = s.availability;
+    const target = `up ${pctText(av.objective)} of the time`;
+    const impact = `The app behind ${s.title} was down ${q(
+      `${SERIES.downRatio(base)}${sel(s)}`,
+      'humanizePercentage',
+      'an unknown share',
+    )} of the last ${base}. ${budgetText(s, 'availability')}`;
+    for (const t of s.burnTiers)
+      rules.push(burnRule(c, 'availability', t, av.budget, impact, target, common));
+  }
+
+  if (s.app) {
+    rules.push({
+      alert: ALERTS.appSilent,
+      // Perfwatch forgets the gauge when it restarts; `for:` gives apps time to send again. While
+      // Perfwatch itself is down, its own TargetDown speaks, not every app behind it.
+      expr:
+        `time() - (max(${heartbeat(s)}) or vector(0)) > ${secs(s.heartbeatTimeout)}\n` +
+        `unless on ()\n(max(up{job=${quote(s.perfwatchJob)}}) == 0)`,
+      for: s.heartbeatTimeout,
+      ...keep(s),
+      labels: {
+        ...s.labels,
+        severity: s.pageSeverity,
+        sli: 'availability',
+        trigger: 'heartbeat',
+        app: s.app,
+      },
+      annotations: {
+        summary: `${s.title}: app ${s.app} has sent nothing to Perfwatch for over ${s.heartbeatTimeout}`,
+        description:
+          `The app ${s.app} pushes its requests to Perfwatch's ingestion API and sends a batch (or an ` +
+          `empty heartbeat) at least every ${s.heartbeatTimeout}; none arrived: it is down, cannot ` +
+          `reach Perfwatch, or its client is misconfigured. ${who(s)}.`,
+        impact: `Requests to ${s.title} are not measured and may be failing.`,
+        ...common(ALERTS.appSilent),
+      },
+    });
+  } else if (s.job && s.availability) {
+    rules.push({
+      alert: ALERTS.targetDown,
+      expr: `up{job=${quote(s.job)}} == 0`,
+      for: s.targetDownFor,
+      labels: { ...s.labels, severity: s.pageSeverity, sli: 'availability', trigger: 'target_down' },
+      annotations: {
+        summary: `${s.title}: scrape target {{ $labels.instance }} of job ${s.job} is down`,
+        description:
+          `Prometheus has not been able to scrape {{ $labels.instance }} (job ${s.job}) for ` +
+          `${s.targetDownFor}: the app serving ${s.title} is down or unreachable. ${who(s)}.`,
+        impact: `Requests to ${s.title} on this instance fail and are not measured.`,
+        ...common(ALERTS.targetDown),
+      },
+    });
   }
 
   const reg = esc.regression;
@@ -344,7 +549,7 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
       alert: ALERTS.regression,
       expr:
         `${series} > ${reg.factor} * (${series} offset 1w)\n` +
-        `and\n${series} - (${series} offset 1w) > ${reg.minIncrease}${enough}`,
+        `and\n${series} - (${series} offset 1w) > ${reg.minIncrease}${requestsAtLeast(quantileMinRequests(s, qt))}`,
       for: reg.for,
       labels: { severity: 'warning', sli: 'latency', trigger: 'regression' },
       annotations: {
@@ -363,36 +568,66 @@ function alertRules(s: ResolvedSla, base: string, links: Links): RuleGroup {
   return { name: `perfwatch-sla-${s.id}-alerts`, rules };
 }
 
+type Sli = 'latency' | 'errors' | 'availability';
+
 function burnRule(
-  s: ResolvedSla,
-  sli: 'latency' | 'errors',
+  c: AlertContext,
+  sli: Sli,
   t: ResolvedSla['burnTiers'][number],
   budget: number,
   impact: string,
   target: string,
   common: (alert: string) => Record<string, string>,
 ): AlertingRule {
-  const series = sli === 'latency' ? SERIES.slowRatio : SERIES.errorRatio;
+  const s = c.s;
+  const series = { latency: SERIES.slowRatio, errors: SERIES.errorRatio, availability: SERIES.downRatio }[
+    sli
+  ];
   const threshold = clean(t.factor * budget);
-  const alert = sli === 'latency' ? ALERTS.latency : ALERTS.errors;
-  const bad = sli === 'latency' ? 'slower than the target' : 'errors';
+  const alert = { latency: ALERTS.latency, errors: ALERTS.errors, availability: ALERTS.availability }[sli];
+  const bad = { latency: 'slower than the target', errors: 'errors', availability: 'down' }[sli];
   const exhaustion = formatDuration(Math.round((s.windowDays * DAY) / t.factor / 60) * 60);
+  const labels = {
+    severity: t.severity,
+    sli,
+    trigger: 'burn_rate',
+    burn_factor: String(t.factor),
+    long_window: t.long,
+    short_window: t.short,
+  };
+  const esc = s.escalation;
+  const long = read(c, series(t.long), t.long);
+  // Enough events that the long window's ratio means something: a minimum of requests, and of bad
+  // ones (the ratio times the count), so 2 errors among 20 requests an hour page nobody.
+  const guard =
+    sli === 'availability'
+      ? ''
+      : [
+          ...(esc.minRequests > 0
+            ? [`${read(c, SERIES.requestsIn(t.long), t.long)} >= ${esc.minRequests}`]
+            : []),
+          ...(esc.minBadEvents > 0
+            ? [`${long} * ${read(c, SERIES.requestsIn(t.long), t.long)} >= ${esc.minBadEvents}`]
+            : []),
+        ]
+          .map((g) => `\nand\n${g}`)
+          .join('');
+  const what =
+    sli === 'availability'
+      ? `of the last ${t.short}`
+      : `of the requests to ${s.title} over the last ${t.short}`;
   return {
     alert,
-    expr: `${series(t.short)}${sel(s)} > ${threshold}\nand\n${series(t.long)}${sel(s)} > ${threshold}`,
+    expr:
+      `(\n${read(c, series(t.short), t.short)} > ${threshold}\nand\n${long} > ${threshold}${guard}\n)` +
+      holdWhileDown(c, alert, labels),
     for: t.for,
-    labels: {
-      severity: t.severity,
-      sli,
-      trigger: 'burn_rate',
-      burn_factor: String(t.factor),
-      long_window: t.long,
-      short_window: t.short,
-    },
+    ...keep(s),
+    labels,
     annotations: {
       summary: `${s.title}: ${sli} error budget burning ${t.factor}× too fast (${t.long}/${t.short})`,
       description:
-        `{{ $value | humanizePercentage }} of the requests to ${s.title} over the last ${t.short} were ${bad}, ` +
+        `{{ $value | humanizePercentage }} ${what} ${sli === 'availability' ? `the app was ${bad}` : `were ${bad}`}, ` +
         `and more than ${pctText(threshold)} over the last ${t.long}; the SLA allows ${pctText(budget)}. ` +
         `At this rate the ${s.windowDays}d error budget is gone in ${exhaustion}. ${who(s)}.`,
       impact,
@@ -411,7 +646,7 @@ export function slaRuleFile(s: ResolvedSla, config: SlaConfig): RuleFile {
     groups: [
       shortGroup(s, base, windows),
       longGroup(s, base, windows, config.longRulesInterval),
-      alertRules(s, base, linksFor(config)),
+      alertRules(s, base, config.longRulesInterval, linksFor(config)),
     ],
   };
 }
