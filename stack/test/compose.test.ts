@@ -189,6 +189,27 @@ describe('docker-compose.yml with .env.example', () => {
     expect(hooks).toContain('http://notify-catcher:8026/oncall');
   });
 
+  test('every secret file the generated Alertmanager config reads is written at start, from a guarded variable', () => {
+    const am = readFileSync(path.join(ROOT, 'provisioning/alertmanager/alertmanager.yml'), 'utf8');
+    const files = [
+      ...new Set([...am.matchAll(/_file: (\/etc\/alertmanager\/secrets\/\S+)/g)].map((m) => m[1])),
+    ];
+    expect(files.length).toBeGreaterThan(0);
+    const service = raw().services.alertmanager;
+    const writes = new Map<string, string>();
+    for (const m of (service.command ?? []).join(' ').matchAll(/printf %s "\$\$(\w+)" > (\S+)/g))
+      writes.set(m[2], m[1]);
+    for (const file of files) {
+      const variable = writes.get(file);
+      expect({ file, variable }).toEqual({ file, variable: expect.any(String) });
+      // Guarded (`:?`) or an explicit optional default (`:-`): never an unset variable written silently.
+      expect({ file, value: service.environment?.[variable!] }).toEqual({
+        file,
+        value: expect.stringMatching(/^\$\{\w+:[?-]/),
+      });
+    }
+  });
+
   test('no port is published on all interfaces, with or without BIND_ADDRESS in .env', () => {
     for (const c of [rendered(), rendered({ BIND_ADDRESS: undefined })])
       for (const [name, s] of Object.entries(c.services))
