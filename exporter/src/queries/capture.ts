@@ -20,6 +20,7 @@ const PURGE_EVERY_MS = 60 * 60_000;
 export class SlowQueryCapture {
   readonly sampler: SlowQuerySampler;
   readonly callSites: CallSitePolicy;
+  readonly detector: NPlusOneDetector;
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
@@ -36,11 +37,11 @@ export class SlowQueryCapture {
     this.callSites = new CallSitePolicy(config.callSites, config.callSiteStacksPerSecond);
     this.sampler = new SlowQuerySampler(recorder, config, this.callSites);
     const sampler = this.sampler;
-    const detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {
+    const detector = (this.detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {
       fingerprint: (q) => sampler.fingerprintOf(q),
       flag: (q, fp) => sampler.keepNPlusOne(q, fp),
       callSite: (q) => callSiteOf(q.stack),
-    });
+    }));
     // The sampler listens first, so the N+1 detector can mark a query the sampler just kept.
     this.unsubscribe.push(recorder.onQuery(sampler.onQuery), recorder.onQuery(detector.onQuery));
     recorder.setStackAdvisor(this.callSites);
@@ -102,6 +103,7 @@ export class SlowQueryCapture {
     clearInterval(this.timer);
     clearInterval(this.purgeTimer);
     for (const u of this.unsubscribe) u();
+    this.detector.stop();
     await this.flush(true);
     // Sampled-out queries still waiting for a kept sample of their fingerprint are lost with the process.
     const untallied = this.sampler.untallied();

@@ -17,6 +17,25 @@ const MAX_SQL_CHARS = 20_000;
 const FINGERPRINT_CACHE = 2000;
 /** Fingerprints whose sampled-out queries are tallied until their next kept sample. */
 const MAX_TALLIED_FINGERPRINTS = 1000;
+/**
+ * Byte budgets (strings at two bytes a character) of the structures that hold statement text: entry
+ * counts alone let 2 000 cached 100 KB statements or 1 000 samples of 20 000 characters hold hundreds
+ * of megabytes.
+ */
+export const MAX_FINGERPRINT_CACHE_BYTES = 16 * 1024 * 1024;
+export const MAX_TALLY_BYTES = 4 * 1024 * 1024;
+export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+const OVERHEAD = 64;
+
+const sampleBytes = (s: SlowQuerySample) =>
+  OVERHEAD * 4 +
+  2 *
+    (s.fingerprint.length +
+      s.sample.length +
+      s.route.length +
+      (s.requestId?.length ?? 0) +
+      (s.callSite?.length ?? 0) +
+      (s.database?.length ?? 0));
 
 export function rulesOf(config: QueriesConfig): NormalisationRule[] {
   return config.normalisation.map((r) => ({
@@ -45,14 +64,22 @@ interface Tally {
  */
 export class SlowQuerySampler {
   private pending: SlowQuerySample[] = [];
+  private pendingBytes = 0;
+  private tallyBytes = 0;
   private windowSecond = 0;
   private keptThisSecond = 0;
   private slowestThisSecond = 0;
   private readonly rules: NormalisationRule[];
-  private readonly cache = [
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
-  ];
+  private readonly cache = [0, 1].map(
+    () =>
+      new LRUCache<string, string>({
+        max: FINGERPRINT_CACHE,
+        maxSize: MAX_FINGERPRINT_CACHE_BYTES / 2,
+        // A statement too large for the budget is fingerprinted each time instead of cached.
+        maxEntrySize: MAX_FINGERPRINT_CACHE_BYTES / 32,
+        sizeCalculation: (text, sql) => OVERHEAD + 2 * (text.length + sql.length),
+      }),
+  );
   private readonly tallies = new Map<string, Tally>();
   /** The last query this sampler saw over the threshold, and what became of it. */
   private last: { query: RecordedQuery; sample?: SlowQuerySample; tallied?: string } | undefined;
@@ -81,6 +108,10 @@ export class SlowQuerySampler {
     if (text === undefined) {
       text = fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes });
       cache.set(q.sql, text);
+      this.recorder.metrics.boundedBytes.set(
+        { component: 'fingerprint_cache' },
+        this.cache[0].calculatedSize + this.cache[1].calculatedSize,
+      );
     }
     return text;
   }
@@ -114,12 +145,15 @@ export class SlowQuerySampler {
     const fp = this.fingerprintOf(q);
     let t = this.tallies.get(fp);
     if (!t) {
-      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS) {
+      const bytes = OVERHEAD + 2 * fp.length;
+      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
         this.recorder.drop('slow_queries', 'tally_full');
         return undefined;
       }
       t = { count: 0, ms: 0 };
       this.tallies.set(fp, t);
+      this.tallyBytes += bytes;
+      this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
     }
     t.count++;
     t.ms += ms;
@@ -151,7 +185,11 @@ export class SlowQuerySampler {
   keep(q: RecordedQuery, nPlusOne: boolean, fingerprint?: string): SlowQuerySample {
     const text = fingerprint ?? this.fingerprintOf(q);
     const tally = this.tallies.get(text);
-    if (tally) this.tallies.delete(text);
+    if (tally) {
+      this.tallies.delete(text);
+      this.tallyBytes -= OVERHEAD + 2 * text.length;
+      this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
+    }
     const callSite = callSiteOf(q.stack) ?? null;
     // No stack this time: ask for one the next time this statement (or, briefly, any) runs.
     if (callSite === null) this.callSites?.missed(q.sql);
@@ -179,22 +217,33 @@ export class SlowQuerySampler {
     return sample;
   }
 
-  /** Adds samples, dropping (and counting) the oldest past the ring size. */
+  /** Adds samples, dropping (and counting) the oldest past the ring size or byte budget. */
   push(samples: SlowQuerySample[]): void {
-    this.pending.push(...samples);
-    const excess = this.pending.length - this.config.ringSize;
+    for (const s of samples) {
+      this.pending.push(s);
+      this.pendingBytes += sampleBytes(s);
+    }
+    let excess = Math.max(0, this.pending.length - this.config.ringSize);
+    let bytes = this.pendingBytes;
+    for (let i = 0; i < excess; i++) bytes -= sampleBytes(this.pending[i]);
+    while (bytes > MAX_PENDING_BYTES && excess < this.pending.length - 1)
+      bytes -= sampleBytes(this.pending[excess++]);
     if (excess > 0) {
       this.pending.splice(0, excess);
+      this.pendingBytes = bytes;
       this.recorder.drop('slow_queries', 'buffer_full', excess);
     }
     this.recorder.metrics.slowQueryPending.set(this.pending.length);
+    this.recorder.metrics.boundedBytes.set({ component: 'slow_query_buffer' }, this.pendingBytes);
   }
 
   /** Takes every pending sample; the caller gives them back when writing fails. */
   take(): SlowQuerySample[] {
     const out = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.recorder.metrics.slowQueryPending.set(0);
+    this.recorder.metrics.boundedBytes.set({ component: 'slow_query_buffer' }, 0);
     return out;
   }
 
@@ -202,6 +251,7 @@ export class SlowQuerySampler {
   giveBack(samples: SlowQuerySample[]): void {
     const merged = [...samples, ...this.pending];
     this.pending = [];
+    this.pendingBytes = 0;
     this.push(merged);
   }
 
