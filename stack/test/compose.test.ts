@@ -140,7 +140,7 @@ describe('docker-compose.yml', () => {
       const dockerfile = path.join(ROOT, s.build.context, s.build.dockerfile);
       expect({ name, dockerfile: existsSync(dockerfile) }).toEqual({ name, dockerfile: true });
       for (const line of readFileSync(dockerfile, 'utf8').split('\n')) {
-        const m = /^COPY\s+(?!--from)(.+)$/.exec(line.trim());
+        const m = /^COPY\s+(?!--from)(\S.*)$/.exec(line.trim());
         if (!m) continue;
         const parts = m[1].split(/\s+/);
         for (const src of parts.slice(0, -1)) {

@@ -214,7 +214,7 @@ export class HarnessServer {
       return send(res, 500, { message: 'Could not interpolate plugin route url' });
     }
     const [proxyPath, search = ''] = rest.slice(route.path.length).split('?');
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}/${proxyPath.replace(/^\/+/, '')}`;
+    target.pathname = `${target.pathname.replace(/(?<!\/)\/+$/, '')}/${proxyPath.replace(/^\/+/, '')}`;
     target.search = search;
     const headers: Record<string, string> = { 'x-grafana-user': this.login };
     for (const h of route.headers ?? []) {
