@@ -65,6 +65,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+/**
+ * PostgreSQL text cannot hold NUL: one in an app's SQL made every later flush fail and retry the whole
+ * batch, so nothing was stored until a restart. Both stores keep U+FFFD instead, so they agree.
+ */
+const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toSample(r: Row) {
@@ -127,15 +133,15 @@ export class SlowQueryRepository {
     if (samples.length === 0) return;
     const rows = samples.map((s) => ({
       fingerprint_id: s.fingerprintId,
-      fingerprint: s.fingerprint,
-      sample: s.sample,
+      fingerprint: noNul(s.fingerprint),
+      sample: noNul(s.sample),
       duration_ms: s.durationMs,
-      db_system: s.dbSystem,
-      database: s.database,
+      db_system: noNul(s.dbSystem),
+      database: s.database === null ? null : noNul(s.database),
       operation: s.operation,
-      route: s.route,
-      request_id: s.requestId,
-      call_site: s.callSite,
+      route: noNul(s.route),
+      request_id: s.requestId === null ? null : noNul(s.requestId),
+      call_site: s.callSite === null ? null : noNul(s.callSite),
       error: s.error,
       n_plus_one: s.nPlusOne,
       sampled_out: s.sampledOut,

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { expressMiddleware } from '../instrument/express';
 import { VERSION } from '../version';
 import type { ServiceContext, ServiceModule } from './context';
-import { ApiError, jsonErrorHandler, sendError } from './errors';
+import { ApiError, jsonErrorHandler, loggableError, sendError } from './errors';
 import { metricsHandler } from './metrics-endpoint';
 
 const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
@@ -34,6 +34,25 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   next();
+}
+
+const NUL = '\u0000';
+const REPLACEMENT = '\ufffd';
+
+/**
+ * JSON.parse reviver for every API body but the ingestion endpoint's: NUL characters in strings and
+ * keys become U+FFFD. PostgreSQL cannot store NUL in text, so an incident title or an Alertmanager
+ * label holding one failed the write with a 500 (and Alertmanager retried it forever). Ingestion
+ * rejects such events itself: a reviver would slow its much larger bodies for nothing.
+ */
+export function withoutNul(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.includes(NUL) ? value.replaceAll(NUL, REPLACEMENT) : value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!Object.keys(record).some((k) => k.includes(NUL))) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k.replaceAll(NUL, REPLACEMENT)] = v;
+  return out;
 }
 
 /** Builds the service's HTTP app. The service instruments itself with its own middleware. */
@@ -80,7 +99,7 @@ export function createApp(
     res.locals.authenticated = principal;
     next();
   });
-  const json = express.json({ limit: ctx.config.server.bodyLimitBytes });
+  const json = express.json({ limit: ctx.config.server.bodyLimitBytes, reviver: withoutNul });
   const limited = new Map<string, ReturnType<typeof express.json>>();
   for (const m of modules)
     for (const [p, limit] of Object.entries(m.bodyLimits?.(ctx) ?? {}))
@@ -96,7 +115,10 @@ export function createApp(
   });
   api.use(
     jsonErrorHandler((err, req) => {
-      ctx.logger.error({ err, method: req.method, path: req.path }, 'unexpected API error');
+      ctx.logger.error(
+        { err: loggableError(err), method: req.method, path: req.path.slice(0, 200) },
+        'unexpected API error',
+      );
     }),
   );
   app.use('/api/v1', api);
