@@ -147,13 +147,16 @@ describe('queries issued by a queue job', () => {
 describe('sampling under load keeps counts honest', () => {
   test('sampled-out queries are tallied onto their fingerprint’s next kept sample', () => {
     const { recorder, capture } = setup({ maxSamplesPerSecond: 1 });
-    const q = (ms: number, time: number, id: number) =>
+    const q = (ms: number, time: number, id: number) => {
+      // The sampler's window follows arrival: the query arrives at its time.
+      capture.sampler.clock = () => time;
       recorder.recordQuery({
         dbSystem: 'postgresql',
         sql: `select * from orders where id = ${id}`,
         durationSeconds: ms / 1000,
         time,
       });
+    };
     q(500, T, 1); // kept: the second's budget
     q(400, T + 1, 2); // sampled out (over budget, not the slowest of the second)
     q(300, T + 2, 3);

@@ -1,7 +1,7 @@
 import type { Recorder } from '../core/recorder';
 import type { Logger } from '../logger';
 import { CallSitePolicy, callSiteOf } from './call-site';
-import type { QueriesConfig } from './config';
+import { type QueriesConfig, ringTooSmall } from './config';
 import { NPlusOneDetector } from './n-plus-one';
 import type { SlowQueryRepository } from './repository';
 import { SlowQuerySampler } from './sampler';
@@ -34,6 +34,8 @@ export class SlowQueryCapture {
     private readonly repository: SampleSink | undefined,
     private readonly logger?: Logger,
   ) {
+    const tooSmall = ringTooSmall(config);
+    if (tooSmall && repository) logger?.warn(tooSmall);
     this.callSites = new CallSitePolicy(config.callSites, config.callSiteStacksPerSecond);
     this.sampler = new SlowQuerySampler(recorder, config, this.callSites);
     const sampler = this.sampler;
@@ -64,12 +66,32 @@ export class SlowQueryCapture {
     return this.flushing;
   }
 
+  /**
+   * Group commit for acknowledged writes: resolves true once everything pending at the call is in the
+   * store (joining a write in progress, or starting one shared by every caller waiting meanwhile), or
+   * false at once while the store is failing and backing off (the samples stay buffered, bounded).
+   */
+  async commit(): Promise<boolean> {
+    if (!this.repository) return false;
+    if (this.flushing) await this.flushing;
+    // A write another caller started after ours was buffered includes ours.
+    if (this.flushing) {
+      await this.flushing;
+      return this.failures === 0;
+    }
+    if (!this.sampler.hasPending) return true;
+    if (this.failures > 0 && Date.now() < this.nextAttemptAt) return false;
+    await this.flush(true);
+    return this.failures === 0;
+  }
+
   private async doFlush(force: boolean): Promise<void> {
     if (!this.repository || (!force && Date.now() < this.nextAttemptAt)) return;
     const batch = this.sampler.take();
-    if (batch.length === 0) return;
+    const tallies = this.sampler.takeTallies();
+    if (batch.length === 0 && tallies.length === 0) return;
     try {
-      await this.repository.insert(batch);
+      await this.repository.insert(batch, tallies);
       this.recorder.metrics.slowQueryFlushes.inc({ status: 'ok' });
       if (this.failures > 0) this.logger?.info({ samples: batch.length }, 'slow-query store writable again');
       this.failures = 0;
@@ -77,6 +99,7 @@ export class SlowQueryCapture {
     } catch (err) {
       this.recorder.metrics.slowQueryFlushes.inc({ status: 'error' });
       this.sampler.giveBack(batch);
+      this.sampler.giveBackTallies(tallies);
       this.failures++;
       const backoff = Math.min(MAX_BACKOFF_MS, this.config.flushIntervalMs * 2 ** (this.failures - 1));
       this.nextAttemptAt = Date.now() + backoff;

@@ -73,6 +73,7 @@ export function slowQueriesModule(): ServiceModule {
       const repo = repository;
       const cap = capture;
       ctx.slowQueries = {
+        commit: () => cap.commit(),
         async top({ sinceMs, limit }) {
           // Include what is still in memory, so diagnostics see the last seconds too.
           await cap.flush(true);

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
 import type { SlowQuerySummary } from '../server/context';
 import type { Store } from '../store/store';
+import { fingerprintId } from './fingerprint';
 import type { SlowQuerySample } from './sample';
+import type { PendingTally } from './sampler';
 
 const TABLE = 'slow_query_samples';
+/** A tally is added to its fingerprint's latest row when that row is this recent; else it gets its own. */
+const TALLY_ATTACH_MS = 60_000;
 /** Durations read to compute percentiles over a range; beyond it the newest are used. */
 const MAX_PERCENTILE_ROWS = 200_000;
 
@@ -129,8 +133,15 @@ export class SlowQueryRepository {
     return this.store.db;
   }
 
-  async insert(samples: SlowQuerySample[]): Promise<void> {
-    if (samples.length === 0) return;
+  /**
+   * Writes samples, and tallies of sampled-out queries, in one transaction: a batch is stored whole or
+   * not at all, so a retry never duplicates. A tally is added to its fingerprint's latest row when that
+   * row is recent and at least as slow (so counts, totals and the maximum stay exact); otherwise it
+   * becomes a row of its own whose sample is the fingerprint (no literals), whose duration is the
+   * tally's slowest and whose sampled_out holds the rest.
+   */
+  async insert(samples: SlowQuerySample[], tallies: PendingTally[] = []): Promise<void> {
+    if (samples.length === 0 && tallies.length === 0) return;
     const rows = samples.map((s) => ({
       fingerprint_id: s.fingerprintId,
       fingerprint: noNul(s.fingerprint),
@@ -148,8 +159,44 @@ export class SlowQueryRepository {
       sampled_out_ms: s.sampledOutMs,
       captured_at: s.capturedAt,
     }));
-    // One transaction per batch: a batch is stored whole or not at all, so a retry never duplicates.
-    await this.db.transaction((trx) => trx.batchInsert(TABLE, rows, 200));
+    await this.db.transaction(async (trx) => {
+      if (rows.length > 0) await trx.batchInsert(TABLE, rows, 200);
+      for (const t of tallies) {
+        const id = fingerprintId(t.fingerprint);
+        const latest = (await trx(TABLE)
+          .select('id', 'duration_ms')
+          .where('fingerprint_id', id)
+          .andWhere('captured_at', '>=', t.at - TALLY_ATTACH_MS)
+          .orderBy('captured_at', 'desc')
+          .first()) as { id: number; duration_ms: number | string } | undefined;
+        if (latest && Number(latest.duration_ms) >= t.maxMs) {
+          await trx(TABLE)
+            .where('id', latest.id)
+            .update({
+              sampled_out: trx.raw('sampled_out + ?', [t.count]),
+              sampled_out_ms: trx.raw('sampled_out_ms + ?', [t.ms]),
+            });
+          continue;
+        }
+        await trx(TABLE).insert({
+          fingerprint_id: id,
+          fingerprint: noNul(t.fingerprint),
+          sample: noNul(t.fingerprint),
+          duration_ms: t.maxMs,
+          db_system: noNul(t.dbSystem),
+          database: t.database === null ? null : noNul(t.database),
+          operation: t.operation,
+          route: noNul(t.route),
+          request_id: null,
+          call_site: null,
+          error: false,
+          n_plus_one: false,
+          sampled_out: t.count - 1,
+          sampled_out_ms: Math.max(0, t.ms - t.maxMs),
+          captured_at: t.at,
+        });
+      }
+    });
   }
 
   private filtered(f: SlowQueryFilter): Knex.QueryBuilder {

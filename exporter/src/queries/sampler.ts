@@ -27,6 +27,14 @@ export const MAX_TALLY_BYTES = 4 * 1024 * 1024;
 export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 const OVERHEAD = 64;
 
+const lastOf = (q: RecordedQuery): Tally['last'] => ({
+  dbSystem: q.dbSystem,
+  database: q.database,
+  operation: q.operation,
+  route: q.route,
+  time: q.time,
+});
+
 const sampleBytes = (s: SlowQuerySample) =>
   OVERHEAD * 4 +
   2 *
@@ -51,6 +59,23 @@ const truncate = (sql: string) =>
 interface Tally {
   count: number;
   ms: number;
+  /** The slowest of them, and where the last one came from: what a stored tally row shows. */
+  maxMs: number;
+  /** Small fields only: the tally must not hold the statement text. */
+  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'time'>;
+}
+
+/** Sampled-out queries of one fingerprint not yet attached to a kept sample, as the store writes them. */
+export interface PendingTally {
+  fingerprint: string;
+  count: number;
+  ms: number;
+  maxMs: number;
+  dbSystem: string;
+  database: string | null;
+  operation: string;
+  route: string;
+  at: number;
 }
 
 /**
@@ -81,6 +106,11 @@ export class SlowQuerySampler {
       }),
   );
   private readonly tallies = new Map<string, Tally>();
+  /**
+   * The sampler's clock. The per-second window follows arrival, never an event's own `time`: a sender's
+   * skewed (or chosen) clock reset the window with every event and bypassed the budget.
+   */
+  clock: () => number = Date.now;
   /** The last query this sampler saw over the threshold, and what became of it. */
   private last: { query: RecordedQuery; sample?: SlowQuerySample; tallied?: string } | undefined;
 
@@ -122,15 +152,16 @@ export class SlowQuerySampler {
     if (ms < this.thresholdMs(q)) return;
     const dbSystem = this.recorder.label('db_client_slow_queries_total', 'db_system', q.dbSystem);
     this.recorder.metrics.dbSlowQueries.inc({ db_system: dbSystem, operation: q.operation });
-    const now = q.time ?? Date.now();
-    const second = Math.floor(now / 1000);
+    const second = Math.floor(this.clock() / 1000);
     if (second !== this.windowSecond) {
       this.windowSecond = second;
       this.keptThisSecond = 0;
       this.slowestThisSecond = 0;
     }
-    const slowest = ms > this.slowestThisSecond;
-    if (slowest) this.slowestThisSecond = ms;
+    // The slowest-so-far exception is bounded too (at most the budget again): a rising sequence of
+    // durations would otherwise keep every query.
+    const slowest = ms > this.slowestThisSecond && this.keptThisSecond < 2 * this.config.maxSamplesPerSecond;
+    if (ms > this.slowestThisSecond) this.slowestThisSecond = ms;
     if (this.keptThisSecond >= this.config.maxSamplesPerSecond && !slowest) {
       this.recorder.metrics.slowQueriesSampledOut.inc({ db_system: dbSystem });
       this.last = { query: q, tallied: this.tally(q, ms) };
@@ -150,13 +181,15 @@ export class SlowQuerySampler {
         this.recorder.drop('slow_queries', 'tally_full');
         return undefined;
       }
-      t = { count: 0, ms: 0 };
+      t = { count: 0, ms: 0, maxMs: 0, last: lastOf(q) };
       this.tallies.set(fp, t);
       this.tallyBytes += bytes;
       this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
     }
     t.count++;
     t.ms += ms;
+    if (ms > t.maxMs) t.maxMs = ms;
+    t.last = lastOf(q);
     return fp;
   }
 
@@ -258,6 +291,68 @@ export class SlowQuerySampler {
   /** Pending samples, newest last (a copy). */
   peek(): SlowQuerySample[] {
     return [...this.pending];
+  }
+
+  /** Whether anything waits to be written: samples or tallies. */
+  get hasPending(): boolean {
+    return this.pending.length > 0 || this.tallies.size > 0;
+  }
+
+  /**
+   * Takes every tally, so the store can count them now rather than with the fingerprint's next kept
+   * sample (which a crash would lose). The caller gives them back when writing fails.
+   */
+  takeTallies(): PendingTally[] {
+    const out: PendingTally[] = [];
+    for (const [fingerprint, t] of this.tallies)
+      if (t.count > 0)
+        out.push({
+          fingerprint,
+          count: t.count,
+          ms: Math.round(t.ms * 1000) / 1000,
+          maxMs: Math.round(t.maxMs * 1000) / 1000,
+          dbSystem: t.last.dbSystem,
+          database: t.last.database ?? null,
+          operation: t.last.operation,
+          route: t.last.route,
+          at: t.last.time ?? this.clock(),
+        });
+    this.tallies.clear();
+    this.tallyBytes = 0;
+    this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, 0);
+    return out;
+  }
+
+  /** Returns tallies whose write failed; they merge with any counted since. */
+  giveBackTallies(tallies: PendingTally[]): void {
+    for (const p of tallies) {
+      const t = this.tallies.get(p.fingerprint);
+      if (t) {
+        t.count += p.count;
+        t.ms += p.ms;
+        t.maxMs = Math.max(t.maxMs, p.maxMs);
+        continue;
+      }
+      const bytes = OVERHEAD + 2 * p.fingerprint.length;
+      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
+        this.recorder.drop('slow_queries', 'tally_full', p.count);
+        continue;
+      }
+      this.tallyBytes += bytes;
+      this.tallies.set(p.fingerprint, {
+        count: p.count,
+        ms: p.ms,
+        maxMs: p.maxMs,
+        last: {
+          dbSystem: p.dbSystem,
+          database: p.database ?? undefined,
+          operation: p.operation,
+          route: p.route,
+          time: p.at,
+        },
+      });
+    }
+    this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
   }
 
   /** Sampled-out queries not yet attached to a kept sample (lost if the process stops now). */
