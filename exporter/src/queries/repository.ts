@@ -216,30 +216,30 @@ export class SlowQueryRepository {
     sort: SortKey,
     order: 'asc' | 'desc',
   ): Promise<{ items: FingerprintStats[]; totalSeconds: number }> {
-    const groups = (await this.filtered(f)
-      .select('fingerprint_id')
-      .min({
-        fingerprint: 'fingerprint',
-        db_system: 'db_system',
-        database: 'database',
-        operation: 'operation',
-      })
-      .count({ samples: '*' })
-      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-      .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
-      .min({ first_seen: 'captured_at' })
-      .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
-      .groupBy('fingerprint_id')) as Array<Record<string, string | number | null>>;
-    const durations = new Map<string, number[]>();
-    const rows = (await this.filtered(f)
-      .select('fingerprint_id', 'duration_ms')
-      .orderBy('captured_at', 'desc')
-      .limit(MAX_PERCENTILE_ROWS)) as Array<{ fingerprint_id: string; duration_ms: number | string }>;
-    for (const r of rows) {
-      const list = durations.get(r.fingerprint_id) ?? [];
-      list.push(Number(r.duration_ms));
-      durations.set(r.fingerprint_id, list);
-    }
+    // Reads go through the store's off-loop reader: on SQLite they run on a worker thread.
+    const groups = await this.store.readRows<Record<string, string | number | null>>(
+      this.filtered(f)
+        .select('fingerprint_id')
+        .min({
+          fingerprint: 'fingerprint',
+          db_system: 'db_system',
+          database: 'database',
+          operation: 'operation',
+        })
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
+        .min({ first_seen: 'captured_at' })
+        .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
+        .groupBy('fingerprint_id'),
+    );
+    const p95s = await this.store.readQuantiles(
+      this.filtered(f)
+        .select('fingerprint_id', 'duration_ms')
+        .orderBy('captured_at', 'desc')
+        .limit(MAX_PERCENTILE_ROWS),
+      [0.95],
+    );
     // Sampled-out queries count and add their time; the slowest query of every second is always kept,
     // so the maximum over kept samples is exact. p95 is over kept samples.
     const totalOf = (g: Record<string, string | number | null>) =>
@@ -250,7 +250,6 @@ export class SlowQueryRepository {
       const sampleCount = Number(g.samples);
       const count = sampleCount + Number(g.sampled_out ?? 0);
       const total = totalOf(g);
-      const sorted = (durations.get(id) ?? []).sort((a, b) => a - b);
       return {
         id,
         fingerprint: String(g.fingerprint),
@@ -262,7 +261,7 @@ export class SlowQueryRepository {
         totalSeconds: total / 1000,
         share: totalMs > 0 ? total / totalMs : 0,
         meanMs: count > 0 ? total / count : 0,
-        p95Ms: percentile(sorted, 0.95),
+        p95Ms: p95s.get(id)?.[0] ?? 0,
         maxMs: Number(g.max_ms),
         firstSeen: new Date(Number(g.first_seen)).toISOString(),
         lastSeen: new Date(Number(g.last_seen)).toISOString(),
@@ -302,44 +301,47 @@ export class SlowQueryRepository {
       'captured_at',
     ];
     const newest = (
-      (await this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10)) as Row[]
+      await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10))
     ).map(toSample);
     const slowest = (
-      (await this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10)) as Row[]
+      await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10))
     ).map(toSample);
-    const routes = (await this.filtered(f)
-      .select('route')
-      .count({ samples: '*' })
-      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-      .groupBy('route')
-      .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
-      .limit(50)) as Array<{
+    const routes = (await this.store.readRows(
+      this.filtered(f)
+        .select('route')
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .groupBy('route')
+        .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
+        .limit(50),
+    )) as Array<{
       route: string;
       samples: number | string;
       kept_ms: number | string;
       sampled_out: number | string | null;
       sampled_out_ms: number | string | null;
     }>;
-    const callSites = (await this.filtered(f)
-      .whereNotNull('call_site')
-      .select('call_site')
-      .count({ count: '*' })
-      .groupBy('call_site')
-      .orderBy('count', 'desc')
-      .limit(50)) as Array<{ call_site: string; count: number | string }>;
+    const callSites = await this.store.readRows<{ call_site: string; count: number | string }>(
+      this.filtered(f)
+        .whereNotNull('call_site')
+        .select('call_site')
+        .count({ count: '*' })
+        .groupBy('call_site')
+        .orderBy('count', 'desc')
+        .limit(50),
+    );
     const bucketMs = Math.max(1000, Math.ceil((f.to - f.from) / buckets));
-    const points = (await this.filtered(f)
-      .select('captured_at', 'duration_ms')
-      .limit(MAX_PERCENTILE_ROWS)) as Array<{
-      captured_at: number | string;
-      duration_ms: number | string;
-    }>;
+    const points = await this.store.readColumns(
+      this.filtered(f).select('captured_at', 'duration_ms').limit(MAX_PERCENTILE_ROWS),
+    );
+    const at = points.columns.captured_at as Array<number | string>;
+    const took = points.columns.duration_ms as Array<number | string>;
     const series = new Map<number, number[]>();
-    for (const p of points) {
-      const start = f.from + Math.floor((Number(p.captured_at) - f.from) / bucketMs) * bucketMs;
-      const list = series.get(start) ?? [];
-      list.push(Number(p.duration_ms));
-      series.set(start, list);
+    for (let i = 0; i < points.length; i++) {
+      const start = f.from + Math.floor((Number(at[i]) - f.from) / bucketMs) * bucketMs;
+      let list = series.get(start);
+      if (!list) series.set(start, (list = []));
+      list.push(Number(took[i]));
     }
     const timeline = [...series.entries()]
       .sort(([a], [b]) => a - b)
