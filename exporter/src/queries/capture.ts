@@ -73,16 +73,20 @@ export class SlowQueryCapture {
    */
   async commit(): Promise<boolean> {
     if (!this.repository) return false;
+    // Samples pushed out of the full ring before a write took them were never stored: whoever was
+    // waiting then cannot be told theirs were.
+    const dropped = this.sampler.droppedSamples;
+    const ok = () => this.failures === 0 && this.sampler.droppedSamples === dropped;
     if (this.flushing) await this.flushing;
     // A write another caller started after ours was buffered includes ours.
     if (this.flushing) {
       await this.flushing;
-      return this.failures === 0;
+      return ok();
     }
-    if (!this.sampler.hasPending) return true;
+    if (!this.sampler.hasPending) return ok();
     if (this.failures > 0 && Date.now() < this.nextAttemptAt) return false;
     await this.flush(true);
-    return this.failures === 0;
+    return ok();
   }
 
   private async doFlush(force: boolean): Promise<void> {

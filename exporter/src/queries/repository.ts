@@ -8,6 +8,8 @@ import type { PendingTally } from './sampler';
 const TABLE = 'slow_query_samples';
 /** A tally is added to its fingerprint's latest row when that row is this recent; else it gets its own. */
 const TALLY_ATTACH_MS = 60_000;
+/** Tallies added to existing rows per batch (one statement each); the rest get rows of their own. */
+const MAX_TALLY_UPDATES = 32;
 /** Durations read to compute percentiles over a range; beyond it the newest are used. */
 const MAX_PERCENTILE_ROWS = 200_000;
 
@@ -160,25 +162,28 @@ export class SlowQueryRepository {
       captured_at: s.capturedAt,
     }));
     await this.db.transaction(async (trx) => {
-      if (rows.length > 0) await trx.batchInsert(TABLE, rows, 200);
-      for (const t of tallies) {
+      const own: typeof rows = [];
+      for (const [i, t] of tallies.entries()) {
         const id = fingerprintId(t.fingerprint);
-        const latest = (await trx(TABLE)
-          .select('id', 'duration_ms')
-          .where('fingerprint_id', id)
-          .andWhere('captured_at', '>=', t.at - TALLY_ATTACH_MS)
-          .orderBy('captured_at', 'desc')
-          .first()) as { id: number; duration_ms: number | string } | undefined;
-        if (latest && Number(latest.duration_ms) >= t.maxMs) {
-          await trx(TABLE)
-            .where('id', latest.id)
+        // One statement per tally, and at most MAX_TALLY_UPDATES of them per batch: past that, tallies
+        // get rows of their own so that a batch's round trips stay bounded.
+        if (i < MAX_TALLY_UPDATES) {
+          const latest = trx(TABLE)
+            .select('id')
+            .where('fingerprint_id', id)
+            .andWhere('captured_at', '>=', t.at - TALLY_ATTACH_MS)
+            .orderBy('captured_at', 'desc')
+            .limit(1);
+          const updated = await trx(TABLE)
+            .where('id', latest)
+            .andWhere('duration_ms', '>=', t.maxMs)
             .update({
               sampled_out: trx.raw('sampled_out + ?', [t.count]),
               sampled_out_ms: trx.raw('sampled_out_ms + ?', [t.ms]),
             });
-          continue;
+          if (updated > 0) continue;
         }
-        await trx(TABLE).insert({
+        own.push({
           fingerprint_id: id,
           fingerprint: noNul(t.fingerprint),
           sample: noNul(t.fingerprint),
@@ -196,6 +201,8 @@ export class SlowQueryRepository {
           captured_at: t.at,
         });
       }
+      const all = [...rows, ...own];
+      if (all.length > 0) await trx.batchInsert(TABLE, all, 200);
     });
   }
 

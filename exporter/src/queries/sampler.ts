@@ -89,6 +89,8 @@ export interface PendingTally {
  */
 export class SlowQuerySampler {
   private pending: SlowQuerySample[] = [];
+  /** Samples the ring has dropped so far: a commit that saw it grow cannot promise its samples. */
+  droppedSamples = 0;
   private pendingBytes = 0;
   private tallyBytes = 0;
   private windowSecond = 0;
@@ -264,6 +266,7 @@ export class SlowQuerySampler {
     if (excess > 0) {
       this.pending.splice(0, excess);
       this.pendingBytes = bytes;
+      this.droppedSamples += excess;
       this.recorder.drop('slow_queries', 'buffer_full', excess);
     }
     this.recorder.metrics.slowQueryPending.set(this.pending.length);
