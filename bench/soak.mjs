@@ -142,7 +142,7 @@ async function soak(kind) {
       await res.arrayBuffer();
       count(`${init?.method ?? 'GET'} ${p.split('?')[0]} ${res.status}`);
     } catch (err) {
-      count(`${p} failed: ${err.message}`);
+      count(`${p.split('?')[0]} failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
     }
   };
   const samples = [];

@@ -6,7 +6,9 @@ import type { SlowQuerySample } from './sample';
 /** Distinct fingerprints counted per request or job; beyond it new ones are not counted. */
 const MAX_FINGERPRINTS_PER_UNIT = 500;
 /** Ingested requests (no async context) tracked at once, and how long one is kept after its last query. */
-export const MAX_EXTERNAL_UNITS = 10_000;
+// Bytes bound the memory (below); the entry cap only bounds the map itself. At 10 000, a steady 170
+// request ids per second with the 60 s TTL already evicted requests still in progress (the soak).
+export const MAX_EXTERNAL_UNITS = 100_000;
 export const EXTERNAL_TTL_MS = 60_000;
 /**
  * Estimated bytes all ingested requests' tracking may hold. Counting entries was not enough: each entry
