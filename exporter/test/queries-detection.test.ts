@@ -51,15 +51,17 @@ describe('N+1 detection for ingested queries (request id, no async context)', ()
     expect(capture.sampler.peek()).toHaveLength(0);
   });
 
-  test('tracked request ids are bounded; one pushed out is counted as a drop', async () => {
-    const { registry, recorder } = setup({ nPlusOneThreshold: 3 });
+  test('tracked request ids are bounded; each one pushed out is counted as a drop', async () => {
+    const { registry, recorder, capture } = setup({ nPlusOneThreshold: 3 });
     for (let i = 0; i <= MAX_EXTERNAL_UNITS; i++) ingest(recorder, `r${i}`, 'select 1');
+    const tracked = capture.detector.trackedUnits;
+    expect(tracked).toBeLessThanOrEqual(MAX_EXTERNAL_UNITS);
     expect(
       series(await registry.metrics(), 'perfwatch_dropped_total', {
         component: 'n_plus_one',
         reason: 'tracking_full',
       })[0].value,
-    ).toBe(1);
+    ).toBe(MAX_EXTERNAL_UNITS + 1 - tracked);
   });
 });
 
