@@ -98,7 +98,8 @@ export function perfwatch(options: PerfwatchOptions = {}) {
   // Opened on the first flush: creating the perfwatch instance stays synchronous and cheap.
   const sink: SampleSink | undefined = storeUrl
     ? {
-        insert: async (samples) => (await (repository ??= openRepository())).insert(samples),
+        insert: async (samples, tallies) =>
+          (await (repository ??= openRepository())).insert(samples, tallies),
         purge: async (before) => (await (repository ??= openRepository())).purge(before),
       }
     : undefined;

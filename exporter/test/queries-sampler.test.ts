@@ -17,6 +17,7 @@ describe('slow-query sampling', () => {
   test('under load only the per-second budget and new slowest queries are kept; the rest are counted', async () => {
     const { registry, recorder, capture } = setup({ maxSamplesPerSecond: 2 });
     const t = 1_800_000_000_000;
+    capture.sampler.clock = () => t;
     for (const ms of [150, 120, 110, 300, 105, 250, 400])
       recorder.recordQuery({ dbSystem: 'postgresql', sql: 'select 1', durationSeconds: ms / 1000, time: t });
     expect(capture.sampler.peek().map((s) => s.durationMs)).toEqual([150, 120, 300, 400]);
@@ -25,6 +26,29 @@ describe('slow-query sampling', () => {
     expect(
       series(text, 'perfwatch_slow_queries_sampled_out_total', { db_system: 'postgresql' })[0].value,
     ).toBe(3);
+  });
+
+  test("the per-second window follows arrival, not the event's own time", () => {
+    const { recorder, capture } = setup({ maxSamplesPerSecond: 2 });
+    capture.sampler.clock = () => 1_800_000_000_000;
+    // A sender whose events each claim another second (a skewed clock, or on purpose).
+    for (let i = 0; i < 10; i++)
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: `select ${i}`,
+        durationSeconds: 0.2,
+        time: 1_700_000_000_000 + i * 1000,
+      });
+    expect(capture.sampler.peek()).toHaveLength(2);
+  });
+
+  test('a rising sequence of durations keeps at most twice the budget in one second', () => {
+    const { recorder, capture } = setup({ maxSamplesPerSecond: 3 });
+    capture.sampler.clock = () => 1_800_000_000_000;
+    for (let i = 0; i < 20; i++)
+      recorder.recordQuery({ dbSystem: 'mysql', sql: 'select 1', durationSeconds: 0.2 + i / 100 });
+    expect(capture.sampler.peek()).toHaveLength(6);
+    expect(capture.sampler.untallied()).toBe(14);
   });
 
   test('a per-database threshold overrides the default', () => {
@@ -94,4 +118,51 @@ test('retention purge deletes old samples in chunks and keeps recent ones', asyn
   expect(await repo.purge(Date.now() - 7 * 86_400_000, 10)).toBe(25);
   expect(await store.db('slow_query_samples').count({ n: '*' })).toEqual([{ n: 1 }]);
   await store.close();
+});
+
+describe('sampled-out counts in the store', () => {
+  test('are written with the next flush, even before the fingerprint has a later kept sample', async () => {
+    const store = await openStore('sqlite::memory:');
+    await store.migrate();
+    const registry = new Registry();
+    const recorder = new Recorder(registry);
+    const repo = new SlowQueryRepository(store);
+    const capture = new SlowQueryCapture(
+      recorder,
+      queriesConfigSchema.parse({ maxSamplesPerSecond: 1 }),
+      repo,
+    );
+    const now = Date.now();
+    capture.sampler.clock = () => now;
+    // One kept (the first), then a slower one kept as the slowest, then 5 sampled out.
+    for (const ms of [300, 400, 100, 120, 110, 130, 150])
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: 'select * from t where id = 1',
+        durationSeconds: ms / 1000,
+      });
+    // A fingerprint first seen while the budget is spent: it has no kept sample at all.
+    for (const ms of [200, 250])
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: 'select * from u where id = 2',
+        durationSeconds: ms / 1000,
+      });
+    await capture.flush(true);
+    const { items } = await repo.aggregate({ from: now - 60_000, to: now + 60_000 }, 'count', 'desc');
+    const byText = Object.fromEntries(items.map((i) => [i.fingerprint, i]));
+    expect(byText['select * from t where id = ?']).toMatchObject({
+      count: 7,
+      totalSeconds: 1.31,
+      maxMs: 400,
+    });
+    expect(byText['select * from u where id = ?']).toMatchObject({
+      count: 2,
+      totalSeconds: 0.45,
+      maxMs: 250,
+    });
+    expect(capture.sampler.untallied()).toBe(0);
+    await capture.stop();
+    await store.close();
+  });
 });

@@ -365,7 +365,7 @@ test('compliant traffic, then a latency breach on a critical endpoint: one emerg
   );
   expect(firstMail.text).toContain('Runbook:   http://runbooks.test/alerting.md#slalatency');
   expect(firstMail.html).toContain('<a href="http://runbooks.test/alerting.md#slalatency">Runbook</a>');
-  expect(resolvedMail.text).toMatch(/When:\s+since .* UTC, resolved \d\d:\d\d:\d\d UTC after \d+m?\d*s/);
+  expect(resolvedMail.text).toMatch(/When:\s+since .* UTC, resolved \d\d:\d\d:\d\d UTC after (?:\d+m)?\d+s/);
 
   const slack = firstSlack.body;
   expect(slack.channel).toBe('#incidents');

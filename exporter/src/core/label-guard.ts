@@ -20,6 +20,8 @@ export class LabelGuard {
 
   value(v: string): string {
     if (this.seen.has(v)) return v;
+    // A NUL in an exposition label value breaks scrapers; it becomes U+FFFD (and that value is capped).
+    if (v.includes('\u0000')) return this.value(v.replaceAll('\u0000', '\ufffd'));
     if (this.seen.size < this.cap) {
       this.seen.add(v);
       return v;

@@ -303,6 +303,12 @@ export function createMetrics(
       labelNames: ['component', 'reason'] as const,
       registers,
     }),
+    boundedBytes: new Gauge({
+      name: 'perfwatch_bounded_memory_bytes',
+      help: 'Estimated bytes held by a bounded in-memory structure (n_plus_one, slow_query_buffer, fingerprint_cache, tallies); each is capped and what its cap drops counts in perfwatch_dropped_total.',
+      labelNames: ['component'] as const,
+      registers,
+    }),
     buildInfo: new Gauge({
       name: 'perfwatch_build_info',
       help: 'Perfwatch build information; always 1.',

@@ -94,8 +94,8 @@ const KEYWORDS = new Set([
 export function metricNamesIn(expr: string): string[] {
   const s = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\{[^{}]*\}/g, ' ')
+    .replace(/\[[^[\]]*\]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names = new Set<string>();
   for (const m of s.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {

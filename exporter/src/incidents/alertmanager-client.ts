@@ -26,7 +26,7 @@ export class AlertmanagerClient {
     url: string,
     private readonly timeoutMs: number,
   ) {
-    this.base = url.replace(/\/+$/, '');
+    this.base = url.replace(/(?<!\/)\/+$/, '');
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {

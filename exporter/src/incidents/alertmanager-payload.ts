@@ -110,7 +110,23 @@ export function severityOf(labels: Labels, config: IncidentsConfig): Severity {
   return config.severityMap[v] ?? DEFAULT_SEVERITY_MAP[v] ?? config.defaultSeverity;
 }
 
-const runbookOf = (a: Labels): string | null => a.runbook_url ?? a.runbookUrl ?? a.runbook ?? null;
+/**
+ * A link the UI may render: http(s) only. Anything else (`javascript:`, `data:`) would run or load in
+ * the operator's browser from a label an alert rule, or whoever can post to the webhook, chose.
+ */
+export function httpUrlOrNull(s: string | undefined | null): string | null {
+  if (!s) return null;
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return null;
+  }
+  return u.protocol === 'http:' || u.protocol === 'https:' ? s : null;
+}
+
+const runbookOf = (a: Labels): string | null =>
+  httpUrlOrNull(a.runbook_url ?? a.runbookUrl ?? a.runbook ?? null);
 
 function describe(labels: Labels, shown: string[]): string {
   const name = labels.alertname ?? 'alert';
@@ -150,13 +166,17 @@ export function mapNotification(p: WebhookPayload, config: IncidentsConfig): Map
       annotations,
       startsAt: Date.parse(a.startsAt),
       endsAt: epochOrNull(a.endsAt),
-      generatorUrl: a.generatorURL || null,
+      generatorUrl: httpUrlOrNull(a.generatorURL),
       runbookUrl: runbookOf(annotations),
     };
   });
 
+  // One alert per fingerprint: Alertmanager never repeats one in a notification, but a sender that did
+  // must not make the store refuse the whole notification (and Alertmanager retry it forever).
+  // The last occurrence wins, as a later notification would.
+  const unique = [...new Map(alerts.map((a) => [a.fingerprint, a])).values()];
   const buckets = new Map<string, { key: string; alerts: IncomingAlert[] }>();
-  for (const a of alerts) {
+  for (const a of unique) {
     const key =
       config.groupBy === 'groupKey'
         ? p.groupKey
@@ -190,7 +210,7 @@ export function mapNotification(p: WebhookPayload, config: IncidentsConfig): Map
       runbookUrl: runbookOf(annotations) ?? first.runbookUrl,
       generatorUrl: first.generatorUrl,
       receiver: p.receiver,
-      externalUrl: p.externalURL || null,
+      externalUrl: httpUrlOrNull(p.externalURL),
       alerts: b.alerts,
     };
   });

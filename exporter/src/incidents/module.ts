@@ -29,13 +29,16 @@ const MAX_BULK = 200;
 /** How often the dead man's switch looks for an overdue Watchdog. */
 const WATCHDOG_CHECK_MS = 30_000;
 
+/** The largest time a JavaScript Date can hold. */
+const MAX_TIME_MS = 8_640_000_000_000_000;
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
 const timeParam = z
   .string()
   .transform((s, ctx) => {
     const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (!Number.isFinite(t)) {
+    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
+    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) {
       ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
       return z.NEVER;
     }
@@ -138,7 +141,12 @@ const silenceBody = z
   })
   .strict();
 
-const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Decimal digits only: `0x7`, `7.0`, ` 7` or `1e3` are not incident 7 (or 1000). */
+const idParam = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, 'expected a positive decimal integer')
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n), 'expected a positive decimal integer');
 
 /** Node hands header bytes over as latin1; Grafana sends UTF-8 logins, so decode them when valid. */
 function headerText(raw: string): string {

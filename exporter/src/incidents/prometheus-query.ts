@@ -28,7 +28,7 @@ export class PrometheusQuery {
     url: string,
     private readonly timeoutMs: number,
   ) {
-    this.base = url.replace(/\/+$/, '');
+    this.base = url.replace(/(?<!\/)\/+$/, '');
   }
 
   async instant(query: string, signal?: AbortSignal): Promise<Sample[]> {

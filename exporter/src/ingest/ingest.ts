@@ -14,6 +14,25 @@ import { EVENT_KINDS, eventSchema, type IngestConfig, type IngestEvent } from '.
 const MAX_REASON_CHARS = 300;
 const KINDS = new Set<string>(EVENT_KINDS);
 
+/** Oldest event `time` accepted; older ones are refused with a reason rather than dated 1970. */
+export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
+
+/**
+ * The first string field (or custom label) of a valid event that holds a NUL character. Such an event
+ * is refused: PostgreSQL cannot store NUL, and Prometheus' text format should not carry it.
+ */
+function nulField(e: IngestEvent): string | undefined {
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'string' && v.includes('\u0000'))
+      return `${k}: must not contain NUL (\\u0000) characters`;
+    if (typeof v === 'object' && v !== null)
+      for (const [lk, lv] of Object.entries(v as Record<string, unknown>))
+        if (lk.includes('\u0000') || (typeof lv === 'string' && lv.includes('\u0000')))
+          return `${k}: must not contain NUL (\\u0000) characters`;
+  }
+  return undefined;
+}
+
 export interface Rejection {
   index: number;
   kind: string;
@@ -66,7 +85,9 @@ export class Ingestor {
         let count = counts.get(kind);
         if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
         const parsed = this.schema.safeParse(raw);
-        const reason = parsed.success ? this.record(parsed.data, now) : reasonOf(parsed.error);
+        const reason = parsed.success
+          ? (nulField(parsed.data) ?? this.timeProblem(parsed.data, now) ?? this.record(parsed.data, now))
+          : reasonOf(parsed.error);
         if (reason !== undefined) {
           rejected.push({ index, kind, reason });
           count.rejected++;
@@ -81,6 +102,12 @@ export class Ingestor {
       }
       return { accepted, rejected };
     });
+  }
+
+  /** Why an event's `time` cannot be believed: too old to be a real recent event (often seconds, not ms). */
+  private timeProblem(e: IngestEvent, now: number): string | undefined {
+    if (!('time' in e) || e.time === undefined || e.time >= now - MAX_EVENT_AGE_MS) return undefined;
+    return `time: ${e.time} is more than 7 days ago; send epoch milliseconds (or omit it for "now")`;
   }
 
   /** Records one valid event; returns why it cannot be recorded when that depends on the config. */

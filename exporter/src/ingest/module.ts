@@ -29,7 +29,7 @@ export function ingestModule(): ServiceModule {
         ctx.recorder.drop('ingest', reason);
         throw err;
       };
-      router.post('/events', ctx.auth.require('ingest'), (req, res) => {
+      router.post('/events', ctx.auth.require('ingest'), async (req, res) => {
         ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
         const body = req.body as { events?: unknown; app?: unknown; unsent?: unknown } | undefined;
         if (typeof body !== 'object' || body === null || !Array.isArray(body.events))
@@ -74,7 +74,11 @@ export function ingestModule(): ServiceModule {
           const lost = unsentSchema.safeParse(unsent);
           if (lost.success && lost.data > 0) ctx.recorder.recordUnsent(appName, lost.data);
         }
-        res.status(rejected.length > 0 && accepted === 0 ? 400 : 200).json({ accepted, rejected });
+        if (rejected.length > 0 && accepted === 0) return void res.status(400).json({ accepted, rejected });
+        // Durability: 200 means the batch's slow-query samples and sampled-out counts are in the store.
+        // While the store cannot be written, 202: recorded, samples buffered in memory (bounded).
+        const persisted = ctx.slowQueries ? await ctx.slowQueries.commit() : true;
+        res.status(persisted ? 200 : 202).json({ accepted, rejected });
       });
       // Bodies refused before the handler ran (too large, not JSON) are counted too.
       router.use('/events', (err: unknown, _req: Request, _res: Response, next: NextFunction) => {

@@ -55,7 +55,7 @@ export class PrometheusClient {
       ).toString('base64')}`;
     u.username = '';
     u.password = '';
-    this.base = u.toString().replace(/\/+$/, '');
+    this.base = u.toString().replace(/(?<!\/)\/+$/, '');
     this.displayUrl = displayUrl(config.url);
   }
 

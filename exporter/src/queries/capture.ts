@@ -1,7 +1,7 @@
 import type { Recorder } from '../core/recorder';
 import type { Logger } from '../logger';
 import { CallSitePolicy, callSiteOf } from './call-site';
-import type { QueriesConfig } from './config';
+import { type QueriesConfig, ringTooSmall } from './config';
 import { NPlusOneDetector } from './n-plus-one';
 import type { SlowQueryRepository } from './repository';
 import { SlowQuerySampler } from './sampler';
@@ -20,6 +20,7 @@ const PURGE_EVERY_MS = 60 * 60_000;
 export class SlowQueryCapture {
   readonly sampler: SlowQuerySampler;
   readonly callSites: CallSitePolicy;
+  readonly detector: NPlusOneDetector;
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
@@ -33,14 +34,16 @@ export class SlowQueryCapture {
     private readonly repository: SampleSink | undefined,
     private readonly logger?: Logger,
   ) {
+    const tooSmall = ringTooSmall(config);
+    if (tooSmall && repository) logger?.warn(tooSmall);
     this.callSites = new CallSitePolicy(config.callSites, config.callSiteStacksPerSecond);
     this.sampler = new SlowQuerySampler(recorder, config, this.callSites);
     const sampler = this.sampler;
-    const detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {
+    const detector = (this.detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {
       fingerprint: (q) => sampler.fingerprintOf(q),
       flag: (q, fp) => sampler.keepNPlusOne(q, fp),
       callSite: (q) => q.callSite ?? callSiteOf(q.stack),
-    });
+    }));
     // The sampler listens first, so the N+1 detector can mark a query the sampler just kept.
     this.unsubscribe.push(recorder.onQuery(sampler.onQuery), recorder.onQuery(detector.onQuery));
     recorder.setStackAdvisor(this.callSites);
@@ -63,12 +66,36 @@ export class SlowQueryCapture {
     return this.flushing;
   }
 
+  /**
+   * Group commit for acknowledged writes: resolves true once everything pending at the call is in the
+   * store (joining a write in progress, or starting one shared by every caller waiting meanwhile), or
+   * false at once while the store is failing and backing off (the samples stay buffered, bounded).
+   */
+  async commit(): Promise<boolean> {
+    if (!this.repository) return false;
+    // Samples pushed out of the full ring before a write took them were never stored: whoever was
+    // waiting then cannot be told theirs were.
+    const dropped = this.sampler.droppedSamples;
+    const ok = () => this.failures === 0 && this.sampler.droppedSamples === dropped;
+    if (this.flushing) await this.flushing;
+    // A write another caller started after ours was buffered includes ours.
+    if (this.flushing) {
+      await this.flushing;
+      return ok();
+    }
+    if (!this.sampler.hasPending) return ok();
+    if (this.failures > 0 && Date.now() < this.nextAttemptAt) return false;
+    await this.flush(true);
+    return ok();
+  }
+
   private async doFlush(force: boolean): Promise<void> {
     if (!this.repository || (!force && Date.now() < this.nextAttemptAt)) return;
     const batch = this.sampler.take();
-    if (batch.length === 0) return;
+    const tallies = this.sampler.takeTallies();
+    if (batch.length === 0 && tallies.length === 0) return;
     try {
-      await this.repository.insert(batch);
+      await this.repository.insert(batch, tallies);
       this.recorder.metrics.slowQueryFlushes.inc({ status: 'ok' });
       if (this.failures > 0) this.logger?.info({ samples: batch.length }, 'slow-query store writable again');
       this.failures = 0;
@@ -76,6 +103,7 @@ export class SlowQueryCapture {
     } catch (err) {
       this.recorder.metrics.slowQueryFlushes.inc({ status: 'error' });
       this.sampler.giveBack(batch);
+      this.sampler.giveBackTallies(tallies);
       this.failures++;
       const backoff = Math.min(MAX_BACKOFF_MS, this.config.flushIntervalMs * 2 ** (this.failures - 1));
       this.nextAttemptAt = Date.now() + backoff;
@@ -102,6 +130,7 @@ export class SlowQueryCapture {
     clearInterval(this.timer);
     clearInterval(this.purgeTimer);
     for (const u of this.unsubscribe) u();
+    this.detector.stop();
     await this.flush(true);
     // Sampled-out queries still waiting for a kept sample of their fingerprint are lost with the process.
     const untallied = this.sampler.untallied();

@@ -10,7 +10,12 @@ export const queriesConfigSchema = z
     maxSamplesPerSecond: z.number().int().positive().default(50),
     /** Samples held in memory until written to the store; past it the oldest are dropped and counted. */
     ringSize: z.number().int().positive().default(1000),
-    flushIntervalMs: z.number().int().positive().default(30_000),
+    /**
+     * How often buffered samples are written (in-process capture; ingestion writes before it answers).
+     * A second's budget is at most twice maxSamplesPerSecond (the slowest-so-far exception), so the
+     * ring must hold that many for one interval: 2 × 50/s × 5 s = 500 ≤ 1 000.
+     */
+    flushIntervalMs: z.number().int().positive().default(5_000),
     retentionDays: z.number().positive().default(7),
     /** The same fingerprint more often than this in one request or job is an N+1 suspicion. */
     nPlusOneThreshold: z.number().int().positive().default(5),
@@ -42,6 +47,13 @@ export const queriesConfigSchema = z
       ),
   })
   .strict();
+
+/** Why a config would drop samples under steady load (the ring cannot hold one interval), if it would. */
+export function ringTooSmall(c: QueriesConfig): string | undefined {
+  const perInterval = 2 * c.maxSamplesPerSecond * (c.flushIntervalMs / 1000);
+  if (perInterval <= c.ringSize) return undefined;
+  return `queries.ringSize (${c.ringSize}) holds less than one flush interval at the full rate (2 × maxSamplesPerSecond × flushIntervalMs/1000 = ${perInterval}): samples will be dropped under steady load; raise ringSize or lower flushIntervalMs`;
+}
 
 export type QueriesConfig = z.infer<typeof queriesConfigSchema>;
 export const DEFAULT_QUERIES_CONFIG: QueriesConfig = queriesConfigSchema.parse({});

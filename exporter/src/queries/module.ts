@@ -10,7 +10,8 @@ const timeParam = z
   .string()
   .transform((s, ctx) => {
     const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (!Number.isFinite(t)) {
+    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
+    if (!Number.isFinite(t) || t < 0 || t > 8_640_000_000_000_000) {
       ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
       return z.NEVER;
     }
@@ -72,6 +73,7 @@ export function slowQueriesModule(): ServiceModule {
       const repo = repository;
       const cap = capture;
       ctx.slowQueries = {
+        commit: () => cap.commit(),
         async top({ sinceMs, limit }) {
           // Include what is still in memory, so diagnostics see the last seconds too.
           await cap.flush(true);

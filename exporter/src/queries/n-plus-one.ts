@@ -6,8 +6,41 @@ import type { SlowQuerySample } from './sample';
 /** Distinct fingerprints counted per request or job; beyond it new ones are not counted. */
 const MAX_FINGERPRINTS_PER_UNIT = 500;
 /** Ingested requests (no async context) tracked at once, and how long one is kept after its last query. */
-export const MAX_EXTERNAL_UNITS = 10_000;
+// Bytes bound the memory (below); the entry cap only bounds the map itself. At 10 000, a steady 170
+// request ids per second with the 60 s TTL already evicted requests still in progress (the soak).
+export const MAX_EXTERNAL_UNITS = 100_000;
 export const EXTERNAL_TTL_MS = 60_000;
+/**
+ * Estimated bytes all ingested requests' tracking may hold. Counting entries was not enough: each entry
+ * kept up to N raw statements of up to 100 KB, so 10 000 entries could hold gigabytes.
+ */
+export const MAX_EXTERNAL_BYTES = 32 * 1024 * 1024;
+/** Estimated bytes one ingested request's tracking may hold; past it the request is no longer tracked. */
+export const MAX_UNIT_BYTES = 2 * 1024 * 1024;
+/** How often stale ingested requests are purged (the cache only expires them lazily otherwise). */
+const PURGE_EVERY_MS = 10_000;
+/** Fixed cost of an object, a map entry or an array slot, in the byte estimates. */
+const OVERHEAD = 64;
+
+/** Bytes a kept query is charged: its strings at two bytes a character (V8's worst case), plus slots. */
+function queryBytes(q: RecordedQuery): number {
+  return (
+    OVERHEAD * 3 +
+    2 * (q.sql.length + q.route.length + (q.requestId?.length ?? 0) + (q.database?.length ?? 0))
+  );
+}
+
+export interface NPlusOneLimits {
+  maxExternalBytes: number;
+  maxUnitBytes: number;
+  ttlMs: number;
+}
+
+const DEFAULT_LIMITS: NPlusOneLimits = {
+  maxExternalBytes: MAX_EXTERNAL_BYTES,
+  maxUnitBytes: MAX_UNIT_BYTES,
+  ttlMs: EXTERNAL_TTL_MS,
+};
 
 /** Per request or job: nothing but a counter and a few references until it issues more than N queries. */
 interface UnitState {
@@ -18,6 +51,10 @@ interface UnitState {
   /** Flagged fingerprints, with their sample while it still lacks a call site. */
   flagged: Map<string, SlowQuerySample | undefined> | undefined;
   full: boolean;
+  /** Estimated bytes held (ingested requests only; in-process state goes with its context). */
+  bytes: number;
+  /** Over its byte cap: no longer tracked (ingested requests only). */
+  abandoned: boolean;
 }
 
 const newState = (): UnitState => ({
@@ -26,6 +63,8 @@ const newState = (): UnitState => ({
   counts: undefined,
   flagged: undefined,
   full: false,
+  bytes: OVERHEAD * 2,
+  abandoned: false,
 });
 
 export interface NPlusOneHooks {
@@ -45,65 +84,126 @@ export interface NPlusOneHooks {
  *
  * In-process requests and jobs keep their state beside their async work context (a WeakMap, so it
  * goes when the context does). Ingested events have no async context but carry a request id: their
- * state lives in an LRU map bounded in size and age, and a request pushed out while still active is
- * counted as a drop.
+ * state lives in an LRU map bounded by estimated bytes, entries and age (stale ones purged on a timer),
+ * and a request pushed out while still active, or abandoned past its own byte cap, is counted as a drop.
  */
 export class NPlusOneDetector {
   private readonly inProcess = new WeakMap<WorkContext, UnitState>();
   private readonly external: LRUCache<string, UnitState>;
+  private readonly limits: NPlusOneLimits;
+  private readonly purgeTimer: NodeJS.Timeout;
 
   constructor(
     private readonly recorder: Recorder,
     private readonly threshold: number,
     private readonly hooks: NPlusOneHooks,
+    limits: Partial<NPlusOneLimits> = {},
   ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.external = new LRUCache<string, UnitState>({
       max: MAX_EXTERNAL_UNITS,
-      ttl: EXTERNAL_TTL_MS,
+      maxSize: this.limits.maxExternalBytes,
+      ttl: this.limits.ttlMs,
       updateAgeOnGet: true,
       dispose: (_state, _id, reason) => {
         if (reason === 'evict') recorder.drop('n_plus_one', 'tracking_full');
       },
     });
+    this.purgeTimer = setInterval(
+      () => this.purgeStale(),
+      Math.max(1000, Math.min(PURGE_EVERY_MS, this.limits.ttlMs)),
+    );
+    this.purgeTimer.unref();
+  }
+
+  /** Forgets ingested requests idle for longer than the TTL; returns whether any were. */
+  purgeStale(): boolean {
+    const purged = this.external.purgeStale();
+    this.publishBytes();
+    return purged;
+  }
+
+  /** Estimated bytes held for ingested requests. */
+  get trackedBytes(): number {
+    return this.external.calculatedSize;
+  }
+
+  /** Ingested requests tracked. */
+  get trackedUnits(): number {
+    return this.external.size;
+  }
+
+  stop(): void {
+    clearInterval(this.purgeTimer);
+    this.external.clear();
+    this.publishBytes();
+  }
+
+  private publishBytes(): void {
+    this.recorder.metrics.boundedBytes.set({ component: 'n_plus_one' }, this.external.calculatedSize);
   }
 
   readonly onQuery = (q: RecordedQuery): void => {
-    const state = this.stateOf(q);
-    if (!state) return;
+    // A sample that names its own route (ingested) belongs to its request id, not to the context of
+    // whichever request happens to be running the ingestion endpoint.
+    const inProcess = q.work !== undefined && q.route === q.work.route;
+    const id = inProcess ? undefined : q.requestId || undefined;
+    const state = inProcess
+      ? this.inProcessState(q.work!)
+      : id !== undefined
+        ? this.externalState(id)
+        : undefined;
+    if (!state || state.abandoned) return;
+    const before = state.bytes;
     state.queries++;
     if (state.queries <= this.threshold) {
       (state.early ??= []).push(q);
-      return;
+      if (id !== undefined) state.bytes += queryBytes(q);
+    } else {
+      if (state.early) {
+        const early = state.early;
+        state.early = undefined;
+        if (id !== undefined) for (const e of early) state.bytes -= queryBytes(e);
+        for (const e of early) this.count(state, e, id !== undefined);
+      }
+      this.count(state, q, id !== undefined);
     }
-    if (state.early) {
-      const early = state.early;
+    if (id === undefined || state.bytes === before) return;
+    if (state.bytes > this.limits.maxUnitBytes) {
+      // One request cannot take the whole budget: it stops being tracked (and holding anything).
+      state.abandoned = true;
       state.early = undefined;
-      for (const e of early) this.count(state, e);
+      state.counts = undefined;
+      state.flagged = undefined;
+      state.bytes = OVERHEAD * 2;
+      this.recorder.drop('n_plus_one', 'unit_bytes');
     }
-    this.count(state, q);
+    // The cache re-sizes an entry only when its value changes: delete and set it again, so it evicts
+    // least recently used requests past its budget.
+    this.external.delete(id);
+    this.external.set(id, state, { size: state.bytes });
+    this.publishBytes();
   };
 
-  private stateOf(q: RecordedQuery): UnitState | undefined {
-    // A sample that names its own route (ingested) belongs to its request id, not to the context of
-    // whichever request happens to be running the ingestion endpoint.
-    if (q.work && q.route === q.work.route) {
-      let state = this.inProcess.get(q.work);
-      if (!state) {
-        state = newState();
-        this.inProcess.set(q.work, state);
-      }
-      return state;
-    }
-    if (!q.requestId) return undefined;
-    let state = this.external.get(q.requestId);
+  private inProcessState(work: WorkContext): UnitState {
+    let state = this.inProcess.get(work);
     if (!state) {
       state = newState();
-      this.external.set(q.requestId, state);
+      this.inProcess.set(work, state);
     }
     return state;
   }
 
-  private count(state: UnitState, q: RecordedQuery): void {
+  private externalState(id: string): UnitState {
+    let state = this.external.get(id);
+    if (!state) {
+      state = newState();
+      this.external.set(id, state, { size: state.bytes });
+    }
+    return state;
+  }
+
+  private count(state: UnitState, q: RecordedQuery, external: boolean): void {
     const fp = this.hooks.fingerprint(q);
     const counts = (state.counts ??= new Map());
     const prev = counts.get(fp);
@@ -114,6 +214,7 @@ export class NPlusOneDetector {
     }
     const n = (prev ?? 0) + 1;
     counts.set(fp, n);
+    if (external && prev === undefined) state.bytes += OVERHEAD + 2 * fp.length;
     const flagged = (state.flagged ??= new Map());
     if (n > this.threshold) {
       if (!flagged.has(fp)) {
@@ -121,7 +222,9 @@ export class NPlusOneDetector {
           route: this.recorder.label('db_client_n_plus_one_total', 'route', q.route),
         });
         const sample = this.hooks.flag(q, fp);
-        flagged.set(fp, sample.callSite === null ? sample : undefined);
+        // Ingested queries never carry a stack: holding their sample for a call site would only hold memory.
+        flagged.set(fp, sample.callSite === null && !external ? sample : undefined);
+        if (external) state.bytes += OVERHEAD;
       } else {
         // The loop goes on: the first of its queries that carries a stack names the loop's call site.
         const sample = flagged.get(fp);

@@ -1,9 +1,15 @@
 import type { Knex } from 'knex';
 import type { SlowQuerySummary } from '../server/context';
 import type { Store } from '../store/store';
+import { fingerprintId } from './fingerprint';
 import type { SlowQuerySample } from './sample';
+import type { PendingTally } from './sampler';
 
 const TABLE = 'slow_query_samples';
+/** A tally is added to its fingerprint's latest row when that row is this recent; else it gets its own. */
+const TALLY_ATTACH_MS = 60_000;
+/** Tallies added to existing rows per batch (one statement each); the rest get rows of their own. */
+const MAX_TALLY_UPDATES = 32;
 /** Durations read to compute percentiles over a range; beyond it the newest are used. */
 const MAX_PERCENTILE_ROWS = 200_000;
 
@@ -65,6 +71,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+/**
+ * PostgreSQL text cannot hold NUL: one in an app's SQL made every later flush fail and retry the whole
+ * batch, so nothing was stored until a restart. Both stores keep U+FFFD instead, so they agree.
+ */
+const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toSample(r: Row) {
@@ -123,27 +135,75 @@ export class SlowQueryRepository {
     return this.store.db;
   }
 
-  async insert(samples: SlowQuerySample[]): Promise<void> {
-    if (samples.length === 0) return;
+  /**
+   * Writes samples, and tallies of sampled-out queries, in one transaction: a batch is stored whole or
+   * not at all, so a retry never duplicates. A tally is added to its fingerprint's latest row when that
+   * row is recent and at least as slow (so counts, totals and the maximum stay exact); otherwise it
+   * becomes a row of its own whose sample is the fingerprint (no literals), whose duration is the
+   * tally's slowest and whose sampled_out holds the rest.
+   */
+  async insert(samples: SlowQuerySample[], tallies: PendingTally[] = []): Promise<void> {
+    if (samples.length === 0 && tallies.length === 0) return;
     const rows = samples.map((s) => ({
       fingerprint_id: s.fingerprintId,
-      fingerprint: s.fingerprint,
-      sample: s.sample,
+      fingerprint: noNul(s.fingerprint),
+      sample: noNul(s.sample),
       duration_ms: s.durationMs,
-      db_system: s.dbSystem,
-      database: s.database,
+      db_system: noNul(s.dbSystem),
+      database: s.database === null ? null : noNul(s.database),
       operation: s.operation,
-      route: s.route,
-      request_id: s.requestId,
-      call_site: s.callSite,
+      route: noNul(s.route),
+      request_id: s.requestId === null ? null : noNul(s.requestId),
+      call_site: s.callSite === null ? null : noNul(s.callSite),
       error: s.error,
       n_plus_one: s.nPlusOne,
       sampled_out: s.sampledOut,
       sampled_out_ms: s.sampledOutMs,
       captured_at: s.capturedAt,
     }));
-    // One transaction per batch: a batch is stored whole or not at all, so a retry never duplicates.
-    await this.db.transaction((trx) => trx.batchInsert(TABLE, rows, 200));
+    await this.db.transaction(async (trx) => {
+      const own: typeof rows = [];
+      for (const [i, t] of tallies.entries()) {
+        const id = fingerprintId(t.fingerprint);
+        // One statement per tally, and at most MAX_TALLY_UPDATES of them per batch: past that, tallies
+        // get rows of their own so that a batch's round trips stay bounded.
+        if (i < MAX_TALLY_UPDATES) {
+          const latest = trx(TABLE)
+            .select('id')
+            .where('fingerprint_id', id)
+            .andWhere('captured_at', '>=', t.at - TALLY_ATTACH_MS)
+            .orderBy('captured_at', 'desc')
+            .limit(1);
+          const updated = await trx(TABLE)
+            .where('id', latest)
+            .andWhere('duration_ms', '>=', t.maxMs)
+            .update({
+              sampled_out: trx.raw('sampled_out + ?', [t.count]),
+              sampled_out_ms: trx.raw('sampled_out_ms + ?', [t.ms]),
+            });
+          if (updated > 0) continue;
+        }
+        own.push({
+          fingerprint_id: id,
+          fingerprint: noNul(t.fingerprint),
+          sample: noNul(t.fingerprint),
+          duration_ms: t.maxMs,
+          db_system: noNul(t.dbSystem),
+          database: t.database === null ? null : noNul(t.database),
+          operation: t.operation,
+          route: noNul(t.route),
+          request_id: null,
+          call_site: null,
+          error: false,
+          n_plus_one: false,
+          sampled_out: t.count - 1,
+          sampled_out_ms: Math.max(0, t.ms - t.maxMs),
+          captured_at: t.at,
+        });
+      }
+      const all = [...rows, ...own];
+      if (all.length > 0) await trx.batchInsert(TABLE, all, 200);
+    });
   }
 
   private filtered(f: SlowQueryFilter): Knex.QueryBuilder {
@@ -163,30 +223,30 @@ export class SlowQueryRepository {
     sort: SortKey,
     order: 'asc' | 'desc',
   ): Promise<{ items: FingerprintStats[]; totalSeconds: number }> {
-    const groups = (await this.filtered(f)
-      .select('fingerprint_id')
-      .min({
-        fingerprint: 'fingerprint',
-        db_system: 'db_system',
-        database: 'database',
-        operation: 'operation',
-      })
-      .count({ samples: '*' })
-      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-      .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
-      .min({ first_seen: 'captured_at' })
-      .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
-      .groupBy('fingerprint_id')) as Array<Record<string, string | number | null>>;
-    const durations = new Map<string, number[]>();
-    const rows = (await this.filtered(f)
-      .select('fingerprint_id', 'duration_ms')
-      .orderBy('captured_at', 'desc')
-      .limit(MAX_PERCENTILE_ROWS)) as Array<{ fingerprint_id: string; duration_ms: number | string }>;
-    for (const r of rows) {
-      const list = durations.get(r.fingerprint_id) ?? [];
-      list.push(Number(r.duration_ms));
-      durations.set(r.fingerprint_id, list);
-    }
+    // Reads go through the store's off-loop reader: on SQLite they run on a worker thread.
+    const groups = await this.store.readRows<Record<string, string | number | null>>(
+      this.filtered(f)
+        .select('fingerprint_id')
+        .min({
+          fingerprint: 'fingerprint',
+          db_system: 'db_system',
+          database: 'database',
+          operation: 'operation',
+        })
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
+        .min({ first_seen: 'captured_at' })
+        .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
+        .groupBy('fingerprint_id'),
+    );
+    const p95s = await this.store.readQuantiles(
+      this.filtered(f)
+        .select('fingerprint_id', 'duration_ms')
+        .orderBy('captured_at', 'desc')
+        .limit(MAX_PERCENTILE_ROWS),
+      [0.95],
+    );
     // Sampled-out queries count and add their time; the slowest query of every second is always kept,
     // so the maximum over kept samples is exact. p95 is over kept samples.
     const totalOf = (g: Record<string, string | number | null>) =>
@@ -197,7 +257,6 @@ export class SlowQueryRepository {
       const sampleCount = Number(g.samples);
       const count = sampleCount + Number(g.sampled_out ?? 0);
       const total = totalOf(g);
-      const sorted = (durations.get(id) ?? []).sort((a, b) => a - b);
       return {
         id,
         fingerprint: String(g.fingerprint),
@@ -209,7 +268,7 @@ export class SlowQueryRepository {
         totalSeconds: total / 1000,
         share: totalMs > 0 ? total / totalMs : 0,
         meanMs: count > 0 ? total / count : 0,
-        p95Ms: percentile(sorted, 0.95),
+        p95Ms: p95s.get(id)?.[0] ?? 0,
         maxMs: Number(g.max_ms),
         firstSeen: new Date(Number(g.first_seen)).toISOString(),
         lastSeen: new Date(Number(g.last_seen)).toISOString(),
@@ -249,44 +308,47 @@ export class SlowQueryRepository {
       'captured_at',
     ];
     const newest = (
-      (await this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10)) as Row[]
+      await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10))
     ).map(toSample);
     const slowest = (
-      (await this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10)) as Row[]
+      await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10))
     ).map(toSample);
-    const routes = (await this.filtered(f)
-      .select('route')
-      .count({ samples: '*' })
-      .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-      .groupBy('route')
-      .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
-      .limit(50)) as Array<{
+    const routes = (await this.store.readRows(
+      this.filtered(f)
+        .select('route')
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .groupBy('route')
+        .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
+        .limit(50),
+    )) as Array<{
       route: string;
       samples: number | string;
       kept_ms: number | string;
       sampled_out: number | string | null;
       sampled_out_ms: number | string | null;
     }>;
-    const callSites = (await this.filtered(f)
-      .whereNotNull('call_site')
-      .select('call_site')
-      .count({ count: '*' })
-      .groupBy('call_site')
-      .orderBy('count', 'desc')
-      .limit(50)) as Array<{ call_site: string; count: number | string }>;
+    const callSites = await this.store.readRows<{ call_site: string; count: number | string }>(
+      this.filtered(f)
+        .whereNotNull('call_site')
+        .select('call_site')
+        .count({ count: '*' })
+        .groupBy('call_site')
+        .orderBy('count', 'desc')
+        .limit(50),
+    );
     const bucketMs = Math.max(1000, Math.ceil((f.to - f.from) / buckets));
-    const points = (await this.filtered(f)
-      .select('captured_at', 'duration_ms')
-      .limit(MAX_PERCENTILE_ROWS)) as Array<{
-      captured_at: number | string;
-      duration_ms: number | string;
-    }>;
+    const points = await this.store.readColumns(
+      this.filtered(f).select('captured_at', 'duration_ms').limit(MAX_PERCENTILE_ROWS),
+    );
+    const at = points.columns.captured_at as Array<number | string>;
+    const took = points.columns.duration_ms as Array<number | string>;
     const series = new Map<number, number[]>();
-    for (const p of points) {
-      const start = f.from + Math.floor((Number(p.captured_at) - f.from) / bucketMs) * bucketMs;
-      const list = series.get(start) ?? [];
-      list.push(Number(p.duration_ms));
-      series.set(start, list);
+    for (let i = 0; i < points.length; i++) {
+      const start = f.from + Math.floor((Number(at[i]) - f.from) / bucketMs) * bucketMs;
+      let list = series.get(start);
+      if (!list) series.set(start, (list = []));
+      list.push(Number(took[i]));
     }
     const timeline = [...series.entries()]
       .sort(([a], [b]) => a - b)

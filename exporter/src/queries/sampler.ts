@@ -17,6 +17,33 @@ const MAX_SQL_CHARS = 20_000;
 const FINGERPRINT_CACHE = 2000;
 /** Fingerprints whose sampled-out queries are tallied until their next kept sample. */
 const MAX_TALLIED_FINGERPRINTS = 1000;
+/**
+ * Byte budgets (strings at two bytes a character) of the structures that hold statement text: entry
+ * counts alone let 2 000 cached 100 KB statements or 1 000 samples of 20 000 characters hold hundreds
+ * of megabytes.
+ */
+export const MAX_FINGERPRINT_CACHE_BYTES = 16 * 1024 * 1024;
+export const MAX_TALLY_BYTES = 4 * 1024 * 1024;
+export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+const OVERHEAD = 64;
+
+const lastOf = (q: RecordedQuery): Tally['last'] => ({
+  dbSystem: q.dbSystem,
+  database: q.database,
+  operation: q.operation,
+  route: q.route,
+  time: q.time,
+});
+
+const sampleBytes = (s: SlowQuerySample) =>
+  OVERHEAD * 4 +
+  2 *
+    (s.fingerprint.length +
+      s.sample.length +
+      s.route.length +
+      (s.requestId?.length ?? 0) +
+      (s.callSite?.length ?? 0) +
+      (s.database?.length ?? 0));
 
 export function rulesOf(config: QueriesConfig): NormalisationRule[] {
   return config.normalisation.map((r) => ({
@@ -32,6 +59,23 @@ const truncate = (sql: string) =>
 interface Tally {
   count: number;
   ms: number;
+  /** The slowest of them, and where the last one came from: what a stored tally row shows. */
+  maxMs: number;
+  /** Small fields only: the tally must not hold the statement text. */
+  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'time'>;
+}
+
+/** Sampled-out queries of one fingerprint not yet attached to a kept sample, as the store writes them. */
+export interface PendingTally {
+  fingerprint: string;
+  count: number;
+  ms: number;
+  maxMs: number;
+  dbSystem: string;
+  database: string | null;
+  operation: string;
+  route: string;
+  at: number;
 }
 
 /**
@@ -45,15 +89,30 @@ interface Tally {
  */
 export class SlowQuerySampler {
   private pending: SlowQuerySample[] = [];
+  /** Samples the ring has dropped so far: a commit that saw it grow cannot promise its samples. */
+  droppedSamples = 0;
+  private pendingBytes = 0;
+  private tallyBytes = 0;
   private windowSecond = 0;
   private keptThisSecond = 0;
   private slowestThisSecond = 0;
   private readonly rules: NormalisationRule[];
-  private readonly cache = [
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
-  ];
+  private readonly cache = [0, 1].map(
+    () =>
+      new LRUCache<string, string>({
+        max: FINGERPRINT_CACHE,
+        maxSize: MAX_FINGERPRINT_CACHE_BYTES / 2,
+        // A statement too large for the budget is fingerprinted each time instead of cached.
+        maxEntrySize: MAX_FINGERPRINT_CACHE_BYTES / 32,
+        sizeCalculation: (text, sql) => OVERHEAD + 2 * (text.length + sql.length),
+      }),
+  );
   private readonly tallies = new Map<string, Tally>();
+  /**
+   * The sampler's clock. The per-second window follows arrival, never an event's own `time`: a sender's
+   * skewed (or chosen) clock reset the window with every event and bypassed the budget.
+   */
+  clock: () => number = Date.now;
   /** The last query this sampler saw over the threshold, and what became of it. */
   private last: { query: RecordedQuery; sample?: SlowQuerySample; tallied?: string } | undefined;
 
@@ -81,6 +140,10 @@ export class SlowQuerySampler {
     if (text === undefined) {
       text = fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes });
       cache.set(q.sql, text);
+      this.recorder.metrics.boundedBytes.set(
+        { component: 'fingerprint_cache' },
+        this.cache[0].calculatedSize + this.cache[1].calculatedSize,
+      );
     }
     return text;
   }
@@ -91,15 +154,16 @@ export class SlowQuerySampler {
     if (ms < this.thresholdMs(q)) return;
     const dbSystem = this.recorder.label('db_client_slow_queries_total', 'db_system', q.dbSystem);
     this.recorder.metrics.dbSlowQueries.inc({ db_system: dbSystem, operation: q.operation });
-    const now = q.time ?? Date.now();
-    const second = Math.floor(now / 1000);
+    const second = Math.floor(this.clock() / 1000);
     if (second !== this.windowSecond) {
       this.windowSecond = second;
       this.keptThisSecond = 0;
       this.slowestThisSecond = 0;
     }
-    const slowest = ms > this.slowestThisSecond;
-    if (slowest) this.slowestThisSecond = ms;
+    // The slowest-so-far exception is bounded too (at most the budget again): a rising sequence of
+    // durations would otherwise keep every query.
+    const slowest = ms > this.slowestThisSecond && this.keptThisSecond < 2 * this.config.maxSamplesPerSecond;
+    if (ms > this.slowestThisSecond) this.slowestThisSecond = ms;
     if (this.keptThisSecond >= this.config.maxSamplesPerSecond && !slowest) {
       this.recorder.metrics.slowQueriesSampledOut.inc({ db_system: dbSystem });
       this.last = { query: q, tallied: this.tally(q, ms) };
@@ -114,15 +178,20 @@ export class SlowQuerySampler {
     const fp = this.fingerprintOf(q);
     let t = this.tallies.get(fp);
     if (!t) {
-      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS) {
+      const bytes = OVERHEAD + 2 * fp.length;
+      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
         this.recorder.drop('slow_queries', 'tally_full');
         return undefined;
       }
-      t = { count: 0, ms: 0 };
+      t = { count: 0, ms: 0, maxMs: 0, last: lastOf(q) };
       this.tallies.set(fp, t);
+      this.tallyBytes += bytes;
+      this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
     }
     t.count++;
     t.ms += ms;
+    if (ms > t.maxMs) t.maxMs = ms;
+    t.last = lastOf(q);
     return fp;
   }
 
@@ -151,7 +220,11 @@ export class SlowQuerySampler {
   keep(q: RecordedQuery, nPlusOne: boolean, fingerprint?: string): SlowQuerySample {
     const text = fingerprint ?? this.fingerprintOf(q);
     const tally = this.tallies.get(text);
-    if (tally) this.tallies.delete(text);
+    if (tally) {
+      this.tallies.delete(text);
+      this.tallyBytes -= OVERHEAD + 2 * text.length;
+      this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
+    }
     const callSite = q.callSite ?? callSiteOf(q.stack) ?? null;
     // No stack this time: ask for one the next time this statement (or, briefly, any) runs.
     if (callSite === null) this.callSites?.missed(q.sql);
@@ -179,22 +252,34 @@ export class SlowQuerySampler {
     return sample;
   }
 
-  /** Adds samples, dropping (and counting) the oldest past the ring size. */
+  /** Adds samples, dropping (and counting) the oldest past the ring size or byte budget. */
   push(samples: SlowQuerySample[]): void {
-    this.pending.push(...samples);
-    const excess = this.pending.length - this.config.ringSize;
+    for (const s of samples) {
+      this.pending.push(s);
+      this.pendingBytes += sampleBytes(s);
+    }
+    let excess = Math.max(0, this.pending.length - this.config.ringSize);
+    let bytes = this.pendingBytes;
+    for (let i = 0; i < excess; i++) bytes -= sampleBytes(this.pending[i]);
+    while (bytes > MAX_PENDING_BYTES && excess < this.pending.length - 1)
+      bytes -= sampleBytes(this.pending[excess++]);
     if (excess > 0) {
       this.pending.splice(0, excess);
+      this.pendingBytes = bytes;
+      this.droppedSamples += excess;
       this.recorder.drop('slow_queries', 'buffer_full', excess);
     }
     this.recorder.metrics.slowQueryPending.set(this.pending.length);
+    this.recorder.metrics.boundedBytes.set({ component: 'slow_query_buffer' }, this.pendingBytes);
   }
 
   /** Takes every pending sample; the caller gives them back when writing fails. */
   take(): SlowQuerySample[] {
     const out = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.recorder.metrics.slowQueryPending.set(0);
+    this.recorder.metrics.boundedBytes.set({ component: 'slow_query_buffer' }, 0);
     return out;
   }
 
@@ -202,12 +287,75 @@ export class SlowQuerySampler {
   giveBack(samples: SlowQuerySample[]): void {
     const merged = [...samples, ...this.pending];
     this.pending = [];
+    this.pendingBytes = 0;
     this.push(merged);
   }
 
   /** Pending samples, newest last (a copy). */
   peek(): SlowQuerySample[] {
     return [...this.pending];
+  }
+
+  /** Whether anything waits to be written: samples or tallies. */
+  get hasPending(): boolean {
+    return this.pending.length > 0 || this.tallies.size > 0;
+  }
+
+  /**
+   * Takes every tally, so the store can count them now rather than with the fingerprint's next kept
+   * sample (which a crash would lose). The caller gives them back when writing fails.
+   */
+  takeTallies(): PendingTally[] {
+    const out: PendingTally[] = [];
+    for (const [fingerprint, t] of this.tallies)
+      if (t.count > 0)
+        out.push({
+          fingerprint,
+          count: t.count,
+          ms: Math.round(t.ms * 1000) / 1000,
+          maxMs: Math.round(t.maxMs * 1000) / 1000,
+          dbSystem: t.last.dbSystem,
+          database: t.last.database ?? null,
+          operation: t.last.operation,
+          route: t.last.route,
+          at: t.last.time ?? this.clock(),
+        });
+    this.tallies.clear();
+    this.tallyBytes = 0;
+    this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, 0);
+    return out;
+  }
+
+  /** Returns tallies whose write failed; they merge with any counted since. */
+  giveBackTallies(tallies: PendingTally[]): void {
+    for (const p of tallies) {
+      const t = this.tallies.get(p.fingerprint);
+      if (t) {
+        t.count += p.count;
+        t.ms += p.ms;
+        t.maxMs = Math.max(t.maxMs, p.maxMs);
+        continue;
+      }
+      const bytes = OVERHEAD + 2 * p.fingerprint.length;
+      if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
+        this.recorder.drop('slow_queries', 'tally_full', p.count);
+        continue;
+      }
+      this.tallyBytes += bytes;
+      this.tallies.set(p.fingerprint, {
+        count: p.count,
+        ms: p.ms,
+        maxMs: p.maxMs,
+        last: {
+          dbSystem: p.dbSystem,
+          database: p.database ?? undefined,
+          operation: p.operation,
+          route: p.route,
+          time: p.at,
+        },
+      });
+    }
+    this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
   }
 
   /** Sampled-out queries not yet attached to a kept sample (lost if the process stops now). */

@@ -1,9 +1,9 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { expressMiddleware } from '../instrument/express';
 import { VERSION } from '../version';
 import type { ServiceContext, ServiceModule } from './context';
-import { ApiError, jsonErrorHandler, sendError } from './errors';
+import { ApiError, jsonErrorHandler, loggableError, sendError } from './errors';
 import { metricsHandler } from './metrics-endpoint';
 
 const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
@@ -15,6 +15,46 @@ const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body
 <li>/api/v1: JSON API (bearer token), described in openapi.yaml</li>
 </ul></body></html>`;
 
+/** `p` without trailing slashes (but `/` stays `/`), in one pass: the regex it replaced was quadratic. */
+export function withoutTrailingSlashes(p: string): string {
+  let end = p.length;
+  while (end > 1 && p.charCodeAt(end - 1) === 47 /* / */) end--;
+  return end === p.length ? p : p.slice(0, end);
+}
+
+/**
+ * Headers on every response. Written out rather than taken from helmet: the service serves JSON, metrics
+ * text and one static page, so a fixed set that forbids sniffing, framing and any active content is all
+ * it needs.
+ */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  next();
+}
+
+const NUL = '\u0000';
+const REPLACEMENT = '\ufffd';
+
+/**
+ * JSON.parse reviver for every API body but the ingestion endpoint's: NUL characters in strings and
+ * keys become U+FFFD. PostgreSQL cannot store NUL in text, so an incident title or an Alertmanager
+ * label holding one failed the write with a 500 (and Alertmanager retried it forever). Ingestion
+ * rejects such events itself: a reviver would slow its much larger bodies for nothing.
+ */
+export function withoutNul(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.includes(NUL) ? value.replaceAll(NUL, REPLACEMENT) : value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!Object.keys(record).some((k) => k.includes(NUL))) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k.replaceAll(NUL, REPLACEMENT)] = v;
+  return out;
+}
+
 /** Builds the service's HTTP app. The service instruments itself with its own middleware. */
 export function createApp(
   ctx: ServiceContext,
@@ -24,6 +64,7 @@ export function createApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders);
   app.use(expressMiddleware({ recorder: ctx.recorder, express }));
 
   app.get('/', (_req, res) => {
@@ -49,13 +90,22 @@ export function createApp(
   });
 
   const api = express.Router();
-  const json = express.json({ limit: ctx.config.server.bodyLimitBytes });
+  // Authentication comes before anything reads the body: an anonymous client must not get up to the
+  // body limit (after decompression) parsed. Scopes are still checked per route.
+  api.use((req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const principal = ctx.auth.authenticate(req.headers.authorization);
+    if (!principal) return ctx.auth.challenge(res);
+    res.locals.authenticated = principal;
+    next();
+  });
+  const json = express.json({ limit: ctx.config.server.bodyLimitBytes, reviver: withoutNul });
   const limited = new Map<string, ReturnType<typeof express.json>>();
   for (const m of modules)
     for (const [p, limit] of Object.entries(m.bodyLimits?.(ctx) ?? {}))
       limited.set(p, express.json({ limit }));
   // Routing ignores a trailing slash (non-strict), so the lookup does too.
-  api.use((req, res, next) => (limited.get(req.path.replace(/(.)\/+$/, '$1')) ?? json)(req, res, next));
+  api.use((req, res, next) => (limited.get(withoutTrailingSlashes(req.path)) ?? json)(req, res, next));
   for (const m of modules) m.routes?.(api, ctx);
   api.use((req, res) => {
     sendError(
@@ -65,7 +115,10 @@ export function createApp(
   });
   api.use(
     jsonErrorHandler((err, req) => {
-      ctx.logger.error({ err, method: req.method, path: req.path }, 'unexpected API error');
+      ctx.logger.error(
+        { err: loggableError(err), method: req.method, path: req.path.slice(0, 200) },
+        'unexpected API error',
+      );
     }),
   );
   app.use('/api/v1', api);

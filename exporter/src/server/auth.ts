@@ -59,17 +59,22 @@ export class TokenAuth {
     return found;
   }
 
+  /** Answers 401 with a bearer challenge (naming the scope when the route is known). */
+  challenge(res: Response, scope?: Scope): void {
+    res.setHeader('WWW-Authenticate', `Bearer realm="perfwatch"${scope ? `, scope="${scope}"` : ''}`);
+    const message = this.configured
+      ? 'missing or unknown bearer token: send "Authorization: Bearer <token>"'
+      : 'no API tokens are configured: set PERFWATCH_TOKEN_READ (and _WRITE, _INGEST, _ALERTMANAGER) or tokens: in perfwatch.yml';
+    sendError(res, new ApiError(401, 'unauthorized', message));
+  }
+
   /** Express middleware: 401 without a valid token, 403 when the token lacks the scope. */
   require(scope: Scope) {
     return (req: Request, res: Response, next: NextFunction): void => {
-      const principal = this.authenticate(req.headers.authorization);
-      if (!principal) {
-        res.setHeader('WWW-Authenticate', `Bearer realm="perfwatch", scope="${scope}"`);
-        const message = this.configured
-          ? 'missing or unknown bearer token: send "Authorization: Bearer <token>"'
-          : 'no API tokens are configured: set PERFWATCH_TOKEN_READ (and _WRITE, _INGEST, _ALERTMANAGER) or tokens: in perfwatch.yml';
-        return sendError(res, new ApiError(401, 'unauthorized', message));
-      }
+      // The service authenticates every /api/v1 request before its body is read; reuse that.
+      const principal =
+        (res.locals.authenticated as Principal | undefined) ?? this.authenticate(req.headers.authorization);
+      if (!principal) return this.challenge(res, scope);
       if (!principal.scopes.has(scope))
         return sendError(
           res,

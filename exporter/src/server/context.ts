@@ -21,6 +21,8 @@ export interface SlowQuerySummary {
 /** Read side of slow-query capture, provided by the slow-query module when it runs. */
 export interface SlowQueryReader {
   top(options: { sinceMs: number; limit: number }): Promise<SlowQuerySummary[]>;
+  /** Writes pending samples and counts now (group commit); false while the store cannot be written. */
+  commit(): Promise<boolean>;
 }
 
 /** Everything an API module may use. Built once by the service. */

@@ -49,7 +49,7 @@ export function alertmanagerConfig(config: SlaConfig): Obj {
   const a = config.alerting;
   const secret = (file: string) => posix.resolve(a.secretsDir, file);
   const perfwatch = webhook(
-    `${a.perfwatch.url.replace(/\/+$/, '')}${WEBHOOK_PATH}`,
+    `${a.perfwatch.url.replace(/(?<!\/)\/+$/, '')}${WEBHOOK_PATH}`,
     secret(a.perfwatch.credentialsFile),
   );
 

@@ -46,7 +46,7 @@ const secondsSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
 /** A ratio from "1%", "99.9 %" or 0.01; numbers above 1 are refused (99.9 would be ambiguous). */
 export function parseRatio(value: string | number): number | undefined {
   if (typeof value === 'number') return value >= 0 && value <= 1 ? value : undefined;
-  const m = /^\s*<?\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+  const m = /^\s*(?:<\s*)?(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
   if (!m) return undefined;
   const r = Number(m[1]) / 100;
   // Decimal cleanup: 99.9% is 0.999, not 0.9990000000000001.

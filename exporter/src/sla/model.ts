@@ -128,7 +128,7 @@ export function slaId(e: Pick<EndpointConfig, 'name' | 'route' | 'method'>): str
   if (e.name) return e.name;
   const slug = e.route
     .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    .replace(/^-+|(?<!-)-+$/g, '')
     .toLowerCase();
   return `${e.method ? `${e.method.toLowerCase()}-` : ''}${slug || 'root'}`;
 }

@@ -298,7 +298,7 @@ export function goG4(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const [mantissa, e] = v.toExponential(3).split('e');
   const x = Number(e);
-  const trim = (t: string) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  const trim = (t: string) => (t.includes('.') ? t.replace(/(?<!0)0+$/, '').replace(/\.$/, '') : t);
   if (x < -4 || x >= 4)
     return `${trim(mantissa)}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
   return trim(v.toFixed(Math.max(0, 3 - x)));

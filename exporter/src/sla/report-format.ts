@@ -19,8 +19,9 @@ function targets(e: EndpointReport): string {
   const t: string[] = [];
   if (e.latency.target)
     t.push(`p${e.latency.target.quantile * 100} < ${humanSeconds(e.latency.target.thresholdSeconds)}`);
-  if (e.errors.target) t.push(`errors < ${pct(e.errors.target.maxRatio, 2).replace(/\.?0+%$/, '%')}`);
-  if (e.availability?.target) t.push(`up ${pct(e.availability.target, 3).replace(/\.?0+%$/, '%')}`);
+  if (e.errors.target)
+    t.push(`errors < ${pct(e.errors.target.maxRatio, 2).replace(/(?<![.0])\.?0+%$/, '%')}`);
+  if (e.availability?.target) t.push(`up ${pct(e.availability.target, 3).replace(/(?<![.0])\.?0+%$/, '%')}`);
   return t.join(', ');
 }
 

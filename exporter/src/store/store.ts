@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { MIGRATIONS, type Migration } from './migrations';
+import { type Columns, SqliteReader } from './sqlite-reader';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -15,6 +16,18 @@ export interface Store {
   /** Runs pending migrations; returns the schema version afterwards. */
   migrate(): Promise<number>;
   schemaVersion(): Promise<number>;
+  /**
+   * Runs a read query off the event loop where the driver is synchronous (SQLite: a worker thread);
+   * PostgreSQL's driver is asynchronous already. Rows come back as columns.
+   */
+  readColumns(qb: Knex.QueryBuilder | Knex.Raw): Promise<Columns>;
+  /**
+   * Nearest-rank quantiles `ps` of a (key, value) select's values per key; on SQLite computed on the
+   * worker, so a few hundred thousand values never cross to the event loop.
+   */
+  readQuantiles(qb: Knex.QueryBuilder, ps: number[]): Promise<Map<string, number[]>>;
+  /** The same, as row objects. */
+  readRows<T>(qb: Knex.QueryBuilder | Knex.Raw): Promise<T[]>;
   /** Resolves when the store answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +53,19 @@ export function versionOf(name: string): number {
 /** Strips credentials from a store URL so it can be logged. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@');
+}
+
+function toColumns(rows: Array<Record<string, unknown>>): Columns {
+  const columns: Record<string, unknown[]> = {};
+  if (rows.length > 0) for (const n of Object.keys(rows[0])) columns[n] = rows.map((r) => r[n]);
+  return { length: rows.length, columns };
+}
+
+/** The SQLite file of a store URL, or undefined for an in-memory database (no second connection). */
+function sqliteFile(url: string): string | undefined {
+  if (!url.startsWith('sqlite:')) return undefined;
+  const file = url.slice('sqlite:'.length);
+  return file === '' || file === ':memory:' ? undefined : path.resolve(file);
 }
 
 function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
@@ -78,9 +104,39 @@ export async function openStore(url: string, migrations: Migration[] = MIGRATION
   const source = new MigrationList(migrations);
   const migrateConfig = { migrationSource: source, tableName: 'perfwatch_migrations' };
 
+  let reader: SqliteReader | undefined;
+  const file = sqliteFile(url);
   const store: Store = {
     kind,
     db,
+    async readColumns(qb) {
+      // Opened on first read: the file exists (and is migrated) by then.
+      if (file) return (reader ??= new SqliteReader(file)).columns(qb);
+      return toColumns((await qb) as Array<Record<string, unknown>>);
+    },
+    async readQuantiles(qb, ps) {
+      if (file) return (reader ??= new SqliteReader(file)).quantiles(qb, ps);
+      const groups = new Map<string, number[]>();
+      for (const row of (await qb) as Array<Record<string, unknown>>) {
+        const [k, v] = Object.values(row);
+        let list = groups.get(String(k));
+        if (!list) groups.set(String(k), (list = []));
+        list.push(Number(v));
+      }
+      const out = new Map<string, number[]>();
+      for (const [k, list] of groups) {
+        list.sort((a, b) => a - b);
+        out.set(
+          k,
+          ps.map((p) => list[Math.min(list.length - 1, Math.max(0, Math.ceil(p * list.length) - 1))]),
+        );
+      }
+      return out;
+    },
+    async readRows<T>(qb: Knex.QueryBuilder | Knex.Raw) {
+      if (file) return (reader ??= new SqliteReader(file)).rows<T>(qb);
+      return (await qb) as T[];
+    },
     async migrate() {
       if (kind === 'postgres')
         // knex's own lock lives in a table it creates first, with a plain CREATE TABLE: instances
@@ -108,6 +164,7 @@ export async function openStore(url: string, migrations: Migration[] = MIGRATION
       await db.raw('select 1');
     },
     async close() {
+      await reader?.close();
       await db.destroy();
     },
   };

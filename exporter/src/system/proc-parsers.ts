@@ -86,7 +86,7 @@ export function parseMeminfo(text: string): Map<string, number> {
     const value = Number(parts[1]);
     if (parts.length < 2 || parts.length > 3 || !Number.isFinite(value))
       throw new Error(`/proc/meminfo: invalid line ${JSON.stringify(line)}`);
-    const key = parts[0].replace(/:$/, '').replace(/\((.*)\)/, '_$1');
+    const key = parts[0].replace(/:$/, '').replace(/\(([^()]*)\)/, '_$1');
     if (parts.length === 3) out.set(`node_memory_${key}_bytes`, value * 1024);
     else out.set(`node_memory_${key}`, value);
   }

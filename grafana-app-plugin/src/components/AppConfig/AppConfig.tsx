@@ -27,7 +27,7 @@ export function checkExporterUrl(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return 'Grafana proxies only http:// and https:// URLs';
   }
-  if (url.pathname.replace(/\/+$/, '').endsWith('/api/v1')) {
+  if (url.pathname.replace(/(?<!\/)\/+$/, '').endsWith('/api/v1')) {
     return 'Give the exporter base URL without /api/v1; the plugin adds it';
   }
   return '';
@@ -113,7 +113,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         enabled: true,
         pinned: true,
         jsonData: {
-          exporterUrl: exporterUrl.trim().replace(/\/+$/, ''),
+          exporterUrl: exporterUrl.trim().replace(/(?<!\/)\/+$/, ''),
           prometheusDatasourceUid: prometheusUid || undefined,
         },
         // Sending secureJsonData overwrites the stored secret, so only when a new token was typed.
