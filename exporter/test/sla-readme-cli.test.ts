@@ -40,7 +40,7 @@ export function readmeCommands(readme: string): string[] {
   for (const block of readme.matchAll(/^ *```sh\n([\s\S]*?)^ *```/gm)) {
     let pending = '';
     for (const raw of block[1].split('\n')) {
-      const line = raw.replace(/\s+#.*$/, '').trim();
+      const line = raw.replace(/(?<!\s)\s+#.*$/, '').trim();
       if (!line || line.startsWith('#')) continue;
       pending = pending ? `${pending}\n${line}` : line;
       const opened = pending.match(/\bdo$/gm)?.length ?? 0;

@@ -103,9 +103,9 @@ describe('scenario suite (promtool 2.42)', () => {
   test('without keep_firing_for and the hold-while-down clause, the crash resolves the page', async () => {
     const r = await scenarioAgainst(/crashes in the middle/, (rules) =>
       rules
-        .replace(/^\s+keep_firing_for: .*\n/gm, '')
+        .replace(/^ +keep_firing_for: .*\n/gm, '')
         .replace(
-          /\n\s+or\n\s+\(\n\s+max by \([^)]*\) \(ALERTS\{[^}]*\}\)\n\s+and on \(\)\n[^\n]*\n\s+\)/g,
+          /\n[ \t]+or\n[ \t]+\(\n[ \t]+max by \([^)]*\) \(ALERTS\{[^}]*\}\)\n[ \t]+and on \(\)\n[^\n]*\n[ \t]+\)/g,
           '',
         ),
     );

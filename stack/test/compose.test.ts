@@ -281,7 +281,7 @@ describe('docker-compose.yml with .env.example', () => {
     const c = rendered({ POSTGRES_PASSWORD: 'p@ss/w:rd#1' });
     for (const [name, s] of Object.entries(c.services))
       for (const [k, v] of Object.entries(s.environment ?? {})) {
-        expect({ name, k, credentialsInUrl: /:\/\/[^/@\s]*:[^/@\s]*@/.test(String(v)) }).toEqual({
+        expect({ name, k, credentialsInUrl: /:\/\/[^/@\s:]*:[^/@\s]*@/.test(String(v)) }).toEqual({
           name,
           k,
           credentialsInUrl: false,

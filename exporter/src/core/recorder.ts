@@ -67,7 +67,9 @@ export function normaliseRoute(route: string): string {
  * `.` is taken for a name.
  */
 export function normaliseQueryRoute(route: string): string {
-  return /^[^/]*[:@.][^/]*$/.test(route) ? route : normaliseRoute(route);
+  // A name (`mail:Job`, `orders.index`, `Cart@show`): one segment holding one of : @ . (no regex: two
+  // `[^/]*` around the class would backtrack polynomially on long input).
+  return !route.includes('/') && /[:@.]/.test(route) ? route : normaliseRoute(route);
 }
 
 /** What adapters pass to recordQuery. A new field must also be copied into the sample recordQuery builds. */

@@ -170,8 +170,8 @@ export function templates(config: SlaConfig): string {
   const u = config.alerting.externalUrls;
   // Links people open, from alerting.externalUrls (not .ExternalURL, which is whatever Alertmanager
   // was started with, often its listen address).
-  const am = u.alertmanager.replace(/\/+$/, '');
-  const alerts = `${u.prometheus.replace(/\/+$/, '')}/alerts`;
+  const am = u.alertmanager.replace(/(?<!\/)\/+$/, '');
+  const alerts = `${u.prometheus.replace(/(?<!\/)\/+$/, '')}/alerts`;
   return TEMPLATES.replace(/\{\{ \.ExternalURL \}\}/g, am).replace(/__PROMETHEUS_ALERTS__/g, alerts);
 }
 

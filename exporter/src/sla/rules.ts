@@ -86,7 +86,7 @@ export interface Links {
 export function linksFor(config: SlaConfig): Links {
   const l = config.alerting.links;
   const u = config.alerting.externalUrls;
-  const grafana = u.grafana.replace(/\/+$/, '');
+  const grafana = u.grafana.replace(/(?<!\/)\/+$/, '');
   return {
     runbook: (alert): Record<string, string> =>
       u.runbookBase ? { runbook_url: `${u.runbookBase}#${alert.toLowerCase()}` } : {},

@@ -147,7 +147,7 @@ export function joinUrlFragments(base: string, path: string): string {
   if (path === '') {
     return base;
   }
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  return `${base.replace(/(?<!\/)\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
 /**

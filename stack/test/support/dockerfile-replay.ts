@@ -74,9 +74,10 @@ export function parseDockerfile(text: string): { args: Map<string, string>; stag
   const globalArgs = new Map<string, string>();
   const stages: ParsedStage[] = [];
   for (const { text: l, line } of logical) {
-    const m = /^(\S+)\s*(.*)$/.exec(l)!;
-    const keyword = m[1].toUpperCase();
-    let rest = m[2];
+    // Split at the first blank by hand: /^(\S+)\s*(.*)$/ backtracks polynomially on long lines.
+    const blank = l.search(/\s/);
+    const keyword = (blank < 0 ? l : l.slice(0, blank)).toUpperCase();
+    let rest = blank < 0 ? '' : l.slice(blank).trimStart();
     const flags: Array<[string, string]> = [];
     for (;;) {
       const f = /^--([\w-]+)(?:=(\S*))?\s*/.exec(rest);
@@ -132,7 +133,7 @@ function parseEnv(rest: string, into: Record<string, string>) {
     into[k] = expand(v.join(' '), into);
     return;
   }
-  for (const m of rest.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) {
+  for (const m of rest.matchAll(/(?<!\w)(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) {
     let v = m[2];
     if (v.startsWith('"')) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
     else if (v.startsWith("'")) v = v.slice(1, -1);
@@ -396,8 +397,8 @@ export function buildImages(o: BuildOptions): Record<string, Image> {
           stage.entrypoint = commandOf(ins.rest);
           break;
         case 'HEALTHCHECK': {
-          const m = /^CMD\s+(.*)$/i.exec(ins.rest.trim());
-          stage.healthcheck = m ? commandOf(m[1]) : undefined;
+          const m = /^CMD\s(.*)$/i.exec(ins.rest.trim());
+          stage.healthcheck = m ? commandOf(m[1].trim()) : undefined;
           break;
         }
         case 'EXPOSE':
