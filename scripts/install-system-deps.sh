@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
-# Chromium, and docker-compose, which only parses docker-compose.yml: there is no Docker engine),
-# only when their binaries are missing. Idempotent; quiet when all are present.
+# Chromium, and docker-compose, which only parses docker-compose.yml: there is no Docker engine) and
+# the peers the benchmarks run (pt-fingerprint from percona-toolkit), only when their binaries are
+# missing. Idempotent; quiet when all are present.
 set -euo pipefail
 
 # binary  package
@@ -13,6 +14,7 @@ needed=(
   "amtool prometheus-alertmanager"
   "chromium chromium"
   "docker-compose docker-compose"
+  "pt-fingerprint percona-toolkit"
 )
 
 missing=()
