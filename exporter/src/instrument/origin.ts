@@ -64,7 +64,7 @@ export function sqlOf(value: unknown, textKey: 'text' | 'sql'): string {
  * With `byValues`, a string statement with a values array stays a string and its origin is kept
  * beside the array, which the pool hands on to the connection unchanged: pg copies every config
  * object it is given property by property (utils.normalizeQueryConfig → cloneQueryConfig), about
- * 1.4 µs with our symbol on it against 40 ns for a string (bench/DB.md). An array already carrying an
+ * 1.4 µs with our symbol on it against 40 ns for a string (pg 8.23). An array already carrying an
  * origin (one array shared by queries in flight at once) takes the object form.
  */
 export function pinOrigin(

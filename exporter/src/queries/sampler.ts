@@ -28,6 +28,17 @@ export function rulesOf(config: QueriesConfig): NormalisationRule[] {
 const truncate = (sql: string) =>
   sql.length > MAX_SQL_CHARS ? `${sql.slice(0, MAX_SQL_CHARS)} /* truncated */` : sql;
 
+/**
+ * What is derived from one exact statement text. The id and the redacted sample are made on the
+ * first kept sample: a statement that keeps being flagged (an N+1 loop in every request) is hashed
+ * and redacted once, not once per sample.
+ */
+interface Derived {
+  text: string;
+  id: string | undefined;
+  redacted: string | undefined;
+}
+
 /** Sampled-out slow queries of one fingerprint since its last kept sample. */
 interface Tally {
   count: number;
@@ -44,14 +55,20 @@ interface Tally {
  * one costs a negligible share of its own time; fast queries are never fingerprinted here.
  */
 export class SlowQuerySampler {
+  /**
+   * Pending samples are pending[head…]: dropping the oldest moves head instead of shifting the array
+   * (a full buffer drops one per kept sample, and an N+1 loop in every request keeps one per request);
+   * the dropped slots are cut off once they outnumber the ring (so at most twice the ring is held).
+   */
   private pending: SlowQuerySample[] = [];
+  private head = 0;
   private windowSecond = 0;
   private keptThisSecond = 0;
   private slowestThisSecond = 0;
   private readonly rules: NormalisationRule[];
   private readonly cache = [
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
-    new LRUCache<string, string>({ max: FINGERPRINT_CACHE }),
+    new LRUCache<string, Derived>({ max: FINGERPRINT_CACHE }),
+    new LRUCache<string, Derived>({ max: FINGERPRINT_CACHE }),
   ];
   private readonly tallies = new Map<string, Tally>();
   /** The last query this sampler saw over the threshold, and what became of it. */
@@ -75,14 +92,19 @@ export class SlowQuerySampler {
 
   /** The fingerprint text of a query, cached by its exact text (and quoting rule). */
   fingerprintOf(q: { sql: string; dbSystem: string }): string {
+    return this.derivedOf(q).text;
+  }
+
+  private derivedOf(q: { sql: string; dbSystem: string }): Derived {
     const backslashEscapes = backslashEscapesIn(q.dbSystem);
     const cache = this.cache[backslashEscapes ? 1 : 0];
-    let text = cache.get(q.sql);
-    if (text === undefined) {
-      text = fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes });
-      cache.set(q.sql, text);
+    let d = cache.get(q.sql);
+    if (d === undefined) {
+      const text = fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes });
+      d = { text, id: undefined, redacted: undefined };
+      cache.set(q.sql, d);
     }
-    return text;
+    return d;
   }
 
   /** The recorder listener: one comparison for fast queries. */
@@ -149,18 +171,21 @@ export class SlowQuerySampler {
 
   /** Keeps a sample of a query. */
   keep(q: RecordedQuery, nPlusOne: boolean, fingerprint?: string): SlowQuerySample {
-    const text = fingerprint ?? this.fingerprintOf(q);
+    const derived = this.derivedOf(q);
+    const text = fingerprint ?? derived.text;
     const tally = this.tallies.get(text);
     if (tally) this.tallies.delete(text);
     const callSite = callSiteOf(q.stack) ?? null;
     // No stack this time: ask for one the next time this statement (or, briefly, any) runs.
     if (callSite === null) this.callSites?.missed(q.sql);
     const sample: SlowQuerySample = {
-      fingerprintId: fingerprintId(text),
+      fingerprintId: text === derived.text ? (derived.id ??= fingerprintId(text)) : fingerprintId(text),
       fingerprint: text,
       sample: this.config.rawLiterals
         ? truncate(q.sql)
-        : redactSql(truncate(q.sql), { backslashEscapes: backslashEscapesIn(q.dbSystem) }),
+        : (derived.redacted ??= redactSql(truncate(q.sql), {
+            backslashEscapes: backslashEscapesIn(q.dbSystem),
+          })),
       durationMs: Math.round(q.durationSeconds * 1e6) / 1000,
       dbSystem: q.dbSystem,
       database: q.database ?? null,
@@ -181,33 +206,39 @@ export class SlowQuerySampler {
 
   /** Adds samples, dropping (and counting) the oldest past the ring size. */
   push(samples: SlowQuerySample[]): void {
-    this.pending.push(...samples);
-    const excess = this.pending.length - this.config.ringSize;
+    for (const s of samples) this.pending.push(s);
+    const excess = this.pending.length - this.head - this.config.ringSize;
     if (excess > 0) {
-      this.pending.splice(0, excess);
+      this.head += excess;
+      if (this.head >= this.config.ringSize) {
+        this.pending = this.pending.slice(this.head);
+        this.head = 0;
+      }
       this.recorder.drop('slow_queries', 'buffer_full', excess);
     }
-    this.recorder.metrics.slowQueryPending.set(this.pending.length);
+    this.recorder.metrics.slowQueryPending.set(this.pending.length - this.head);
   }
 
   /** Takes every pending sample; the caller gives them back when writing fails. */
   take(): SlowQuerySample[] {
-    const out = this.pending;
+    const out = this.head === 0 ? this.pending : this.pending.slice(this.head);
     this.pending = [];
+    this.head = 0;
     this.recorder.metrics.slowQueryPending.set(0);
     return out;
   }
 
   /** Returns samples whose write failed to the front of the buffer (still bounded). */
   giveBack(samples: SlowQuerySample[]): void {
-    const merged = [...samples, ...this.pending];
+    const merged = [...samples, ...this.pending.slice(this.head)];
     this.pending = [];
+    this.head = 0;
     this.push(merged);
   }
 
   /** Pending samples, newest last (a copy). */
   peek(): SlowQuerySample[] {
-    return [...this.pending];
+    return this.pending.slice(this.head);
   }
 
   /** Sampled-out queries not yet attached to a kept sample (lost if the process stops now). */
