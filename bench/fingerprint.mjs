@@ -1,5 +1,7 @@
-// Fingerprint throughput against pt-fingerprint (percona-toolkit) on one generated corpus, side by side:
-// both fingerprint the same queries in one run; the ratio of queries per second is what matters.
+// Fingerprint throughput against pt-fingerprint (percona-toolkit) on two generated corpora, side by side:
+// both tools fingerprint the same queries in one run; the ratio of queries per CPU second is what matters.
+// Corpus "short" is the original one (short statements, lists of up to 12 items); corpus "long lists" is
+// dominated by IN lists and multi-row VALUES of 1–40 items. A 1 MB IN list is timed on its own.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,10 +14,11 @@ const require = createRequire(import.meta.url);
 const { fingerprintText } = require('../exporter/dist/queries/fingerprint.js');
 
 const N = Number(process.env.BENCH_QUERIES ?? 50_000);
+const N_LONG = Number(process.env.BENCH_LONG_QUERIES ?? 20_000);
 const PASSES = 5;
 if (spawnSync('pt-fingerprint', ['--version']).status !== 0) {
   console.error(
-    'pt-fingerprint is missing. Install it with: apt-get install -y percona-toolkit (Debian/Ubuntu package)',
+    'pt-fingerprint is missing: bash scripts/install-system-deps.sh installs it (Debian package percona-toolkit)',
   );
   process.exit(2);
 }
@@ -40,7 +43,7 @@ const list = (f) => Array.from({ length: 1 + int(12) }, f).join(pick([', ', ',']
 const ws = () => pick([' ', '  ', '\n  ', '\t']);
 const kw = (k) => (rand() < 0.5 ? k : k.toUpperCase());
 
-// Each template is one intended group: queries from one template differ only in literals, spacing and case.
+// Corpus "short". Each template is one intended group: queries from one template differ only in literals, spacing and case.
 const TEMPLATES = [
   () => `${kw('select')} * ${kw('from')} users ${kw('where')} id = ${num()}`,
   () =>
@@ -60,27 +63,99 @@ const TEMPLATES = [
     `${kw('select')} a.name, b.total ${kw('from')} accounts a, balances b ${kw('where')} a.id = b.account_id ${kw('and')} b.total > ${num()}`,
 ];
 
-const corpus = [];
-const intended = [];
-for (let i = 0; i < N; i++) {
-  const t = int(TEMPLATES.length);
-  corpus.push(TEMPLATES[t]().replace(/;/g, ''));
-  intended.push(t);
+// Corpus "long lists": lists of 1–40 items, numbers (negative and decimal too) and strings with doubled
+// quotes, backslashed quotes and backslashes, multi-row VALUES, keywords in any case, comments. Every
+// string here is one pt-fingerprint reads as intended (it drops `\'` before matching quotes), and no
+// statement starts with a comment (pt-fingerprint prints nothing for those).
+const items = (f) => Array.from({ length: 1 + int(40) }, f).join(pick([', ', ',', ' , ', ',\n  ']));
+const lstr = () =>
+  `'${pick(['plain', "O''Neil", "it\\'s", 'a\\\\b', 'naïve', '', "x''y''z", "\\'quoted\\'"])}${int(10_000)}'`;
+const lnum = () => pick([String(int(1_000_000)), (rand() * 1000).toFixed(3), `-${int(1000)}`]);
+const mixed = () => (rand() < 0.5 ? lnum() : lstr());
+const anyCase = (k) => pick([k, k.toUpperCase(), k[0].toUpperCase() + k.slice(1)]);
+const LONG_TEMPLATES = [
+  () => `${kw('select')} * ${kw('from')} orders ${kw('where')} customer_id ${anyCase('in')} (${items(lnum)})`,
+  () =>
+    `${kw('select')} id, name ${kw('from')} users ${kw('where')} email ${anyCase('in')} (${items(lstr)}) /* batch ${int(99)} */`,
+  () =>
+    `${kw('select')} /* svc:${pick(['a', 'b'])} */ * ${kw('from')} products ${kw('where')} sku ${anyCase('in')} (${items(mixed)}) ${kw('and')} price > ${lnum()}`,
+  () =>
+    `${kw('insert')} ${kw('into')} events (kind, payload, n) ${anyCase('values')} ${items(() => `(${lstr()}, ${lstr()}, ${lnum()})`)}`,
+  () =>
+    `${kw('insert')} ${kw('into')} tags (post_id, tag) ${anyCase('values')} ${items(() => `(${lnum()},${lstr()})`)} -- import ${int(9)}\n`,
+  () =>
+    `${kw('select')} a.id ${kw('from')} a ${kw('join')} b ${kw('on')} b.a_id = a.id ${kw('where')} a.state ${anyCase('in')} (${items(lstr)}) ${kw('and')} b.kind ${anyCase('in')} (${items(lnum)}) ${kw('order by')} a.id ${kw('limit')} ${int(100)}`,
+  () =>
+    `${kw('delete')} ${kw('from')} sessions ${kw('where')} id ${anyCase('in')} (${items(lnum)}) -- cleanup\n`,
+  () =>
+    `${kw('update')} accounts ${kw('set')} flag = ${lnum()} ${kw('where')} id ${anyCase('in')} (${items(lnum)}) ${kw('and')} region ${anyCase('in')} (${items(lstr)})`,
+  () =>
+    `${kw('replace')} ${kw('into')} kv (k, v) ${anyCase('values')} ${items(() => `(${lstr()}, ${lstr()})`)}`,
+  () =>
+    `${kw('select')} count(*) ${kw('from')} logs ${kw('where')} level ${anyCase('in')} (${items(lstr)}) ${kw('and')} ts ${kw('between')} ${int(1e9)} ${kw('and')} ${int(1e9)}`,
+];
+
+function generate(templates, n) {
+  const corpus = [];
+  const intended = [];
+  for (let i = 0; i < n; i++) {
+    const t = int(templates.length);
+    corpus.push(templates[t]().replace(/;/g, ''));
+    intended.push(t);
+  }
+  return { corpus, intended };
 }
+// The short corpus first, so it is the same one as before the long-list corpus existed.
+const corpora = [
+  { name: 'short', templates: TEMPLATES, ...generate(TEMPLATES, N) },
+  { name: 'long lists', templates: LONG_TEMPLATES, ...generate(LONG_TEMPLATES, N_LONG) },
+];
+
+/** A 1 MB `IN` list (MySQL quoting): one statement, timed on its own. */
+const MB = 1 << 20;
+function megabyteList(value) {
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < MB; i++) {
+    const v = value(i);
+    parts.push(v);
+    size += v.length + 2;
+  }
+  return `select * from t where id in (${parts.join(', ')})`;
+}
+const bigLists = [
+  { name: '1 MB IN list of numbers', sql: megabyteList((i) => String(i * 7919)) },
+  // Under MySQL quoting, a list of strings without a backslash was quadratic before 2026-12 (each literal
+  // searched the rest of the statement for one): seconds for this list.
+  { name: '1 MB IN list of plain strings', sql: megabyteList((i) => `'user${i}@example.com'`) },
+  {
+    name: '1 MB IN list of strings (doubled and backslashed quotes)',
+    sql: megabyteList((i) => [`'a${i}'`, `'O''Neil ${i}'`, `'it\\'s ${i}'`][i % 3]),
+  },
+];
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pw-fp-bench-'));
 try {
-  const file = path.join(dir, 'corpus.sql');
-  writeFileSync(file, corpus.map((q) => `${q};\n`).join(''));
+  for (const c of corpora) {
+    c.file = path.join(dir, `${c.name.replace(/\W/g, '-')}.sql`);
+    writeFileSync(c.file, c.corpus.map((q) => `${q};\n`).join(''));
+    c.chars = c.corpus.reduce((a, q) => a + q.length, 0);
+  }
+  for (const [i, b] of bigLists.entries()) {
+    b.file = path.join(dir, `big-${i}.sql`);
+    writeFileSync(b.file, `${b.sql};\n`);
+  }
   writeFileSync(path.join(dir, 'empty.sql'), 'select 1;\n');
 
   // pt-fingerprint: the whole process, minus its start-up (measured on a one-query file). Wall time,
-  // and CPU time (user + system, from bash's time), which a busy shared machine disturbs far less.
+  // and CPU time (user + system of the child, from its rusage as bash's `time` reports it), which a busy
+  // shared machine disturbs far less.
   const time = (f) => {
     const out = path.join(dir, 'out.txt');
     const s = process.hrtime.bigint();
     const r = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time pt-fingerprint "$0" > "$1"', f, out], {
       encoding: 'utf8',
+      maxBuffer: 64 * MB,
     });
     const seconds = Number(process.hrtime.bigint() - s) / 1e9;
     if (r.status !== 0) throw new Error(`pt-fingerprint failed: ${r.stderr}`);
@@ -91,30 +166,53 @@ try {
   const startup = Math.min(...empty.map((e) => e.seconds));
   const startupCpu = Math.min(...empty.map((e) => e.cpu));
 
-  // Both tools: the best of PASSES passes over the same corpus, alternating, so a busy moment on a
-  // shared machine hurts neither side alone. Ours warms up first (the JIT), as pt's Perl compiles first.
-  for (const q of corpus.slice(0, 5000)) fingerprintText(q, options);
-  let ours = [];
-  let oursSeconds = Infinity;
-  let oursCpu = Infinity;
-  let ptOut = [];
-  let ptSeconds = Infinity;
-  let ptCpu = Infinity;
-  for (let r = 0; r < PASSES; r++) {
-    const pt = time(file);
-    ptOut = pt.out.split('\n').filter((l) => l.length > 0);
-    if (ptOut.length !== N)
-      throw new Error(`pt-fingerprint printed ${ptOut.length} fingerprints for ${N} queries`);
-    ptSeconds = Math.min(ptSeconds, pt.seconds - startup);
-    ptCpu = Math.min(ptCpu, pt.cpu - startupCpu);
+  /** Perfwatch over a list of statements in process: wall and CPU seconds of the loop. */
+  const ours = (queries, repeat = 1) => {
+    const out = new Array(queries.length);
     const cpu = process.cpuUsage();
     const s = process.hrtime.bigint();
-    const out = new Array(N);
-    for (let i = 0; i < N; i++) out[i] = fingerprintText(corpus[i], options);
-    oursSeconds = Math.min(oursSeconds, Number(process.hrtime.bigint() - s) / 1e9);
+    for (let r = 0; r < repeat; r++)
+      for (let i = 0; i < queries.length; i++) out[i] = fingerprintText(queries[i], options);
+    const seconds = Number(process.hrtime.bigint() - s) / 1e9 / repeat;
     const used = process.cpuUsage(cpu);
-    oursCpu = Math.min(oursCpu, (used.user + used.system) / 1e6);
-    ours = out;
+    return { out, seconds, cpu: (used.user + used.system) / 1e6 / repeat };
+  };
+
+  // Both tools: the best of PASSES passes over each corpus, alternating tool and corpus, so a busy
+  // moment on a shared machine hurts neither side alone. Ours warms up first (the JIT), as pt's Perl
+  // compiles first.
+  for (const c of corpora) ours(c.corpus.slice(0, 5000));
+  for (const b of bigLists) ours([b.sql]);
+  for (const c of [...corpora, ...bigLists]) {
+    c.ours = { seconds: Infinity, cpu: Infinity };
+    c.pt = { seconds: Infinity, cpu: Infinity };
+  }
+  const best = (acc, run) => {
+    acc.seconds = Math.min(acc.seconds, run.seconds);
+    acc.cpu = Math.min(acc.cpu, run.cpu);
+  };
+  for (let r = 0; r < PASSES; r++) {
+    for (const c of corpora) {
+      const pt = time(c.file);
+      c.ptOut = pt.out.split('\n').filter((l) => l.length > 0);
+      if (c.ptOut.length !== c.corpus.length)
+        throw new Error(
+          `pt-fingerprint printed ${c.ptOut.length} fingerprints for ${c.corpus.length} queries`,
+        );
+      best(c.pt, { seconds: pt.seconds - startup, cpu: pt.cpu - startupCpu });
+      const run = ours(c.corpus);
+      best(c.ours, run);
+      c.oursOut = run.out;
+    }
+    for (const b of bigLists) {
+      const pt = time(b.file);
+      best(b.pt, { seconds: pt.seconds - startup, cpu: pt.cpu - startupCpu });
+      b.ptOut = pt.out.trim();
+      // Ten calls per measurement: one call is shorter than the CPU clock's useful resolution.
+      const run = ours([b.sql], 10);
+      best(b.ours, run);
+      b.oursOut = run.out[0];
+    }
   }
 
   /** Share of queries whose group under `a` maps to the same group under `b` as the majority does. */
@@ -131,75 +229,86 @@ try {
   };
   const both = (a, b) => Math.min(agreement(a, b), agreement(b, a));
   const groups = (xs) => new Set(xs).size;
+  const pct = (x) => `${(x * 100).toFixed(2)} %`;
 
-  const rows = [
-    ['queries', N, N],
-    [
-      'seconds',
-      oursSeconds.toFixed(3),
-      `${ptSeconds.toFixed(3)} (start-up ${startup.toFixed(3)} s excluded)`,
-    ],
-    ['queries / s (wall time)', Math.round(N / oursSeconds), Math.round(N / ptSeconds)],
-    ['CPU seconds', oursCpu.toFixed(3), `${ptCpu.toFixed(3)} (start-up ${startupCpu.toFixed(3)} s excluded)`],
-    ['queries / CPU second', Math.round(N / oursCpu), Math.round(N / ptCpu)],
-    ['distinct fingerprints', groups(ours), groups(ptOut)],
-    [
-      'grouped as generated (10 templates)',
-      `${(both(ours, intended) * 100).toFixed(2)} %`,
-      `${(both(ptOut, intended) * 100).toFixed(2)} %`,
-    ],
-  ];
-  const ratio = ptCpu / oursCpu;
-  const wallRatio = ptSeconds / oursSeconds;
-  const agreementShare = both(ours, ptOut);
-  const table = [
-    '| | Perfwatch | pt-fingerprint |',
-    '| --- | ---: | ---: |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-  const summary = `Throughput ratio (Perfwatch / pt-fingerprint): **${ratio.toFixed(1)}×** per CPU second (${wallRatio.toFixed(1)}× by wall time). Grouping agreement between the two tools: **${(agreementShare * 100).toFixed(2)} %** of queries.`;
-  console.log(table);
-  console.log(summary);
-  // Where the tools disagree: per template, the fingerprints each tool made of it.
-  const perTemplate = TEMPLATES.map((_, t) => {
-    const oursSet = new Map();
-    const ptSet = new Map();
-    intended.forEach((g, i) => {
-      if (g !== t) return;
-      oursSet.set(ours[i], (oursSet.get(ours[i]) ?? 0) + 1);
-      ptSet.set(ptOut[i], (ptSet.get(ptOut[i]) ?? 0) + 1);
-    });
-    return { t, ours: oursSet, pt: ptSet };
+  const summaryRows = corpora.map((c) => {
+    const n = c.corpus.length;
+    c.ratio = c.pt.cpu / c.ours.cpu;
+    return [
+      c.name,
+      n,
+      Math.round(c.chars / n),
+      Math.round(n / c.ours.cpu),
+      Math.round(n / c.pt.cpu),
+      `**${c.ratio.toFixed(1)}×**`,
+      `${(c.pt.seconds / c.ours.seconds).toFixed(1)}×`,
+      `${groups(c.oursOut)} / ${groups(c.ptOut)}`,
+      `${pct(both(c.oursOut, c.intended))} / ${pct(both(c.ptOut, c.intended))}`,
+      pct(both(c.oursOut, c.ptOut)),
+    ];
   });
+  const table = [
+    '| corpus | queries | mean length (chars) | Perfwatch queries / CPU s | pt-fingerprint queries / CPU s | ratio (CPU) | ratio (wall) | distinct fingerprints (Perfwatch / pt) | grouped as generated (Perfwatch / pt) | agreement between the tools |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...summaryRows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  const bigTable = [
+    '| statement | Perfwatch CPU ms | Perfwatch wall ms | pt-fingerprint CPU ms | ratio (CPU) | Perfwatch fingerprint |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...bigLists.map(
+      (b) =>
+        `| ${b.name} (${b.sql.length} chars) | ${(b.ours.cpu * 1000).toFixed(2)} | ${(b.ours.seconds * 1000).toFixed(2)} | ${(b.pt.cpu * 1000).toFixed(0)} | ${(b.pt.cpu / b.ours.cpu).toFixed(0)}× | \`${b.oursOut}\` |`,
+    ),
+  ].join('\n');
+  const goal = corpora.every((c) => c.ratio >= 5);
+  const summary = `Goal ≥ 5× pt-fingerprint per CPU second on both corpora: **${goal ? 'met' : 'not met'}** (${corpora.map((c) => `${c.name} ${c.ratio.toFixed(1)}×`).join(', ')}).`;
+  console.log(table);
+  console.log();
+  console.log(bigTable);
+  console.log();
+  console.log(summary);
+
+  // Where the tools disagree: per template, the fingerprints each tool made of it.
   const fence = (s) => `\`${s.replace(/\n/g, '\\n')}\``;
-  const differences = perTemplate
-    .map(({ t, ours: o, pt: p }) => {
-      const lines = [`- template ${t + 1}: Perfwatch ${o.size} fingerprint(s), pt-fingerprint ${p.size}`];
-      for (const [fp, n] of [...o].slice(0, 1)) lines.push(`  - Perfwatch (${n}): ${fence(fp)}`);
-      for (const [fp, n] of [...p].sort((x, y) => y[1] - x[1]).slice(0, 3))
-        lines.push(`  - pt-fingerprint (${n}): ${fence(fp)}`);
-      return lines.join('\n');
-    })
-    .join('\n');
+  const differences = (c) =>
+    c.templates
+      .map((_, t) => {
+        const o = new Map();
+        const p = new Map();
+        c.intended.forEach((g, i) => {
+          if (g !== t) return;
+          o.set(c.oursOut[i], (o.get(c.oursOut[i]) ?? 0) + 1);
+          p.set(c.ptOut[i], (p.get(c.ptOut[i]) ?? 0) + 1);
+        });
+        const lines = [`- template ${t + 1}: Perfwatch ${o.size} fingerprint(s), pt-fingerprint ${p.size}`];
+        for (const [fp, n] of [...o].slice(0, 1)) lines.push(`  - Perfwatch (${n}): ${fence(fp)}`);
+        for (const [fp, n] of [...p].sort((x, y) => y[1] - x[1]).slice(0, 3))
+          lines.push(`  - pt-fingerprint (${n}): ${fence(fp)}`);
+        return lines.join('\n');
+      })
+      .join('\n');
   const date = new Date().toISOString().slice(0, 10);
   writeFileSync(
     path.join(here, 'FINGERPRINT.md'),
     `# Fingerprint benchmark
 
-Written by \`npm run bench:fingerprint\` (bench/fingerprint.mjs; needs \`pt-fingerprint\`:
-\`apt-get install -y percona-toolkit\`).
+Written by \`npm run bench:fingerprint\` (bench/fingerprint.mjs; needs \`pt-fingerprint\` from Debian's
+percona-toolkit, which \`bash scripts/install-system-deps.sh\` installs).
 
-Method: ${N} generated queries from 10 templates (random literals, IN lists and multi-row VALUES of random
-length, mixed keyword case, spacing and comments; a fixed seed, so every run uses the same corpus) are
-fingerprinted by Perfwatch (in process, after a warm-up, with MySQL quoting rules like pt's) and by
-\`pt-fingerprint\` from Debian's percona-toolkit (one process over the same file; its start-up time is
-measured on a one-query file and subtracted). Each side's best of ${PASSES} passes counts, the passes
-alternating so that a busy moment on the machine hurts neither side alone. The headline ratio is by CPU
-time (user + system: \`process.cpuUsage()\` for Perfwatch, bash's \`time\` for pt-fingerprint), which
-a shared machine disturbs less than wall time; the wall-time ratio is given beside it. "Grouped as generated"
-compares each tool's groups with the templates. The agreement share compares the tools with each other:
-for each group of one tool, the queries the other tool puts in its majority group, the smaller of both
-directions.
+Method: two generated corpora (a fixed seed, so every run uses the same queries), each from 10 templates
+that are one intended group each. **short**: ${N} statements with random literals, IN lists and
+multi-row VALUES of 1–12 items, mixed keyword case, spacing and comments. **long lists**: ${N_LONG}
+statements dominated by IN lists and multi-row VALUES of 1–40 items of numbers (negative and decimal
+too) and strings with doubled quotes, backslashed quotes and backslashes, keywords and \`IN\`/\`VALUES\`
+in any case, block and line comments. Perfwatch fingerprints them in process (after a warm-up, with
+MySQL quoting rules like pt's); \`pt-fingerprint\` runs as one process over the same file (its start-up
+is measured on a one-query file and subtracted). Each side's best of ${PASSES} passes counts, the passes
+alternating between the tools and the corpora so that a busy moment on the machine hurts neither side
+alone. The headline ratio is by CPU time (user + system: \`process.cpuUsage()\` for Perfwatch, the
+child's rusage through bash's \`time\` for pt-fingerprint), which a shared machine disturbs less than
+wall time; the wall-time ratio is given beside it. "Grouped as generated" compares each tool's groups
+with the templates; the agreement compares the tools with each other (for each group of one tool, the
+queries the other tool puts in its majority group, the smaller of both directions).
 
 Run on ${date}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores,
 load average ${os.loadavg()[0].toFixed(1)} at the end: the machine is shared, so absolute numbers vary
@@ -209,9 +318,15 @@ ${table}
 
 ${summary}
 
-## Where the tools group differently
+Single statements of 1 MB (Perfwatch: the best of ${PASSES} measurements of ten calls each, per call;
+pt-fingerprint: the best of ${PASSES} runs, start-up subtracted):
 
-${differences}
+${bigTable}
+
+Linearity is checked without a clock by exporter/test/queries-fingerprint-linear.test.ts, which counts
+the input characters the fingerprinter reads.
+
+${corpora.map((c) => `## Where the tools group differently: ${c.name}\n\n${differences(c)}`).join('\n\n')}
 `,
   );
 } finally {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
 # Chromium, VictoriaMetrics for npm run test:scale, docker-compose, which only parses
-# docker-compose.yml: there is no Docker engine, and PHP with Debian's Laravel for the Laravel
-# client), only when their binaries or files are missing. Idempotent; quiet when all are present.
+# docker-compose.yml: there is no Docker engine, PHP with Debian's Laravel for the Laravel client,
+# and the peers the benchmarks run: pt-fingerprint from percona-toolkit), only when their binaries
+# or files are missing. Idempotent; quiet when all are present.
 set -euo pipefail
 
 # binary  package
@@ -19,6 +20,7 @@ needed=(
   "vmalert victoria-metrics"
   "vmagent victoria-metrics"
   "php php-cli"
+  "pt-fingerprint percona-toolkit"
 )
 
 # file  package: PHP libraries and extensions have no binary to look for.

@@ -11,6 +11,7 @@ let pw: Perfwatch;
 let pool: pg.Pool;
 let app: { url: string; close: () => Promise<void> };
 const table = `pw_users_${process.pid}`;
+const SHARED_VALUES = [7];
 
 beforeAll(async () => {
   pw = perfwatch({ defaultMetrics: false, queries: { slowThresholdMs: 100, nPlusOneThreshold: 5 } });
@@ -33,6 +34,12 @@ beforeAll(async () => {
   a.get('/n-plus-one', async (_req, res) => {
     const ids = Array.from({ length: 10 }, (_, i) => i + 1);
     for (const id of ids) await pool.query(`select email from ${table} where id = $1`, [id]);
+    res.send('ok');
+  });
+  a.get('/queued/:n', async (req, res) => {
+    // Half the requests share one values array, as an app with a constant parameter list would.
+    const values = Number(req.params.n) % 2 === 0 ? SHARED_VALUES : [7];
+    await pool.query(`select pg_sleep(0.12), email from ${table} where id = $1`, values);
     res.send('ok');
   });
   a.get('/batched', async (_req, res) => {
@@ -244,6 +251,19 @@ describe('pg instrumentation', () => {
   test('queries per request are observed by route', async () => {
     const text = await metrics();
     expect(series(text, 'db_client_queries_per_request_sum', { route: '/n-plus-one' })[0].value).toBe(10);
+  });
+
+  test('queries waiting for a pooled connection keep the request that issued them', async () => {
+    // Six requests on a pool of two: four queries wait and start from another request's callback.
+    const ids = Array.from({ length: 6 }, (_, n) => `req-queued-${n}`);
+    await Promise.all(
+      ids.map(async (id, n) =>
+        (await fetch(`${app.url}/queued/${n}`, { headers: { 'x-request-id': id } })).text(),
+      ),
+    );
+    await settle();
+    const samples = pw.slowQuerySamples().filter((s) => s.route === '/queued/:n');
+    expect(samples.map((s) => s.requestId).sort()).toEqual(ids);
   });
 
   test('a batched query is not flagged', async () => {

@@ -90,6 +90,31 @@ describe('slow-query sampling', () => {
       })[0].value,
     ).toBe(2);
   });
+
+  test('a buffer that stays full keeps the newest samples in order, and hands them all to the writer', async () => {
+    const { registry, recorder, capture } = setup({ ringSize: 3 });
+    for (let i = 0; i < 10; i++)
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: `select a${i} from t`,
+        durationSeconds: 0.2,
+        time: 1_800_000_000_000 + i * 1000,
+      });
+    expect(capture.sampler.peek().map((s) => s.fingerprint)).toEqual([
+      'select a7 from t',
+      'select a8 from t',
+      'select a9 from t',
+    ]);
+    const text = await registry.metrics();
+    expect(series(text, 'perfwatch_dropped_total', { reason: 'buffer_full' })[0].value).toBe(7);
+    expect(series(text, 'perfwatch_slow_query_samples_pending')[0].value).toBe(3);
+    expect(capture.sampler.take().map((s) => s.fingerprint)).toEqual([
+      'select a7 from t',
+      'select a8 from t',
+      'select a9 from t',
+    ]);
+    expect(capture.sampler.peek()).toEqual([]);
+  });
 });
 
 test('retention purge deletes old samples in chunks and keeps recent ones', async () => {

@@ -44,7 +44,7 @@ export function instrumentPg(pg: PgModule, options: { recorder: Recorder }): voi
     const first = args[0] as string | QueryConfig;
     const sql = sqlOf(first, 'text');
     const start = performance.now();
-    const { work, stack } = originOf(first) ?? captureOrigin(recorder, sql);
+    const { work, stack } = originOf(first, args[1]) ?? captureOrigin(recorder, sql);
     const database = this.database ?? this.connectionParameters?.database;
     let done = false;
     const record = (err: unknown) => {
@@ -107,7 +107,7 @@ export function instrumentPg(pg: PgModule, options: { recorder: Recorder }): voi
     return result;
   };
   proto[PATCHED] = true;
-  if (pg.Pool) pinOrigin(pg.Pool.prototype, 'query', 'text', POOL_PATCHED, recorder);
+  if (pg.Pool) pinOrigin(pg.Pool.prototype, 'query', 'text', POOL_PATCHED, recorder, true);
 }
 
 /** Tracks a pg Pool's connections (idle, used, pending) and its max at scrape time. */
