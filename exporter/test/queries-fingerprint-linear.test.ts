@@ -50,8 +50,15 @@ function readsPerChar(sql: string, options: FingerprintOptions = {}): number {
   // The counted run must give the same answer as the real string, or the count proves nothing.
   expect(fingerprintText(input, options)).toBe(fingerprintText(sql, options));
   expect(redactSql(input, options)).toBe(redactSql(sql, options));
-  return counter.reads / Math.max(1, sql.length);
+  return Math.max(0, counter.reads - END_READS) / Math.max(1, sql.length);
 }
+
+/**
+ * Reads a statement may cost whatever its length: the last token is looked at again at the end of
+ * the input (seen: "0 0 … 0" at 8 reads per character plus 2). A constant, so a quadratic scan,
+ * hundreds of reads per character, still fails.
+ */
+const END_READS = 64;
 
 /** Reads per character allowed: each character is looked at a few times (lookahead, then writing). */
 const BOUND = 8;
