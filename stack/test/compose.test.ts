@@ -32,6 +32,7 @@ interface Service {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
+  profiles?: string[];
 }
 interface Compose {
   services: Record<string, Service>;
@@ -53,7 +54,11 @@ const SECRETS = [
  * grafana/grafana's Dockerfile installs curl in both its Alpine and Ubuntu variants (`apk add … curl`
  * / `apt-get install … curl`), and only the Alpine one has busybox's wget; the postgres and redis
  * bookworm images ship pg_isready/psql and redis-cli. Our own images (perfwatch/*) are node:*-slim:
- * node, proved by images.test.ts running their HEALTHCHECKs.
+ * node, proved by images.test.ts running their HEALTHCHECKs. The victoriametrics/* images (the
+ * optional profile) are built by VictoriaMetrics' deployment/docker/Makefile `FROM $(ROOT_IMAGE)`,
+ * alpine:3.18.3 at tag v1.79.14 and alpine:3.20.1 at v1.93.16 (busybox: sh, wget; see
+ * deployment/docker/base/Dockerfile and app/<name>/deployment/Dockerfile); only their `-scratch` tags have
+ * no shell or wget, so the pattern accepts plain version tags only.
  */
 const IMAGE_BINARIES: Array<[RegExp, string[]]> = [
   [/^prom\/(prometheus|alertmanager|node-exporter):/, ['sh', 'wget']],
@@ -62,7 +67,12 @@ const IMAGE_BINARIES: Array<[RegExp, string[]]> = [
   [/^postgres:\d[\w.]*-bookworm$/, ['sh', 'pg_isready', 'psql']],
   [/^redis:\d[\w.]*-bookworm$/, ['sh', 'redis-cli']],
   [/^perfwatch\//, ['sh', 'node']],
+  [/^victoriametrics\/(victoria-metrics|vmagent|vmalert):v\d+\.\d+\.\d+$/, ['sh', 'wget']],
 ];
+
+/** The optional profile (docker compose --profile victoriametrics up) and its services. */
+const VM_PROFILE = 'victoriametrics';
+const VM_SERVICES = ['victoriametrics', 'vmagent', 'vmalert'];
 const SHELL_BUILTINS = new Set(['test', '[', 'true', 'false', 'exit', 'echo', 'kill']);
 
 function envFile(overrides: Record<string, string | undefined>): { file: string; cleanup: () => void } {
@@ -161,8 +171,11 @@ describe('docker-compose.yml with .env.example', () => {
         expect({ k, value: values[k] }).toEqual({ k, value: expect.stringMatching(/^https?:\/\//) });
   });
 
-  test('with the secrets set it renders every service', () => {
-    expect(Object.keys(rendered().services).sort()).toEqual(
+  test('with the secrets set it renders every service; those outside any profile are the default stack', () => {
+    // docker-compose 1.29's `config` renders services of every profile, with their `profiles:` key.
+    const services = rendered().services;
+    const defaults = Object.keys(services).filter((name) => !services[name].profiles);
+    expect(defaults.sort()).toEqual(
       [
         'alertmanager',
         'demo-app',
@@ -463,5 +476,112 @@ describe('images and mounts', () => {
           set: true,
         });
     }
+  });
+});
+
+describe('the victoriametrics profile (docker compose --profile victoriametrics up)', () => {
+  type Job = { job_name: string; static_configs: Array<{ targets: string[] }> };
+  const scrapeFile = (name: string) =>
+    parse(readFileSync(path.join(ROOT, 'provisioning/prometheus', name), 'utf8')) as {
+      global: { scrape_interval: string };
+      scrape_configs: Job[];
+    };
+  const flag = (s: Service, name: string) =>
+    (s.command ?? [])
+      .filter((a) => a === `-${name}` || a.startsWith(`-${name}=`))
+      .map((a) => a.split('=')[1]);
+  /** Where a bind mount of `source` (relative to the repository) lands in the service's container. */
+  const mountOf = (s: Service, source: string) =>
+    (s.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':') : [v.source, v.target]))
+      .find(([from]) => from === path.join(ROOT, source))?.[1];
+  const version = (image?: string) => (/:v(\d+)\.(\d+)\.(\d+)$/.exec(image ?? '') ?? []).slice(1).map(Number);
+
+  test('its services start only with the profile, and no default service depends on one of them', () => {
+    const services = rendered().services;
+    const profiled = Object.keys(services).filter((name) => services[name].profiles);
+    expect(profiled.sort()).toEqual([...VM_SERVICES].sort());
+    for (const name of VM_SERVICES)
+      expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: [VM_PROFILE] });
+    for (const [name, s] of Object.entries(services))
+      if (!s.profiles)
+        for (const dep of Object.keys(s.depends_on ?? {}))
+          expect({ name, dep, profiled: VM_SERVICES.includes(dep) }).toEqual({ name, dep, profiled: false });
+  });
+
+  test('VictoriaMetrics and vmagent are the 1.79 line the native scale test runs; vmalert is >= 1.92.0, which reads keep_firing_for', () => {
+    const c = raw().services;
+    expect(c.victoriametrics.image).toMatch(/^victoriametrics\/victoria-metrics:v1\.79\.\d+$/);
+    expect(c.vmagent.image).toMatch(/^victoriametrics\/vmagent:v1\.79\.\d+$/);
+    // Debian's build prints an empty -version; its package version says which line it is.
+    const debian = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'victoria-metrics'], {
+      encoding: 'utf8',
+    });
+    expect(debian).toMatch(/^1\.79\.\d+/);
+    // The committed rules need it: vmalert 1.79 refuses them (stack/test/scale/victoriametrics.test.ts).
+    const rules = readFileSync(path.join(ROOT, 'alert-rules/sla-post-api-checkout.yml'), 'utf8');
+    expect(rules).toContain('keep_firing_for:');
+    const [major, minor] = version(c.vmalert.image);
+    expect({ image: c.vmalert.image, atLeast1_92: major > 1 || (major === 1 && minor >= 92) }).toEqual({
+      image: c.vmalert.image,
+      atLeast1_92: true,
+    });
+  });
+
+  test('vmalert evaluates the mounted alert-rules against VictoriaMetrics and never notifies Alertmanager', () => {
+    const vmalert = rendered().services.vmalert;
+    const rulesDir = mountOf(vmalert, 'alert-rules');
+    expect(rulesDir).toBeDefined();
+    expect(flag(vmalert, 'rule')).toEqual([`${rulesDir}/*.yml`]);
+    for (const f of ['datasource.url', 'remoteWrite.url', 'remoteRead.url'])
+      expect({ f, url: flag(vmalert, f) }).toEqual({ f, url: ['http://victoriametrics:8428'] });
+    // Prometheus evaluates the same rules and notifies: a second notifier would page twice.
+    expect(flag(vmalert, 'notifier.blackhole')).toEqual([undefined]);
+    expect([...flag(vmalert, 'notifier.url'), ...flag(vmalert, 'notifier.config')]).toEqual([]);
+  });
+
+  test("vmagent scrapes prometheus.yml's jobs (Prometheus itself by service name) into VictoriaMetrics", () => {
+    const vmagent = rendered().services.vmagent;
+    expect(flag(vmagent, 'remoteWrite.url')).toEqual(['http://victoriametrics:8428/api/v1/write']);
+    expect(flag(vmagent, 'promscrape.config')).toEqual([
+      mountOf(vmagent, 'provisioning/prometheus/vmagent.yml'),
+    ]);
+    const prom = scrapeFile('prometheus.yml');
+    const agent = scrapeFile('vmagent.yml');
+    const expected = prom.scrape_configs.map((j) =>
+      j.job_name === 'prometheus' ? { ...j, static_configs: [{ targets: ['prometheus:9090'] }] } : j,
+    );
+    expect(agent.scrape_configs).toEqual(expected);
+    expect(agent.global.scrape_interval).toBe(prom.global.scrape_interval);
+  });
+
+  test("Debian's vmagent 1.79 accepts vmagent.yml, and refuses prometheus.yml (rule_files, alerting)", () => {
+    const dryRun = (name: string) =>
+      spawnSync(
+        which('vmagent')!,
+        [
+          `-promscrape.config=${path.join(ROOT, 'provisioning/prometheus', name)}`,
+          '-promscrape.config.dryRun',
+          '-loggerLevel=ERROR',
+        ],
+        { encoding: 'utf8' },
+      );
+    const ok = dryRun('vmagent.yml');
+    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
+    const refused = dryRun('prometheus.yml');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('field rule_files not found');
+  });
+
+  test('VictoriaMetrics drops the replica label and deduplicates at the scrape interval', () => {
+    const vm = rendered().services.victoriametrics;
+    expect(flag(vm, 'dedup.minScrapeInterval')).toEqual([
+      scrapeFile('prometheus.yml').global.scrape_interval,
+    ]);
+    const relabel = 'provisioning/victoriametrics/relabel.yml';
+    expect(flag(vm, 'relabelConfig')).toEqual([mountOf(vm, relabel)]);
+    expect(parse(readFileSync(path.join(ROOT, relabel), 'utf8'))).toEqual([
+      { action: 'labeldrop', regex: 'replica' },
+    ]);
   });
 });
