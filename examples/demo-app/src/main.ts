@@ -50,6 +50,9 @@ async function main() {
     phase: values.phase ?? env.DEMO_PHASE,
     perfwatch: {
       httpBuckets: config.metrics.httpBuckets,
+      // Every SLA latency target (and route threshold) becomes a bucket, as in the service: without
+      // them the rules' within-target series is missing (SLASLIMissing caught /api/upload's 2 s).
+      sla: config.sla,
       queries: config.queries,
       systemMetrics: false,
       // The service's store, so the demo's slow queries show on the Grafana app's Slow queries page.
