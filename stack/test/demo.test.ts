@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startDemo, type RunningDemo } from '../../examples/demo-app/src/app';
 import { parseSchedule, runLoad } from '../../examples/demo-app/src/load';
+import { dropDemoData } from './support/fixtures';
 
 const PG_URL = process.env.PERFWATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.PERFWATCH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,15 +59,7 @@ describe('demo shop', () => {
 
   afterAll(async () => {
     await demo?.stop();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${RUN}" cascade`);
-    await client.end();
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`pw-${RUN}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await dropDemoData(PG_URL, REDIS_URL, RUN);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,12 +7,11 @@
  * Prometheus re-sends alerts every 1 s, Alertmanager group_wait 1 s and group_interval 2 s. The rules
  * themselves (windows, `for` durations) are the generated ones, unchanged.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { parse, stringify } from 'yaml';
-import { repoRoot, startStack, type RunningStack } from '../src/stack';
+import { startStack, type RunningStack } from '../src/stack';
+import { copyRules, dropDemoData } from './support/fixtures';
 import { checkPanels, deadPanels } from './support/panels';
 import { eventually, firingAlerts } from './support/prometheus';
 
@@ -41,20 +40,11 @@ interface Incident {
  * alerting test (exporter/test/sla-live-alerting.test.ts).
  */
 function compressedRules(into: string): string {
-  mkdirSync(into, { recursive: true });
-  const src = path.join(repoRoot(), 'alert-rules');
-  let held = 0;
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.yml'))) {
-    const doc = parse(readFileSync(path.join(src, file), 'utf8')) as {
-      groups: Array<{ rules: Array<Record<string, unknown>> }>;
-    };
-    for (const rule of doc.groups.flatMap((g) => g.rules))
-      if (rule.keep_firing_for !== undefined) {
-        rule.keep_firing_for = '15s';
-        held++;
-      }
-    writeFileSync(path.join(into, file), stringify(doc));
-  }
+  const held = copyRules(into, (rule) => {
+    if (rule.keep_firing_for === undefined) return false;
+    rule.keep_firing_for = '15s';
+    return true;
+  });
   if (held === 0) throw new Error('no rule has keep_firing_for: compressedRules has nothing to compress');
   return into;
 }
@@ -109,15 +99,7 @@ describe('the whole loop on the native stack', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${RUN}" cascade`);
-    await client.end();
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`pw-${RUN}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await dropDemoData(PG_URL, REDIS_URL, RUN);
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
   });

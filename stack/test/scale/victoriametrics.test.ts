@@ -10,11 +10,9 @@
  * Short intervals as in e2e.test.ts (scrape and evaluation every 1 s); the rules are the committed ones.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { parse, stringify } from 'yaml';
 import { findBinaries } from '../../src/binaries';
 import {
   type Daemon,
@@ -26,6 +24,7 @@ import {
 import { prometheusConfig, vmagentScrapeConfig } from '../../src/prometheus-config';
 import { freePort, ManagedProcess, waitForHttp } from '../../src/processes';
 import { repoRoot, startStack, type RunningStack } from '../../src/stack';
+import { copyRules, dropDemoData } from '../support/fixtures';
 import { checkPanels, deadPanels } from '../support/panels';
 import type { SlaReport } from '../../../exporter/src/sla/report';
 import { eventually, query } from '../support/prometheus';
@@ -52,15 +51,11 @@ const BREACH = {
  * instead of holding for keep_firing_for (the crash hold through ALERTS works, via -remoteRead.url).
  */
 function rulesForVmalert(into: string): string {
-  mkdirSync(into, { recursive: true });
-  const src = path.join(ROOT, 'alert-rules');
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.yml'))) {
-    const doc = parse(readFileSync(path.join(src, file), 'utf8')) as {
-      groups: Array<{ rules: Array<Record<string, unknown>> }>;
-    };
-    for (const group of doc.groups) for (const rule of group.rules) delete rule.keep_firing_for;
-    writeFileSync(path.join(into, file), stringify(doc));
-  }
+  copyRules(into, (rule) => {
+    const had = 'keep_firing_for' in rule;
+    delete rule.keep_firing_for;
+    return had;
+  });
   return path.join(into, '*.yml');
 }
 
@@ -273,15 +268,7 @@ describe('long-term storage on VictoriaMetrics', () => {
     for (const d of [vmagent, vmalert, serviceOnVm, replicaB]) await d?.proc.stop();
     await stack?.stop();
     for (const d of [vm, vmAgentStore]) await d?.proc.stop();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${RUN}" cascade`);
-    await client.end();
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`pw-${RUN}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await dropDemoData(PG_URL, REDIS_URL, RUN);
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`scale (VictoriaMetrics) measured: ${JSON.stringify(measured, null, 1)}`);
   });

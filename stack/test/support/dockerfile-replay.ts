@@ -242,6 +242,29 @@ function emulateNodeBase(stage: Stage) {
   chownSync(path.join(stage.upper, 'home/node'), 1000, 1000);
 }
 
+/** `unshare` arguments that mount the stage's overlay in a private namespace and run argv inside it. */
+function unshareArgs(
+  stage: Stage,
+  user: string,
+  env: Record<string, string>,
+  cwd: string,
+  argv: string[],
+): string[] {
+  return [
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    MOUNT_AND_CHROOT,
+    'sh',
+    stage.upper,
+    stage.work,
+    stage.merged,
+    ...chrootArgs(stage, user, env, cwd, argv),
+  ];
+}
+
 function chrootArgs(stage: Stage, user: string, env: Record<string, string>, cwd: string, argv: string[]) {
   const { uid, gid, home } = passwdEntry(stage, user);
   const full = { PATH: DEFAULT_PATH, HOME: home, HOSTNAME: 'replay', ...env };
@@ -368,19 +391,7 @@ export function buildImages(o: BuildOptions): Record<string, Image> {
           const t0 = Date.now();
           const r = spawnSync(
             'unshare',
-            [
-              '--mount',
-              '--propagation',
-              'private',
-              'sh',
-              '-c',
-              MOUNT_AND_CHROOT,
-              'sh',
-              stage.upper,
-              stage.work,
-              stage.merged,
-              ...chrootArgs(stage, stage.user, { ...o.buildEnv, ...stage.env }, stage.workdir, argv),
-            ],
+            unshareArgs(stage, stage.user, { ...o.buildEnv, ...stage.env }, stage.workdir, argv),
             { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
           );
           if (r.status !== 0)
@@ -450,23 +461,9 @@ export function startContainer(image: Image, runEnv: Record<string, string>): Co
   if (!config.command.length)
     throw new Error(`${image.dockerfile}: the image has neither CMD nor ENTRYPOINT`);
   const env = { ...config.env, ...runEnv };
-  const child = spawn(
-    'unshare',
-    [
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      MOUNT_AND_CHROOT,
-      'sh',
-      stage.upper,
-      stage.work,
-      stage.merged,
-      ...chrootArgs(stage, config.user, env, config.workdir, config.command),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn('unshare', unshareArgs(stage, config.user, env, config.workdir, config.command), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const append = (b: Buffer) => {
     out += b.toString('utf8');
