@@ -284,6 +284,23 @@ describe('disk and custom checks', () => {
     await health.stop();
   });
 
+  test('a recovered check still reports when it last failed and why', async () => {
+    let healthy = false;
+    const recorder = new Recorder(new Registry());
+    const health = new HealthChecks(recorder).add(
+      customCheck('flaps', () => {
+        if (!healthy) throw new Error('connection reset');
+      }),
+    );
+    const [failed] = await health.runAll();
+    expect(failed.lastFailureAt).toBe(failed.lastRunAt);
+    healthy = true;
+    const [r] = await health.runAll();
+    expect(r).toMatchObject({ status: 'up', error: null, lastFailureError: 'connection reset' });
+    expect(r.lastFailureAt).toBe(failed.lastRunAt);
+    await health.stop();
+  });
+
   test('started checks run periodically on their own', async () => {
     const recorder = new Recorder(new Registry());
     const health = new HealthChecks(recorder).add(customCheck('ticks', () => undefined, { intervalMs: 20 }));

@@ -41,6 +41,9 @@ export interface HealthResult {
   durationMs: number | null;
   lastRunAt: string | null;
   lastSuccessAt: string | null;
+  /** The last failing run, kept after the check recovers: what an operator asks after a flap. */
+  lastFailureAt: string | null;
+  lastFailureError: string | null;
   consecutiveFailures: number;
   intervalMs: number;
   timeoutMs: number;
@@ -112,6 +115,8 @@ export class HealthChecks {
         durationMs: null,
         lastRunAt: null,
         lastSuccessAt: null,
+        lastFailureAt: null,
+        lastFailureError: null,
         consecutiveFailures: 0,
         intervalMs,
         timeoutMs,
@@ -238,6 +243,8 @@ export class HealthChecks {
     } else {
       r.status = 'down';
       r.error = outcome.error;
+      r.lastFailureAt = r.lastRunAt;
+      r.lastFailureError = outcome.error;
       r.consecutiveFailures++;
       // Log the change, not every failing run.
       if (wasUp) this.logger?.warn({ check: r.name, error: r.error }, 'health check failed');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { explainConfigSchema } from './explain-config';
 
 export const queriesConfigSchema = z
   .object({
@@ -45,6 +46,8 @@ export const queriesConfigSchema = z
           }),
         'every pattern must be a valid regular expression',
       ),
+    /** EXPLAIN on demand (POST /api/v1/slow-queries/{id}/explain): read-only connections per database. */
+    explain: explainConfigSchema.default({ connections: {}, statementTimeoutMs: 5_000 }),
   })
   .strict();
 

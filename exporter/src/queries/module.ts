@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError, parseOr400 } from '../server/errors';
 import type { ServiceModule } from '../server/context';
 import { SlowQueryCapture } from './capture';
+import { explainRoutes } from './explain-routes';
 import { SlowQueryRepository, summarise } from './repository';
 
 const DAY = 86_400_000;
@@ -141,6 +142,12 @@ export function slowQueriesModule(): ServiceModule {
           );
         res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...detail });
       });
+      explainRoutes(
+        router,
+        ctx,
+        () => repository,
+        () => capture?.flush(true) ?? Promise.resolve(),
+      );
     },
   };
 }

@@ -217,6 +217,23 @@ export class SlowQueryRepository {
     return q;
   }
 
+  /**
+   * The fingerprint's most recent sample's identity (text, database, db_system), optionally for one
+   * database label: what EXPLAIN needs to pick a connection.
+   */
+  async latest(
+    fingerprintId: string,
+    database?: string,
+  ): Promise<{ fingerprint: string; database: string | null; dbSystem: string } | undefined> {
+    const q = this.db(TABLE).where('fingerprint_id', fingerprintId);
+    if (database) q.andWhere((w) => w.where('database', database).orWhere('db_system', database));
+    const rows = await this.store.readRows<Pick<Row, 'fingerprint' | 'database' | 'db_system'>>(
+      q.select('fingerprint', 'database', 'db_system').orderBy('captured_at', 'desc').limit(1),
+    );
+    const r = rows[0];
+    return r && { fingerprint: r.fingerprint, database: r.database, dbSystem: r.db_system };
+  }
+
   /** Per-fingerprint aggregates over the filter, sorted, with the overall total for shares. */
   async aggregate(
     f: SlowQueryFilter,
