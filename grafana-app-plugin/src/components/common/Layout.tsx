@@ -3,10 +3,22 @@ import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { LinkButton, Text, useStyles2 } from '@grafana/ui';
 
+interface ToolbarProps {
+  children: ReactNode;
+  /** Filter bars of several rows keep their parts at the top; one-line bars centre them. */
+  align?: 'center' | 'stretch';
+  /** Less space below: a summary line right above its table. */
+  dense?: boolean;
+}
+
 /** The bar above a page's content: filters or a back link on the left, range and actions on the right. */
-export function Toolbar({ children, className }: { children: ReactNode; className?: string }) {
+export function Toolbar({ children, align = 'center', dense }: ToolbarProps) {
   const styles = useStyles2(getStyles);
-  return <div className={cx(styles.toolbar, className)}>{children}</div>;
+  return (
+    <div className={cx(styles.toolbar, dense && styles.dense)} style={{ alignItems: align }}>
+      {children}
+    </div>
+  );
 }
 
 /** The way back from a detail page to its list, keeping the list's URL state in `href`. */
@@ -50,10 +62,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   toolbar: css({
     display: 'flex',
     justifyContent: 'space-between',
-    alignItems: 'center',
     flexWrap: 'wrap',
     gap: theme.spacing(1),
     marginBottom: theme.spacing(2),
   }),
+  dense: css({ marginBottom: theme.spacing(1) }),
   sections: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(3) }),
 });

@@ -37,7 +37,7 @@ export default function IncidentsPage() {
   return (
     <PluginPage subTitle="Incidents opened by Alertmanager or by hand: triage, acknowledge, resolve">
       <IncidentStatTiles stats={stats.value} error={stats.error} />
-      <Toolbar>
+      <Toolbar align="stretch">
         <IncidentFilters {...params} />
         <Stack gap={1} alignItems="flex-start">
           <TimeRangeControl range={range} onChange={update} />
@@ -52,7 +52,7 @@ export default function IncidentsPage() {
         </Stack>
       </Toolbar>
 
-      <Toolbar>
+      <Toolbar dense>
         <BulkActionBar
           selectedCount={selection.selected.size}
           total={total}

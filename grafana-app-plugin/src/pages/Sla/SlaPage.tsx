@@ -23,7 +23,7 @@ export default function SlaPage() {
 
   return (
     <PluginPage subTitle="Each endpoint's latency, errors and availability against its SLA, with the error budget left">
-      <Toolbar>
+      <Toolbar align="stretch">
         <PeriodPicker period={period} onChange={setPeriod} />
         <Stack gap={1}>
           <Button

@@ -34,7 +34,7 @@ export default function SlowQueriesPage() {
 
   return (
     <PluginPage subTitle="Statements over the slow-query threshold, grouped by fingerprint and ranked by their share of the time">
-      <Toolbar>
+      <Toolbar align="stretch">
         <SlowQueryFilters filter={filter} onChange={setFilter} />
         <Stack gap={1} alignItems="center">
           <TimeRangeControl range={range} onChange={update} />
@@ -42,7 +42,7 @@ export default function SlowQueriesPage() {
         </Stack>
       </Toolbar>
 
-      <Toolbar>
+      <Toolbar dense>
         <Text color="secondary">
           {data
             ? `${formatCount(data.total)} fingerprints, ${data.totalSeconds.toFixed(1)} s of slow-query time`
