@@ -1,5 +1,5 @@
 import React, { useLayoutEffect, useState, type ReactNode } from 'react';
-import { render } from '@testing-library/react';
+import { render, renderHook } from '@testing-library/react';
 import { Route, Router, Routes, type Navigator } from 'react-router-dom';
 import { config, locationService } from '@grafana/runtime';
 
@@ -33,4 +33,10 @@ export const currentSearch = () => locationService.getSearch();
 export function signInAs(orgRole: 'Viewer' | 'Editor' | 'Admin', login = 'alice') {
   const bootData = config.bootData as unknown as { user: Record<string, unknown> };
   bootData.user = { ...(bootData.user ?? {}), orgRole, login, isGrafanaAdmin: false };
+}
+
+/** Runs a hook inside the router at a URL, as a page under the plugin's base would. */
+export function renderHookAt<T>(url: string, hook: () => T) {
+  locationService.push(url);
+  return renderHook(hook, { wrapper: ({ children }) => <LocationRouter>{children}</LocationRouter> });
 }

@@ -63,3 +63,6 @@ export function formatTime(iso: string | number | null | undefined): string {
   }
   return dateTimeFormat(iso, { format: 'YYYY-MM-DD HH:mm:ss' });
 }
+
+/** "investigating" → "Investigating": enum values as labels. */
+export const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

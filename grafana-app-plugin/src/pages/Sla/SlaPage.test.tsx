@@ -4,11 +4,10 @@ import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
 import { incident, slaReport, slaReportWire } from '../../test/fixtures';
 import { currentSearch, renderAt } from '../../test/render';
-import { SettingsContext } from '../../utils/settings';
-import SlaEndpointPage, { chartQueries } from './SlaEndpointPage';
 import SlaPage from './SlaPage';
 import SlaPrintPage from './SlaPrintPage';
-import { SLA_CSV_HEADER, slaCsvRow, sortEndpoints } from './SlaTable';
+import { SLA_CSV_HEADER, slaCsvRow } from './slaCsv';
+import { sortEndpoints } from './slaEndpoint';
 
 const SLA = '/a/perfwatch-app/sla';
 const noIncidents = { total: 0, limit: 100, offset: 0, items: [] };
@@ -130,46 +129,6 @@ describe('SLA CSV rows', () => {
       '0',
       'breaching',
     ]);
-  });
-});
-
-describe('SLA endpoint detail', () => {
-  let backend: FakeBackend;
-  beforeEach(() => {
-    backend = new FakeBackend().install();
-    backend.on('GET', '/incidents', noIncidents);
-    backend.on('GET', '/sla/report', slaReportWire());
-  });
-
-  it('shows the numbers and the PromQL behind them', async () => {
-    renderAt(`${SLA}/endpoint/checkout?period=30d`, <SlaEndpointPage />, 'sla/endpoint/:name');
-    expect(await screen.findByTestId('data-testid sla-detail')).toBeInTheDocument();
-    expect(screen.getByText('histogram_quantile(0.95, sum by (le) (increase(x[30d])))')).toBeInTheDocument();
-    expect(screen.getByText('No Prometheus datasource selected')).toBeInTheDocument();
-  });
-
-  it('queries Prometheus through the datasource proxy for the charts', async () => {
-    const matrix = {
-      status: 'success',
-      data: { resultType: 'matrix', result: [{ metric: {}, values: [[1763800000, '0.25']] }] },
-    };
-    backend.on('GET', /^\/api\/datasources\/proxy\/uid\/prom\/api\/v1\/query_range$/, matrix);
-    renderAt(
-      `${SLA}/endpoint/checkout?period=30d`,
-      <SettingsContext.Provider value={{ prometheusDatasourceUid: 'prom' }}>
-        <SlaEndpointPage />
-      </SettingsContext.Provider>,
-      'sla/endpoint/:name',
-    );
-    expect(await screen.findByTestId('data-testid sla-latency-chart')).toBeInTheDocument();
-    const exprs = backend.callsTo('GET', /query_range$/).map((c) => c.query.get('query'));
-    expect(exprs).toEqual(Object.values(chartQueries(slaReport().endpoints[0])));
-    expect(exprs[0]).toContain('route="/checkout",method="POST"');
-  });
-
-  it('says which SLA is unknown', async () => {
-    renderAt(`${SLA}/endpoint/nope`, <SlaEndpointPage />, 'sla/endpoint/:name');
-    expect(await screen.findByText('No SLA named "nope" in this report')).toBeInTheDocument();
   });
 });
 

@@ -1,116 +1,29 @@
 import React from 'react';
-import { useAsyncRetry } from 'react-use';
-import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Button, LinkButton, RadioButtonGroup, Select, Stack, Text, useStyles2 } from '@grafana/ui';
-import { api } from '../../api/client';
-import type { SlaReport } from '../../api/types';
+import { Button, LinkButton, Stack, Text } from '@grafana/ui';
+import { Section, Sections, Toolbar } from '../../components/common/Layout';
 import { QueryState } from '../../components/common/QueryState';
 import { StatTile } from '../../components/common/StatTile';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
-import { useUrlQuery } from '../../hooks/useUrlQuery';
-import { downloadText, toCsv } from '../../utils/csv';
 import { formatTime } from '../../utils/format';
-import {
-  isValidPeriod,
-  periodKind,
-  periodTitle,
-  recentMonths,
-  recentQuarters,
-  type PeriodKind,
-} from '../../utils/period';
+import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
-import { SLA_CSV_HEADER, SlaTable, slaCsvRow, sortEndpoints } from './SlaTable';
-
-const KIND_OPTIONS: Array<{ label: string; value: PeriodKind }> = [
-  { label: '7 days', value: 'rolling7' },
-  { label: '30 days', value: 'rolling30' },
-  { label: 'Calendar month', value: 'month' },
-  { label: 'Quarter', value: 'quarter' },
-];
-
-export function usePeriod(): [string, (period: string) => void] {
-  const [params, update] = useUrlQuery();
-  const raw = params.get('period');
-  const period = isValidPeriod(raw) ? raw : '30d';
-  return [period, (p: string) => update({ period: p === '30d' ? null : p })];
-}
-
-export function slaSummary(report: SlaReport) {
-  const count = (s: string) => report.endpoints.filter((e) => e.status === s).length;
-  return {
-    meeting: count('meeting'),
-    atRisk: count('at_risk'),
-    breaching: count('breaching'),
-    noData: count('no_data'),
-  };
-}
-
-export function exportSlaCsv(report: SlaReport) {
-  downloadText(
-    `sla-report-${report.period.id}.csv`,
-    toCsv(SLA_CSV_HEADER, sortEndpoints(report.endpoints).map(slaCsvRow)),
-  );
-}
-
-/** The period picker: rolling windows, or a calendar month or quarter chosen from a list. */
-export function PeriodPicker({ period, onChange }: { period: string; onChange: (p: string) => void }) {
-  const kind = periodKind(period);
-  const months = recentMonths();
-  const quarters = recentQuarters();
-  return (
-    <Stack gap={1} alignItems="center">
-      <RadioButtonGroup<PeriodKind>
-        aria-label="Period"
-        options={KIND_OPTIONS}
-        value={kind}
-        onChange={(k) =>
-          onChange(
-            k === 'rolling7'
-              ? '7d'
-              : k === 'rolling30'
-                ? '30d'
-                : k === 'month'
-                  ? months[0].value
-                  : quarters[0].value,
-          )
-        }
-      />
-      {kind === 'month' && (
-        <Select
-          aria-label="Month"
-          width={20}
-          options={months}
-          value={period}
-          onChange={(o) => o.value && onChange(o.value)}
-        />
-      )}
-      {kind === 'quarter' && (
-        <Select
-          aria-label="Quarter"
-          width={14}
-          options={quarters}
-          value={period}
-          onChange={(o) => o.value && onChange(o.value)}
-        />
-      )}
-    </Stack>
-  );
-}
+import { PeriodPicker } from './PeriodPicker';
+import { exportSlaCsv } from './slaCsv';
+import { SlaTable } from './SlaTable';
+import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
 
 export default function SlaPage() {
-  const styles = useStyles2(getStyles);
   const [period, setPeriod] = usePeriod();
-  const state = useAsyncRetry(() => api.slaReport(period), [period]);
+  const state = useSlaReport(period);
   const report = state.value;
   const summary = report ? slaSummary(report) : undefined;
 
   return (
     <PluginPage subTitle="Each endpoint's latency, errors and availability against its SLA, with the error budget left">
-      <div className={styles.controls}>
+      <Toolbar align="stretch">
         <PeriodPicker period={period} onChange={setPeriod} />
         <Stack gap={1}>
           <Button
@@ -130,7 +43,7 @@ export default function SlaPage() {
           </LinkButton>
           <Button variant="secondary" icon="sync" aria-label="Refresh" onClick={state.retry} />
         </Stack>
-      </div>
+      </Toolbar>
 
       <QueryState
         loading={state.loading && !report}
@@ -148,7 +61,7 @@ export default function SlaPage() {
         onRetry={state.retry}
       >
         {report && summary && (
-          <div className={styles.sections}>
+          <Sections>
             <Stack gap={1} wrap="wrap">
               <StatTile
                 title={periodTitle(period)}
@@ -164,24 +77,12 @@ export default function SlaPage() {
             <div data-testid={testIds.sla.table}>
               <SlaTable endpoints={report.endpoints} period={period} />
             </div>
-            <section>
-              <Text element="h3">Incidents in the period</Text>
+            <Section title="Incidents in the period">
               <PeriodIncidents from={report.period.from} to={report.period.to} />
-            </section>
-          </div>
+            </Section>
+          </Sections>
         )}
       </QueryState>
     </PluginPage>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  controls: css({
-    display: 'flex',
-    justifyContent: 'space-between',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-    marginBottom: theme.spacing(2),
-  }),
-  sections: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(3) }),
-});

@@ -1,10 +1,8 @@
 import React from 'react';
-import { useAsyncRetry } from 'react-use';
 import { css } from '@emotion/css';
 import { createTheme, PageLayoutType, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Button, LinkButton, Stack, Text, ThemeContext, useStyles2 } from '@grafana/ui';
-import { api } from '../../api/client';
 import { QueryState } from '../../components/common/QueryState';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
@@ -12,7 +10,7 @@ import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
-import { slaSummary, usePeriod } from './SlaPage';
+import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
 import { SlaTable } from './SlaTable';
 
 /*
@@ -35,7 +33,7 @@ const PRINT_CSS = `
 export default function SlaPrintPage() {
   const styles = useStyles2(getStyles);
   const [period] = usePeriod();
-  const state = useAsyncRetry(() => api.slaReport(period), [period]);
+  const state = useSlaReport(period);
   const report = state.value;
   const summary = report ? slaSummary(report) : undefined;
 

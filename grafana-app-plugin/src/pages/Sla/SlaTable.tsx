@@ -1,77 +1,12 @@
 import React, { useMemo } from 'react';
 import { InteractiveTable, Stack, Text, TextLink, type Column } from '@grafana/ui';
 import type { CellProps } from 'react-table';
-import type { SlaEndpointReport, SlaPriority, SlaStatus } from '../../api/types';
+import type { SlaEndpointReport } from '../../api/types';
 import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
 import { ROUTES } from '../../constants';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
-
-const PRIORITY_ORDER: Record<SlaPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const STATUS_ORDER: Record<SlaStatus, number> = { breaching: 0, at_risk: 1, no_data: 2, meeting: 3 };
-
-/** Worst first within the most important first: what a manager reads top-down. */
-export function sortEndpoints(endpoints: SlaEndpointReport[]): SlaEndpointReport[] {
-  return [...endpoints].sort(
-    (a, b) =>
-      (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
-      (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
-      a.name.localeCompare(b.name),
-  );
-}
-
-export function latencyTarget(e: SlaEndpointReport): string {
-  const { latencyQuantile: q, latencyThresholdMs: threshold } = e.target;
-  return q === null ? '–' : `p${Math.round(q * 100)} < ${formatMs(threshold)}`;
-}
-
-export function endpointLabel(e: SlaEndpointReport): string {
-  return e.method ? `${e.method} ${e.route}` : e.route;
-}
-
-export const SLA_CSV_HEADER = [
-  'endpoint',
-  'route',
-  'method',
-  'priority',
-  'latency_target',
-  'p50_ms',
-  'p95_ms',
-  'p99_ms',
-  'latency_compliance_percent',
-  'error_rate_percent',
-  'error_rate_target_percent',
-  'availability_percent',
-  'availability_target_percent',
-  'budget_remaining_percent',
-  'budget_remaining_minutes',
-  'status',
-];
-
-const pct = (v: number | null | undefined, d = 3) =>
-  v === null || v === undefined ? '' : (v * 100).toFixed(d);
-const num = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '' : v.toFixed(d));
-
-export function slaCsvRow(e: SlaEndpointReport): unknown[] {
-  return [
-    e.name,
-    e.route,
-    e.method ?? '',
-    e.priority,
-    latencyTarget(e),
-    num(e.p50Ms),
-    num(e.p95Ms),
-    num(e.p99Ms),
-    pct(e.latencyCompliance),
-    pct(e.errorRate),
-    pct(e.target.errorRate),
-    pct(e.availability),
-    pct(e.target.availability),
-    pct(e.budgetRemaining, 1),
-    num(e.budgetRemainingMinutes, 0),
-    e.status,
-  ];
-}
+import { endpointLabel, latencyTarget, sortEndpoints } from './slaEndpoint';
 
 interface Props {
   endpoints: SlaEndpointReport[];

@@ -1,0 +1,132 @@
+import React, { useMemo } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import {
+  Badge,
+  InteractiveTable,
+  Pagination,
+  RadioButtonGroup,
+  Stack,
+  Text,
+  TextLink,
+  Tooltip,
+  useStyles2,
+  type Column,
+} from '@grafana/ui';
+import type { CellProps, SortingRule } from 'react-table';
+import type { FingerprintStats, SlowQueryList } from '../../api/types';
+import { CodeLine } from '../../components/common/CodeBlock';
+import { ShareBar } from '../../components/common/ShareBar';
+import { testIds } from '../../components/testIds';
+import { ROUTES } from '../../constants';
+import type { UrlPatch } from '../../hooks/useUrlQuery';
+import { formatCount, formatMs, formatTime } from '../../utils/format';
+import { prefixHref } from '../../utils/routing';
+import { PAGE_SIZES } from './useSlowQueries';
+
+type DetailQuery = Record<string, string | undefined>;
+
+function fingerprintColumns(detailQuery: DetailQuery, queryCell: string): Array<Column<FingerprintStats>> {
+  return [
+    {
+      id: 'fingerprint',
+      header: 'Query',
+      cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => (
+        <div className={queryCell}>
+          <TextLink
+            href={prefixHref(`${ROUTES.SlowQueries}/${r.id}`, detailQuery)}
+            inline={false}
+            color="primary"
+          >
+            <CodeLine code={r.fingerprint} maxWidth={620} />
+          </TextLink>
+          <Stack gap={0.5}>
+            <Text variant="bodySmall" color="secondary">
+              {r.dbSystem}
+              {r.database ? ` · ${r.database}` : ''} · {r.operation}
+            </Text>
+            {r.nPlusOne && (
+              <Tooltip content="The same statement ran more often than the N+1 threshold within one request or job">
+                <span>
+                  <Badge color="orange" text="N+1" icon="exclamation-triangle" />
+                </span>
+              </Tooltip>
+            )}
+          </Stack>
+        </div>
+      ),
+    },
+    {
+      id: 'share',
+      header: 'Load',
+      sortType: 'number',
+      cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => <ShareBar share={r.share} />,
+    },
+    { id: 'count', header: 'Count', sortType: 'number', cell: ({ value }) => formatCount(value) },
+    { id: 'meanMs', header: 'Mean', sortType: 'number', cell: ({ value }) => formatMs(value) },
+    { id: 'p95Ms', header: 'p95', sortType: 'number', cell: ({ value }) => formatMs(value) },
+    { id: 'maxMs', header: 'Max', sortType: 'number', cell: ({ value }) => formatMs(value) },
+    { id: 'lastSeen', header: 'Last seen', sortType: 'string', cell: ({ value }) => formatTime(value) },
+  ];
+}
+
+interface Props {
+  data: SlowQueryList;
+  /** The list's filters, carried to the detail page so it shows the same slice. */
+  detailQuery: DetailQuery;
+  /** Stands for detailQuery in memo dependencies (the URL's search string). */
+  urlKey: string;
+  page: number;
+  perPage: number;
+  initialSortBy: Array<SortingRule<FingerprintStats>>;
+  onSort: (state: { sortBy: Array<SortingRule<FingerprintStats>> }) => void;
+  onPage: (patch: UrlPatch) => void;
+}
+
+/** Fingerprints ranked by load, sorted and paged by the exporter. */
+export function SlowQueriesTable({ data, detailQuery, urlKey, page, perPage, ...props }: Props) {
+  const styles = useStyles2(getStyles);
+  // detailQuery is derived from the URL, which urlKey stands for.
+  const columns = useMemo(() => fingerprintColumns(detailQuery, styles.queryCell), [styles, urlKey]);
+  const numberOfPages = Math.max(1, Math.ceil(data.total / perPage));
+  return (
+    <div data-testid={testIds.slowQueries.table}>
+      <InteractiveTable<FingerprintStats>
+        columns={columns}
+        data={data.items}
+        getRowId={(r: FingerprintStats) => r.id}
+        fetchData={props.onSort}
+        initialSortBy={props.initialSortBy}
+        disableSortRemove
+      />
+      <div className={styles.pager}>
+        <Text color="secondary" variant="bodySmall">
+          {(page - 1) * perPage + 1}–{Math.min(page * perPage, data.total)} of {formatCount(data.total)}
+        </Text>
+        <Pagination
+          currentPage={page}
+          numberOfPages={numberOfPages}
+          onNavigate={(p) => props.onPage({ page: p === 1 ? null : String(p) })}
+          hideWhenSinglePage
+        />
+        <RadioButtonGroup
+          size="sm"
+          aria-label="Rows per page"
+          options={PAGE_SIZES.map((n) => ({ label: String(n), value: n }))}
+          value={perPage}
+          onChange={(n) => props.onPage({ perPage: n === 25 ? null : String(n), page: null })}
+        />
+      </div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  queryCell: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), maxWidth: 640 }),
+  pager: css({
+    display: 'flex',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    marginTop: theme.spacing(1),
+  }),
+});
