@@ -1,7 +1,19 @@
 import type { Knex } from 'knex';
 import type { Store } from '../store/store';
-import type { IncomingAlert, IncomingGroup } from './alertmanager-payload';
-import { type Action, type LifecycleState, type Outcome, type PlannedEvent, plan, reopen } from './lifecycle';
+import type { IncomingGroup } from './alertmanager-payload';
+import {
+  type AlertWrite,
+  decideOpen,
+  type Diagnose,
+  type GroupIncident,
+  type GroupPatch,
+  type IncidentDraft,
+  type KnownAlert,
+  type NotificationAction,
+  type NotificationOptions,
+  planGroupUpdate,
+} from './grouping';
+import { type Action, type LifecycleState, type PlannedEvent, plan } from './lifecycle';
 import {
   type Actor,
   ALERTMANAGER_AUTHOR,
@@ -11,14 +23,12 @@ import {
   type IncidentAlert,
   type IncidentDetail,
   type Labels,
-  maxSeverity,
   type Severity,
   severityRank,
   type Source,
   type Status,
   statusRank,
   type TimelineEvent,
-  TOP_SEVERITY,
 } from './model';
 import type { StatsRow } from './stats';
 
@@ -116,24 +126,25 @@ const SORT_COLUMNS: Record<SortKey, string> = {
   status: 'status_rank',
 };
 
-export interface NotificationOptions {
-  reopenWindowMs: number;
-  onAlertsResolved: 'resolve' | 'mark';
-  maxAlertsPerIncident: number;
-}
-
-export type NotificationAction = 'opened' | 'reopened' | 'updated' | 'resolved' | 'unchanged' | 'ignored';
-
 export interface GroupResult {
   incidentId: number | null;
   action: NotificationAction;
   /** Why a diagnostics snapshot is due, if one is. */
-  diagnose: 'opened' | 'reopened' | 'escalated' | null;
+  diagnose: Diagnose;
   severity: Severity | null;
   events: number;
   /** Alerts over maxAlertsPerIncident that were not stored. */
   droppedAlerts: number;
 }
+
+const IGNORED: GroupResult = {
+  incidentId: null,
+  action: 'ignored',
+  diagnose: null,
+  severity: null,
+  events: 0,
+  droppedAlerts: 0,
+};
 
 export interface NewIncident {
   title: string;
@@ -237,9 +248,14 @@ function lifecycleState(r: IncidentRow): LifecycleState {
   };
 }
 
+function groupIncident(r: IncidentRow): GroupIncident {
+  return { ...lifecycleState(r), alertsState: r.alerts_state };
+}
+
 /** Lifecycle fields → columns; ranks follow their names. */
-function patchColumns(p: Partial<LifecycleState>): Record<string, unknown> {
+function patchColumns(p: GroupPatch): Record<string, unknown> {
   const c: Record<string, unknown> = {};
+  if (p.alertsState !== undefined) c.alerts_state = p.alertsState;
   if (p.status !== undefined) Object.assign(c, { status: p.status, status_rank: statusRank(p.status) });
   if (p.severity !== undefined)
     Object.assign(c, { severity: p.severity, severity_rank: severityRank(p.severity) });
@@ -315,26 +331,7 @@ export class IncidentRepository {
     return row;
   }
 
-  private async insertIncident(
-    trx: Knex.Transaction,
-    data: {
-      title: string;
-      description: string | null;
-      severity: Severity;
-      status: Status;
-      source: Source;
-      alertsState: AlertsState;
-      groupKey: string | null;
-      labels: Labels;
-      assignee: string | null;
-      startedAt: number;
-      runbookUrl: string | null;
-      generatorUrl: string | null;
-      externalUrl: string | null;
-      receiver: string | null;
-    },
-    now: number,
-  ): Promise<number> {
+  private async insertIncident(trx: Knex.Transaction, data: IncidentDraft, now: number): Promise<number> {
     const [row] = (await trx('incidents')
       .insert({
         title: data.title.slice(0, 500),
@@ -395,243 +392,98 @@ export class IncidentRepository {
     if (this.pg) await trx.raw('select pg_advisory_xact_lock(?, ?)', lockKeys(g.keyHash));
     const pointer = (await trx('incident_groups').where({ key_hash: g.keyHash }).first()) as
       { incident_id: Num } | undefined;
-    let incident = pointer
-      ? ((await trx<IncidentRow>('incidents')
-          .where({ id: n(pointer.incident_id) })
-          .first()) as IncidentRow | undefined)
-      : undefined;
-    let known = new Map<string, AlertRow>();
-    if (incident) {
-      const rows = (await trx<AlertRow>('incident_alerts').where({
-        incident_id: n(incident.id),
-      })) as AlertRow[];
-      known = new Map(rows.map((r) => [r.fingerprint, r]));
-    }
-    // A new alert instance: never seen, or started after the one we hold (it fired again).
-    const isNew = (a: IncomingAlert) => {
-      const k = known.get(a.fingerprint);
-      return !k || a.startsAt > n(k.starts_at);
-    };
-    const newFiring = g.alerts.filter((a) => a.status === 'firing' && isNew(a));
-
-    let action: NotificationAction = 'unchanged';
-    let diagnose: GroupResult['diagnose'] = null;
+    let incident = pointer ? await this.incidentRow(trx, n(pointer.incident_id)) : undefined;
+    let known = incident ? await this.knownAlerts(trx, n(incident.id)) : [];
+    const decision = decideOpen(g, incident && groupIncident(incident), known, options, now);
+    if (decision.type === 'ignore') return IGNORED;
     let events = 0;
-    const expired =
-      incident !== undefined &&
-      incident.status === 'resolved' &&
-      now - n(incident.resolved_at ?? 0) > options.reopenWindowMs;
-    if (!incident || (expired && newFiring.length > 0)) {
-      if (newFiring.length === 0)
-        return {
-          incidentId: null,
-          action: 'ignored',
-          diagnose: null,
-          severity: null,
-          events: 0,
-          droppedAlerts: 0,
-        };
-      const severity = newFiring.map((a) => a.severity).reduce(maxSeverity);
-      const newId = await this.insertIncident(
-        trx,
-        {
-          title: g.title,
-          description: g.description,
-          severity,
-          status: 'investigating',
-          source: 'alertmanager',
-          alertsState: 'firing',
-          groupKey: g.groupKey,
-          labels: g.labels,
-          assignee: null,
-          startedAt: Math.min(...newFiring.map((a) => a.startsAt)),
-          runbookUrl: g.runbookUrl,
-          generatorUrl: g.generatorUrl,
-          externalUrl: g.externalUrl,
-          receiver: g.receiver || null,
-        },
-        now,
-      );
+    if (decision.type === 'open') {
+      const newId = await this.insertIncident(trx, decision.incident, now);
       await trx('incident_groups')
         .insert({ key_hash: g.keyHash, incident_id: newId, updated_at: now })
         .onConflict('key_hash')
         .merge({ incident_id: newId, updated_at: now });
-      incident = (await trx<IncidentRow>('incidents').where({ id: newId }).first()) as IncidentRow;
-      known = new Map();
-      action = 'opened';
-      diagnose = 'opened';
-      events += await this.insertEvent(
-        trx,
-        newId,
-        {
-          kind: 'opened',
-          message: `Opened by Alertmanager (receiver ${g.receiver || 'unknown'}): ${g.title}`,
-          data: { groupKey: g.groupKey, receiver: g.receiver, severity },
-        },
-        ALERTMANAGER_AUTHOR,
-        null,
-        now,
-      );
+      incident = (await this.incidentRow(trx, newId))!;
+      known = [];
+      events += await this.insertEvent(trx, newId, decision.event, ALERTMANAGER_AUTHOR, null, now);
     }
-    const id = n(incident.id);
-    const patch: Record<string, unknown> = {};
-    const system = (event: PlannedEvent, dedupKey: string | null = null) =>
-      this.insertEvent(trx, id, event, ALERTMANAGER_AUTHOR, null, now, dedupKey);
-
-    if (incident.status === 'resolved' && newFiring.length > 0) {
-      const outcome = reopen(lifecycleState(incident), ALERTMANAGER_AUTHOR);
-      Object.assign(patch, patchColumns(outcome.patch));
-      const names = [...new Set(newFiring.map((a) => a.labels.alertname ?? a.fingerprint))].join(', ');
-      events += await system({
-        ...outcome.events[0],
-        message: `Reopened: ${names} fired again ${Math.round((now - n(incident.resolved_at ?? now)) / 1000)} s after the incident resolved`,
-      });
-      action = 'reopened';
-      diagnose = 'reopened';
-    }
-
-    let droppedAlerts = 0;
-    let alertCount = known.size;
-    for (const a of g.alerts) {
-      const k = known.get(a.fingerprint);
-      const fresh = !k || a.startsAt > n(k.starts_at);
-      const alertname = a.labels.alertname ?? a.fingerprint;
-      const columns = {
-        status: a.status,
-        severity: a.severity,
-        labels: JSON.stringify(a.labels),
-        annotations: JSON.stringify(a.annotations),
-        starts_at: a.startsAt,
-        ends_at: a.endsAt,
-        generator_url: a.generatorUrl,
-        runbook_url: a.runbookUrl,
-        last_seen_at: now,
-      };
-      const alertData = {
-        fingerprint: a.fingerprint,
-        alertname,
-        severity: a.severity,
-        labels: a.labels,
-        startsAt: new Date(a.startsAt).toISOString(),
-        endsAt: a.endsAt === null ? null : new Date(a.endsAt).toISOString(),
-      };
-      if (fresh) {
-        if (!k) {
-          if (alertCount >= options.maxAlertsPerIncident) {
-            droppedAlerts++;
-            continue;
-          }
-          await trx('incident_alerts').insert({
-            incident_id: id,
-            fingerprint: a.fingerprint,
-            first_seen_at: now,
-            ...columns,
-          });
-          alertCount++;
-        } else {
-          await trx('incident_alerts')
-            .where({ id: n(k.id) })
-            .update(columns);
-        }
-        const fired = a.status === 'firing';
-        events += await system(
-          {
-            kind: fired ? 'alertFired' : 'alertResolved',
-            message: fired
-              ? `Alert ${alertname} fired (severity ${a.severity})`
-              : `Alert ${alertname} fired and resolved between notifications`,
-            data: alertData,
-          },
-          `${fired ? 'fired' : 'resolved'}:${a.fingerprint}:${a.startsAt}`,
-        );
-        if (action === 'unchanged') action = 'updated';
-      } else if (a.startsAt === n(k.starts_at) && k.status === 'firing') {
-        if (a.status === 'firing') {
-          // A repeat: only freshness changes, no event.
-          await trx('incident_alerts')
-            .where({ id: n(k.id) })
-            .update({ last_seen_at: now, ends_at: a.endsAt, annotations: columns.annotations });
-        } else {
-          await trx('incident_alerts')
-            .where({ id: n(k.id) })
-            .update(columns);
-          events += await system(
-            { kind: 'alertResolved', message: `Alert ${alertname} resolved`, data: alertData },
-            `resolved:${a.fingerprint}:${a.startsAt}`,
-          );
-          if (action === 'unchanged') action = 'updated';
-        }
-      }
-      // Otherwise the notification is older than what we hold (HA replica, late retry): ignored.
-    }
-
-    const firing = (await trx<AlertRow>('incident_alerts')
-      .where({ incident_id: id, status: 'firing' })
-      .select('severity', 'fingerprint', 'labels')) as Array<
-      Pick<AlertRow, 'severity' | 'fingerprint' | 'labels'>
-    >;
-    const currentSeverity = (patch.severity as Severity | undefined) ?? incident.severity;
-    if (firing.length > 0) {
-      const top = firing.map((a) => a.severity).reduce(maxSeverity);
-      if (severityRank(top) > severityRank(currentSeverity)) {
-        const cause = firing.find((a) => a.severity === top)!;
-        const alertname = parseJson<Labels>(cause.labels, {}).alertname ?? cause.fingerprint;
-        Object.assign(patch, patchColumns({ severity: top }));
-        events += await system({
-          kind: 'severityChanged',
-          message: `Severity raised from ${currentSeverity} to ${top} by alert ${alertname}`,
-          data: { from: currentSeverity, to: top, fingerprint: cause.fingerprint, alertname },
-        });
-        if (top === TOP_SEVERITY && diagnose === null) diagnose = 'escalated';
-        if (action === 'unchanged') action = 'updated';
-      }
-    }
-
-    const alertsState: AlertsState = firing.length > 0 ? 'firing' : 'resolved';
-    const status = (patch.status as Status | undefined) ?? incident.status;
-    if (alertsState === 'resolved' && incident.alerts_state === 'firing' && action !== 'opened') {
-      if (status !== 'resolved' && options.onAlertsResolved === 'resolve') {
-        const outcome: Outcome = plan(
-          lifecycleState({ ...incident, status }),
-          { type: 'resolve', note: 'all alerts resolved' },
-          ALERTMANAGER_AUTHOR,
-          now,
-        );
-        Object.assign(patch, patchColumns(outcome.patch));
-        events += await system({
-          ...outcome.events[0],
-          message: 'Resolved: every alert of the incident resolved',
-        });
-        action = 'resolved';
-      } else {
-        events += await system({
-          kind: 'alertsResolved',
-          message:
-            status === 'resolved'
-              ? 'Every alert of the (already resolved) incident resolved'
-              : 'Every alert of the incident resolved; the incident stays open until a person resolves it',
-          data: null,
-        });
-        if (action === 'unchanged') action = 'updated';
-      }
-    }
-    if (alertsState !== incident.alerts_state) patch.alerts_state = alertsState;
-    if (Object.keys(patch).length > 0 || action !== 'unchanged') patch.updated_at = now;
+    const id = n(incident!.id);
+    const update = planGroupUpdate(
+      g,
+      groupIncident(incident!),
+      known,
+      options,
+      now,
+      decision.type === 'open',
+    );
+    for (const w of update.alertWrites) await this.writeAlert(trx, id, w, now);
+    for (const e of update.events)
+      events += await this.insertEvent(trx, id, e.event, ALERTMANAGER_AUTHOR, null, now, e.dedupKey);
     await trx('incidents')
       .where({ id })
       .update({
-        ...patch,
-        notification_count: n(incident.notification_count) + 1,
+        ...patchColumns(update.patch),
+        ...(update.changed ? { updated_at: now } : {}),
+        notification_count: n(incident!.notification_count) + 1,
         last_notification_at: now,
       });
     return {
       incidentId: id,
-      action,
-      diagnose,
-      severity: (patch.severity as Severity | undefined) ?? incident.severity,
+      action: update.action,
+      diagnose: update.diagnose,
+      severity: update.patch.severity ?? incident!.severity,
       events,
-      droppedAlerts,
+      droppedAlerts: update.droppedAlerts,
     };
+  }
+
+  private async incidentRow(trx: Knex.Transaction, id: number): Promise<IncidentRow | undefined> {
+    return (await trx<IncidentRow>('incidents').where({ id }).first()) as IncidentRow | undefined;
+  }
+
+  /** In row order: the grouping rules name the first of equally severe alerts as an escalation's cause. */
+  private async knownAlerts(trx: Knex.Transaction, incidentId: number): Promise<KnownAlert[]> {
+    const rows = (await trx<AlertRow>('incident_alerts')
+      .where({ incident_id: incidentId })
+      .select('id', 'fingerprint', 'status', 'severity', 'starts_at', 'labels')
+      .orderBy('id', 'asc')) as AlertRow[];
+    return rows.map((r) => ({
+      rowId: n(r.id),
+      fingerprint: r.fingerprint,
+      status: r.status,
+      severity: r.severity,
+      startsAt: n(r.starts_at),
+      alertname: parseJson<Labels>(r.labels, {}).alertname ?? r.fingerprint,
+    }));
+  }
+
+  private async writeAlert(trx: Knex.Transaction, incidentId: number, w: AlertWrite, now: number) {
+    const a = w.alert;
+    if (w.type === 'refresh') {
+      await trx('incident_alerts')
+        .where({ id: w.rowId })
+        .update({ last_seen_at: now, ends_at: a.endsAt, annotations: JSON.stringify(a.annotations) });
+      return;
+    }
+    const columns = {
+      status: a.status,
+      severity: a.severity,
+      labels: JSON.stringify(a.labels),
+      annotations: JSON.stringify(a.annotations),
+      starts_at: a.startsAt,
+      ends_at: a.endsAt,
+      generator_url: a.generatorUrl,
+      runbook_url: a.runbookUrl,
+      last_seen_at: now,
+    };
+    if (w.type === 'insert')
+      await trx('incident_alerts').insert({
+        incident_id: incidentId,
+        fingerprint: a.fingerprint,
+        first_seen_at: now,
+        ...columns,
+      });
+    else await trx('incident_alerts').where({ id: w.rowId }).update(columns);
   }
 
   /** Opens an incident by hand. */
