@@ -15,6 +15,7 @@ import {
   planGroupUpdate,
   reopenByAlerts,
 } from '../src/incidents/grouping';
+import { lifecycleState } from './support/lifecycle-state';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const MIN = 60_000;
@@ -67,22 +68,10 @@ function held(name: string, rowId: number, o: Partial<KnownAlert> = {}): KnownAl
   };
 }
 
-function incident(o: Partial<GroupIncident> = {}): GroupIncident {
-  return {
-    id: 7,
-    status: 'investigating',
-    severity: 'high',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    assignee: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    resolutionNote: null,
-    reopenCount: 0,
-    alertsState: 'firing',
-    ...o,
-  };
-}
+const incident = (o: Partial<GroupIncident> = {}): GroupIncident => ({
+  ...lifecycleState(o),
+  alertsState: o.alertsState ?? 'firing',
+});
 const resolvedAgo = (ms: number, o: Partial<GroupIncident> = {}) =>
   incident({
     status: 'resolved',

@@ -3,12 +3,10 @@ import { type LifecycleState, type Outcome, type PlannedEvent, plan, reopen } fr
 import {
   ALERTMANAGER_AUTHOR,
   type AlertsState,
-  type Labels,
+  type Incident,
   maxSeverity,
   type Severity,
   severityRank,
-  type Source,
-  type Status,
   TOP_SEVERITY,
 } from './model';
 
@@ -54,22 +52,22 @@ export interface GroupIncident extends LifecycleState {
 }
 
 /** What a new incident row holds, whoever opens it. */
-export interface IncidentDraft {
-  title: string;
-  description: string | null;
-  severity: Severity;
-  status: Status;
-  source: Source;
-  alertsState: AlertsState;
-  groupKey: string | null;
-  labels: Labels;
-  assignee: string | null;
-  startedAt: number;
-  runbookUrl: string | null;
-  generatorUrl: string | null;
-  externalUrl: string | null;
-  receiver: string | null;
-}
+export type IncidentDraft = Pick<
+  Incident,
+  | 'title'
+  | 'description'
+  | 'severity'
+  | 'status'
+  | 'source'
+  | 'alertsState'
+  | 'groupKey'
+  | 'labels'
+  | 'assignee'
+  | 'runbookUrl'
+  | 'generatorUrl'
+  | 'externalUrl'
+  | 'receiver'
+> & { startedAt: number };
 
 export type OpenDecision =
   { type: 'ignore' } | { type: 'open'; incident: IncidentDraft; event: PlannedEvent } | { type: 'update' };
