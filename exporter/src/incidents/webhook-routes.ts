@@ -4,7 +4,7 @@ import type { ServiceContext } from '../server/context';
 import { ApiError, validationError } from '../server/errors';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { severityRank } from './model';
-import type { GroupResult } from './repository';
+import type { GroupResult } from './notification-writes';
 import type { RuntimeOf } from './route-helpers';
 import { WATCHDOG_ALERT } from './watchdog';
 
