@@ -3,14 +3,13 @@
  * and one notification's group, what opens, reopens, updates, is capped, escalates and resolves.
  * The store tests (incidents-store, incidents-webhook) check that the repository writes what they say.
  */
+import { alertChanges, type KnownAlert } from '../src/incidents/alert-changes';
 import type { IncomingAlert, IncomingGroup } from '../src/incidents/alertmanager-payload';
 import {
-  alertChanges,
   allAlertsResolved,
   decideOpen,
   escalation,
   type GroupIncident,
-  type KnownAlert,
   type NotificationOptions,
   planGroupUpdate,
   reopenByAlerts,

@@ -1,11 +1,10 @@
 /** Writes what the grouping rules decide for one alert group of a notification, inside its transaction. */
 import type { Knex } from 'knex';
 import type { IncomingGroup } from './alertmanager-payload';
+import type { AlertWrite, KnownAlert } from './alert-changes';
 import {
-  type AlertWrite,
   decideOpen,
   type Diagnose,
-  type KnownAlert,
   type NotificationAction,
   type NotificationOptions,
   planGroupUpdate,
