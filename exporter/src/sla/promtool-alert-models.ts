@@ -2,7 +2,7 @@
 import { humanSeconds } from './duration';
 import { clean, type ResolvedSla } from './model';
 import { ALERTS, SERIES } from './names';
-import type { AlertingRule, RuleFile } from './rules';
+import type { AlertingRule, RuleFile } from './rule-types';
 import { renderAnnotation } from './prometheus-templates';
 import {
   STEP,

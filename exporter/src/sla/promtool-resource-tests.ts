@@ -2,8 +2,8 @@
 import type { SlaConfig } from './config';
 import { humanSeconds } from './duration';
 import { clean, HTTP_METRIC, leLabel } from './model';
-import type { Links } from './rules';
-import { STEP, EVAL, firesFrom, type TestGroup, minutes, secs, labelString } from './promtool-traffic';
+import { EVAL, firesFrom, labelString, minutes, secs, STEP, type TestGroup } from './promtool-traffic';
+import type { Links } from './rule-types';
 
 /**
  * Routes without an SLA: one with a request over the warning bound each minute, one over the critical

@@ -17,7 +17,7 @@ import type { SlaConfig } from './config';
 import { humanSeconds } from './duration';
 import { clean, type ResolvedSla } from './model';
 import { ALERTS, SERIES } from './names';
-import type { RuleFile } from './rules';
+import type { RuleFile } from './rule-types';
 import {
   STEP,
   EVAL,
@@ -32,7 +32,7 @@ import {
   mix,
   above,
 } from './promtool-traffic';
-import { alertModels, near, annotatedAlerts, steadyGroup } from './promtool-alert-models';
+import { alertModels, annotatedAlerts, near, steadyGroup } from './promtool-alert-models';
 
 export function promtoolTests(
   s: ResolvedSla,
