@@ -1,23 +1,10 @@
 import { type Action, type LifecycleState, plan, TransitionError } from '../src/incidents/lifecycle';
 import type { Status } from '../src/incidents/model';
+import { lifecycleState } from './support/lifecycle-state';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
-function state(overrides: Partial<LifecycleState> = {}): LifecycleState {
-  return {
-    id: 7,
-    status: 'investigating',
-    severity: 'high',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    assignee: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    resolutionNote: null,
-    reopenCount: 0,
-    ...overrides,
-  };
-}
+const state = lifecycleState;
 const resolved = (o: Partial<LifecycleState> = {}) =>
   state({ status: 'resolved', resolvedAt: NOW - 60_000, resolvedBy: 'bob', ...o });
 

@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import { ConfigError, parseConfig } from '../src/config/load';
 import type { PerfwatchConfigInput } from '../src/config/schema';
 import { leRegex, resolveSlas } from '../src/sla/model';
-import { quantileMinRequests } from '../src/sla/rules';
+import { quantileMinRequests } from '../src/sla/rule-exprs';
 import { generate } from '../src/sla/generate';
 import { scenarioFiles } from '../src/sla/scenarios';
 import { PROMTOOL } from './support/prometheus-stack';

@@ -5,7 +5,7 @@
 import type { SlaConfig } from './config';
 import { humanSeconds, parseDuration } from './duration';
 import { clean, HTTP_METRIC, leRegex, quote } from './model';
-import type { AlertingRule, Links, RuleFile } from './rules';
+import type { AlertingRule, Links, RuleFile } from './rule-types';
 
 // Pseudo and read-only file systems are never "full" in a way an operator can act on.
 const FS =

@@ -14,7 +14,8 @@ import { formatDuration } from './duration';
 import { clean, effectiveBuckets, HTTP_METRIC, leLabel, type ResolvedSla, resolveSlas } from './model';
 import { ALERTS, HEARTBEAT_METRIC } from './names';
 import { resourceRuleFile } from './resource-rules';
-import { linksFor, type RuleFile, slaRuleFile } from './rules';
+import type { RuleFile } from './rule-types';
+import { linksFor, slaRuleFile } from './rules';
 
 export const SCENARIO_RULES = 'alert-rules/tests/scenarios/rules.yml';
 export const SCENARIO_TESTS = 'alert-rules/tests/scenarios.test.yml';
