@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import type { SlowQueryReader } from '../server/context';
+import type { SlowQueryReader } from '../queries/reader';
 import type { IncidentsConfig } from './config';
 import type { Labels } from './model';
 import { promString, type PrometheusQuery, type Sample } from './prometheus-query';

@@ -1,8 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Principal } from '../server/auth';
-import type { ServiceContext, ServiceModule } from '../server/context';
-import { ApiError, parseOr400, validationError } from '../server/errors';
+import { ApiError, parseOr400, validationError } from '../kit/errors';
+import type { Principal, ServiceContext, ServiceModule } from '../kit/module';
+import { timeParam } from '../kit/params';
 import { AlertmanagerClient, AlertmanagerError } from './alertmanager-client';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { DiagnosticsCollector } from './diagnostics';
@@ -29,22 +29,8 @@ const MAX_BULK = 200;
 /** How often the dead man's switch looks for an overdue Watchdog. */
 const WATCHDOG_CHECK_MS = 30_000;
 
-/** The largest time a JavaScript Date can hold. */
-const MAX_TIME_MS = 8_640_000_000_000_000;
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
-const timeParam = z
-  .string()
-  .transform((s, ctx) => {
-    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
-    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .optional();
 /** `a,b` or repeated `?x=a&x=b`. */
 const list = <T extends string>(values: readonly T[]) =>
   z
@@ -214,12 +200,13 @@ export function incidentsModule(): ServiceModule {
 
   return {
     name: 'incidents',
+    needs: ['slowQueries'],
     start(ctx) {
       const cfg = ctx.config.incidents;
       repository = new IncidentRepository(ctx.store);
       collector = new DiagnosticsCollector(cfg.diagnostics, {
         registry: ctx.registry,
-        slowQueries: () => ctx.slowQueries,
+        slowQueries: () => ctx.need('slowQueries'),
         prometheus: ctx.config.prometheus.url
           ? new PrometheusQuery(ctx.config.prometheus.url, ctx.config.prometheus.timeoutMs)
           : undefined,
