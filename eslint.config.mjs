@@ -15,6 +15,8 @@ const LAYERS = [
   { type: 'kit', pattern: 'exporter/src/kit/**', partialMatch: false },
   { type: 'server', pattern: 'exporter/src/server/**', partialMatch: false },
   { type: 'cli', pattern: 'exporter/src/cli/**', partialMatch: false },
+  // One client for Prometheus and Alertmanager, below the features that query them.
+  { type: 'upstream', pattern: 'exporter/src/upstream/**', partialMatch: false },
   { type: 'config', pattern: 'exporter/src/config/**', partialMatch: false },
   { type: 'store', pattern: 'exporter/src/store/**', partialMatch: false },
   { type: 'system', pattern: 'exporter/src/system/**', partialMatch: false },
@@ -99,11 +101,15 @@ export default tseslint.config(
             layer(['adapter'], ['adapter', 'core']),
             layer(['kit'], ['kit', 'core', 'config', 'store']),
             layer(['store', 'system'], ['store', 'system', 'core']),
+            layer(['upstream'], ['upstream', 'config', 'core']),
             // The config schema is assembled from each feature's own section.
             layer(['config'], ['config', 'core', 'feature']),
-            layer(['feature'], ['feature', 'kit', 'core', 'config', 'store', 'system']),
-            layer(['server'], ['server', 'kit', 'feature', 'adapter', 'core', 'config', 'store', 'system']),
-            layer(['cli'], ['cli', 'server', 'feature', 'core', 'config', 'store', 'system']),
+            layer(['feature'], ['feature', 'kit', 'upstream', 'core', 'config', 'store', 'system']),
+            layer(
+              ['server'],
+              ['server', 'kit', 'feature', 'upstream', 'adapter', 'core', 'config', 'store', 'system'],
+            ),
+            layer(['cli'], ['cli', 'server', 'feature', 'upstream', 'core', 'config', 'store', 'system']),
           ],
         },
       ],

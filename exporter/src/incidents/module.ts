@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ApiError, parseOr400, validationError } from '../kit/errors';
 import type { Principal, ServiceContext, ServiceModule } from '../kit/module';
 import { timeParam } from '../kit/params';
-import { AlertmanagerClient, AlertmanagerError } from './alertmanager-client';
+import { AlertmanagerClient, AlertmanagerError } from '../upstream/alertmanager';
+import { PrometheusClient } from '../upstream/prometheus';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { DiagnosticsCollector } from './diagnostics';
 import { DiagnosticsQueue, takeSnapshot } from './diagnostics-queue';
@@ -17,7 +18,6 @@ import {
   STATUSES,
   type Status,
 } from './model';
-import { PrometheusQuery } from './prometheus-query';
 import { IncidentRepository, NotFoundError, StaleChangeError } from './repository';
 import { incidentStats } from './stats';
 import { WATCHDOG_ALERT, WatchdogMonitor } from './watchdog';
@@ -208,7 +208,7 @@ export function incidentsModule(): ServiceModule {
         registry: ctx.registry,
         slowQueries: () => ctx.need('slowQueries'),
         prometheus: ctx.config.prometheus.url
-          ? new PrometheusQuery(ctx.config.prometheus.url, ctx.config.prometheus.timeoutMs)
+          ? new PrometheusClient({ ...ctx.config.prometheus, url: ctx.config.prometheus.url })
           : undefined,
       });
       if (cfg.diagnostics.enabled)
@@ -220,7 +220,10 @@ export function incidentsModule(): ServiceModule {
           cfg.diagnostics.queueSize,
         );
       if (ctx.config.alertmanager.url)
-        alertmanager = new AlertmanagerClient(ctx.config.alertmanager.url, ctx.config.alertmanager.timeoutMs);
+        alertmanager = new AlertmanagerClient({
+          ...ctx.config.alertmanager,
+          url: ctx.config.alertmanager.url,
+        });
       void purge(ctx);
       purgeTimer = setInterval(() => void purge(ctx), PURGE_EVERY_MS);
       purgeTimer.unref();

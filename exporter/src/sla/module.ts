@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PrometheusClient, PrometheusError } from '../prometheus/client';
+import { PrometheusClient, PrometheusError } from '../upstream/prometheus';
 import type { ServiceModule } from '../kit/module';
 import { ApiError, parseOr400 } from '../kit/errors';
 import { type ResolvedSla, resolveSlas } from './model';
