@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -198,6 +199,51 @@ describe('bounded diagnostics', () => {
     expect(snap.data.truncated).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(snap.data))).toBeLessThanOrEqual(2_048);
   });
+});
+
+describe('diagnostics honour prometheus.retries', () => {
+  /** A Prometheus that fails the first attempt at each query with a 503, then answers it. */
+  async function flaky(): Promise<{ url: string; server: http.Server }> {
+    const attempts = new Map<string, number>();
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const n = (attempts.get(body) ?? 0) + 1;
+        attempts.set(body, n);
+        if (n === 1) {
+          res.writeHead(503).end('{"status":"error","errorType":"unavailable","error":"warming up"}');
+          return;
+        }
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: { instance: 'a' }, value: [1, '0.5'] }] },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, server };
+  }
+
+  for (const [retries, expected] of [
+    [1, 'ok'],
+    [0, 'error'],
+  ] as const)
+    test(`with retries: ${retries} a Prometheus that fails each query once gives "${expected}"`, async () => {
+      const { url, server } = await flaky();
+      const svc = await startTestService({ prometheus: { url, timeoutMs: 1000, retries } });
+      try {
+        const id = await webhook(svc, amPayload('{}:{flaky}', [{ labels: { alertname: 'Flaky' } }]));
+        const [snap] = await snapshots(svc, id, 1);
+        expect(snap.data.prometheus.status).toBe(expected);
+      } finally {
+        await svc.close();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    });
 });
 
 describe('histogram quantile', () => {

@@ -168,7 +168,7 @@ describe('GET /api/v1/slow-queries', () => {
   });
 
   test('diagnostics read the top fingerprints by total time', async () => {
-    const top = await svc.ctx.slowQueries!.top({ sinceMs: Date.now() - 60_000, limit: 1 });
+    const top = await svc.ctx.need('slowQueries').top({ sinceMs: Date.now() - 60_000, limit: 1 });
     expect(top).toEqual([
       {
         fingerprintId: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -235,7 +235,7 @@ test('a store outage keeps at most the buffer, counts drops, and recovers', asyn
   );
   expect(await metric('perfwatch_slow_query_samples_pending', {})).toBe(5);
   // Diagnostics still get the top fingerprints, from the samples in memory.
-  const top = await svc.ctx.slowQueries!.top({ sinceMs: Date.now() - 60_000, limit: 5 });
+  const top = await svc.ctx.need('slowQueries').top({ sinceMs: Date.now() - 60_000, limit: 5 });
   expect(top).toMatchObject([
     { fingerprint: 'select * from outage where n = ?', count: 5, maxSeconds: 0.207 },
   ]);

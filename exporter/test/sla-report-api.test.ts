@@ -80,7 +80,7 @@ describe('GET /api/v1/sla/report when Prometheus is not there', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('prometheus_unavailable');
     expect(body.error.message).toContain(
-      `Prometheus at http://127.0.0.1:${port} is not reachable (ECONNREFUSED)`,
+      `Prometheus at http://user:***@127.0.0.1:${port} is not reachable (ECONNREFUSED)`,
     );
     expect(body.error.message).toContain('PERFWATCH_PROMETHEUS_URL');
     expect(body.error.message).not.toContain('secret');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { MIGRATIONS, type Migration } from '../src/store/migrations';
-import { openStore, redactUrl } from '../src/store/store';
+import { redactUrl } from '../src/redact-url';
+import { openStore } from '../src/store/store';
 import { pgUrlWithSchema } from './support/env';
 
 const sqliteUrl = () =>

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load';
-import { PrometheusClient, PrometheusError } from '../prometheus/client';
+import { PrometheusClient, PrometheusError } from '../upstream/prometheus';
 import { resolveSlas } from '../sla/model';
 import { PeriodError, resolvePeriod } from '../sla/period';
 import { buildReport } from '../sla/report';

@@ -7,7 +7,7 @@
 import { statfs } from 'node:fs/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { redactUrl } from '../store/store';
+import { redactUrl } from '../redact-url';
 import { type HealthCheck, HealthCheckFailure, type HealthDetails } from './registry';
 
 type Timing = Pick<HealthCheck, 'intervalMs' | 'timeoutMs'>;

@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../server/context';
+import type { ServiceModule } from '../kit/module';
 import {
   bullmqCheck,
   diskCheck,

@@ -1,5 +1,6 @@
 import type { Recorder } from '../core/recorder';
 import type { Logger } from '../logger';
+import { redactUrl } from '../redact-url';
 
 export type HealthDetails = Record<string, string | number | boolean | null>;
 
@@ -63,11 +64,6 @@ interface State {
   controller?: AbortController;
   /** Runs started, for tests and the details endpoint. */
   runs: number;
-}
-
-/** Credentials in URLs that a driver put into an error message. */
-export function redactSecrets(text: string): string {
-  return text.replace(/\/\/([^:@/\s]+):[^@/\s]*@/g, '//$1:***@');
 }
 
 const MAX_ERROR_CHARS = 500;
@@ -200,7 +196,7 @@ export class HealthChecks {
         (details) => ({ ok: true as const, details: details ?? {} }),
         (err: unknown) => ({
           ok: false as const,
-          error: redactSecrets(err instanceof Error ? err.message || err.name : String(err)).slice(
+          error: redactUrl(err instanceof Error ? err.message || err.name : String(err)).slice(
             0,
             MAX_ERROR_CHARS,
           ),

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import type { SlowQueryReader } from '../server/context';
+import type { SlowQueryReader } from '../queries/reader';
 import type { IncidentsConfig } from './config';
 import type { Labels } from './model';
-import { promString, type PrometheusQuery, type Sample } from './prometheus-query';
+import { type PrometheusClient, promString, type Sample } from '../upstream/prometheus';
 
 type DiagnosticsConfig = IncidentsConfig['diagnostics'];
 
@@ -78,7 +78,7 @@ export interface DiagnosticsTarget {
 export interface DiagnosticsSources {
   registry: Registry;
   slowQueries: () => SlowQueryReader | undefined;
-  prometheus?: PrometheusQuery;
+  prometheus?: PrometheusClient;
 }
 
 const ROUTE_LABELS = ['route', 'http_route', 'handler'];
@@ -323,7 +323,7 @@ export class DiagnosticsCollector {
     const results = await Promise.all(
       queries.map(async ([name, query]) => {
         try {
-          return { name, query, series: (await prom.instant(query, signal)).slice(0, MAX_SERIES) };
+          return { name, query, series: (await prom.query(query, { signal })).slice(0, MAX_SERIES) };
         } catch (err) {
           return { name, query, error: (err as Error).message.slice(0, 300) };
         }

@@ -1,8 +1,8 @@
 /** The incident API: list, stats, create, read, people's lifecycle actions (one and bulk), diagnostics. */
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { ServiceContext } from '../server/context';
-import { ApiError, parseOr400 } from '../server/errors';
+import type { ServiceContext } from '../kit/module';
+import { ApiError, parseOr400 } from '../kit/errors';
 import { takeSnapshot } from './diagnostics-queue';
 import type { Action } from './lifecycle';
 import { OPEN_STATUSES, type Severity, severityRank, type Status } from './model';

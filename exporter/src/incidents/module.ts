@@ -1,10 +1,10 @@
 import type { Router } from 'express';
-import type { ServiceContext, ServiceModule } from '../server/context';
-import { AlertmanagerClient } from './alertmanager-client';
+import type { ServiceContext, ServiceModule } from '../kit/module';
+import { AlertmanagerClient } from '../upstream/alertmanager';
+import { PrometheusClient } from '../upstream/prometheus';
 import { DiagnosticsCollector } from './diagnostics';
 import { DiagnosticsQueue } from './diagnostics-queue';
 import { incidentRoutes } from './incident-routes';
-import { PrometheusQuery } from './prometheus-query';
 import { IncidentRepository } from './repository';
 import type { IncidentsRuntime } from './route-helpers';
 import { silenceRoutes } from './silence-routes';
@@ -30,9 +30,9 @@ function buildRuntime(ctx: ServiceContext): IncidentsRuntime {
   const repository = new IncidentRepository(ctx.store);
   const collector = new DiagnosticsCollector(cfg.diagnostics, {
     registry: ctx.registry,
-    slowQueries: () => ctx.slowQueries,
+    slowQueries: () => ctx.need('slowQueries'),
     prometheus: ctx.config.prometheus.url
-      ? new PrometheusQuery(ctx.config.prometheus.url, ctx.config.prometheus.timeoutMs)
+      ? new PrometheusClient({ ...ctx.config.prometheus, url: ctx.config.prometheus.url })
       : undefined,
   });
   return {
@@ -42,7 +42,7 @@ function buildRuntime(ctx: ServiceContext): IncidentsRuntime {
       ? new DiagnosticsQueue(collector, repository, ctx.recorder, ctx.logger, cfg.diagnostics.queueSize)
       : undefined,
     alertmanager: ctx.config.alertmanager.url
-      ? new AlertmanagerClient(ctx.config.alertmanager.url, ctx.config.alertmanager.timeoutMs)
+      ? new AlertmanagerClient({ ...ctx.config.alertmanager, url: ctx.config.alertmanager.url })
       : undefined,
     watchdog: new WatchdogMonitor(
       repository,
@@ -66,6 +66,7 @@ export function incidentsModule(): ServiceModule {
 
   return {
     name: 'incidents',
+    needs: ['slowQueries'],
     start(ctx) {
       const rt = (runtime = buildRuntime(ctx));
       void purge(rt.repository, ctx);

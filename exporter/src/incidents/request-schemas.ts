@@ -1,27 +1,14 @@
 /** Request schemas of the incident API: query strings, path parameters and bodies. */
 import { z } from 'zod';
+import { timeParam } from '../kit/params';
 import { OPEN_STATUSES, SEVERITIES, STATUSES, type Status } from './model';
 
 /** Silences one request may create (one per alert). */
 export const MAX_SILENCES_PER_REQUEST = 50;
 const MAX_BULK = 200;
 
-/** The largest time a JavaScript Date can hold. */
-const MAX_TIME_MS = 8_640_000_000_000_000;
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
-const timeParam = z
-  .string()
-  .transform((s, ctx) => {
-    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
-    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .optional();
 /** `a,b` or repeated `?x=a&x=b`. */
 const list = <T extends string>(values: readonly T[]) =>
   z

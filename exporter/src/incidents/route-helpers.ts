@@ -1,9 +1,8 @@
 /** What the incident route files share: the runtime they act on, who acts, versions and error mapping. */
 import type { Request, Response } from 'express';
-import type { Principal } from '../server/auth';
-import type { ServiceContext } from '../server/context';
-import { ApiError, parseOr400 } from '../server/errors';
-import type { AlertmanagerClient } from './alertmanager-client';
+import type { Principal, ServiceContext } from '../kit/module';
+import { ApiError, parseOr400 } from '../kit/errors';
+import type { AlertmanagerClient } from '../upstream/alertmanager';
 import type { DiagnosticsCollector } from './diagnostics';
 import type { DiagnosticsQueue } from './diagnostics-queue';
 import { TransitionError } from './lifecycle';

@@ -1,8 +1,8 @@
 /** Silencing an incident's alerts in Alertmanager and expiring those silences again. */
 import type { Router } from 'express';
-import type { ServiceContext } from '../server/context';
-import { ApiError, parseOr400 } from '../server/errors';
-import { type AlertmanagerClient, AlertmanagerError } from './alertmanager-client';
+import type { ServiceContext } from '../kit/module';
+import { ApiError, parseOr400 } from '../kit/errors';
+import { type AlertmanagerClient, AlertmanagerError } from '../upstream/alertmanager';
 import { emptyBody, MAX_SILENCES_PER_REQUEST, silenceBody } from './request-schemas';
 import { actorOf, incidentIdOf, type RuntimeOf } from './route-helpers';
 

@@ -1,7 +1,7 @@
 /** POST /alertmanager/webhook: Alertmanager's notifications open, update, reopen and resolve incidents. */
 import type { Router } from 'express';
-import type { ServiceContext } from '../server/context';
-import { ApiError, validationError } from '../server/errors';
+import type { ServiceContext } from '../kit/module';
+import { ApiError, validationError } from '../kit/errors';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { severityRank } from './model';
 import type { GroupResult } from './notification-writes';

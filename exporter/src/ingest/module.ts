@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { ServiceModule } from '../server/context';
-import { ApiError } from '../server/errors';
+import type { ServiceModule } from '../kit/module';
+import { ApiError } from '../kit/errors';
 import { Ingestor } from './ingest';
 import { appNameSchema, unsentSchema } from './schema';
 
@@ -20,9 +20,10 @@ export function ingestModule(): ServiceModule {
   let ingestor: Ingestor | undefined;
   return {
     name: 'ingest',
+    needs: ['customMetrics', 'slowQueries'],
     bodyLimits: (ctx) => ({ '/events': ctx.config.ingest.bodyLimitBytes }),
     start(ctx) {
-      ingestor = new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
+      ingestor = new Ingestor(ctx.recorder, ctx.config.ingest, ctx.need('customMetrics'));
     },
     routes(router, ctx) {
       const refuse = (reason: string, err: ApiError): never => {
@@ -30,7 +31,7 @@ export function ingestModule(): ServiceModule {
         throw err;
       };
       router.post('/events', ctx.auth.require('ingest'), async (req, res) => {
-        ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.customMetrics);
+        ingestor ??= new Ingestor(ctx.recorder, ctx.config.ingest, ctx.need('customMetrics'));
         const body = req.body as { events?: unknown; app?: unknown; unsent?: unknown } | undefined;
         if (typeof body !== 'object' || body === null || !Array.isArray(body.events))
           refuse(
@@ -77,7 +78,7 @@ export function ingestModule(): ServiceModule {
         if (rejected.length > 0 && accepted === 0) return void res.status(400).json({ accepted, rejected });
         // Durability: 200 means the batch's slow-query samples and sampled-out counts are in the store.
         // While the store cannot be written, 202: recorded, samples buffered in memory (bounded).
-        const persisted = ctx.slowQueries ? await ctx.slowQueries.commit() : true;
+        const persisted = await ctx.need('slowQueries').commit();
         res.status(persisted ? 200 : 202).json({ accepted, rejected });
       });
       // Bodies refused before the handler ran (too large, not JSON) are counted too.

@@ -1,7 +1,7 @@
 import { Counter } from 'prom-client';
 import type { Router } from 'express';
-import { ApiError, parseOr400 } from '../server/errors';
-import type { ServiceContext } from '../server/context';
+import { ApiError, parseOr400 } from '../kit/errors';
+import type { ServiceContext } from '../kit/module';
 import type { ExplainConnectionConfig } from './explain-config';
 import { ExplainFailure, explainMysql, explainPostgres } from './explain-runner';
 import { explainableStatement, StatementRefused } from './explain-statement';

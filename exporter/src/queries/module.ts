@@ -1,24 +1,12 @@
 import { z } from 'zod';
-import { ApiError, parseOr400 } from '../server/errors';
-import type { ServiceModule } from '../server/context';
+import { ApiError, parseOr400 } from '../kit/errors';
+import type { ServiceModule } from '../kit/module';
+import { timeParam } from '../kit/params';
 import { SlowQueryCapture } from './capture';
 import { explainRoutes } from './explain-routes';
 import { SlowQueryRepository, summarise } from './repository';
 
 const DAY = 86_400_000;
-
-const timeParam = z
-  .string()
-  .transform((s, ctx) => {
-    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
-    if (!Number.isFinite(t) || t < 0 || t > 8_640_000_000_000_000) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .optional();
 
 const filterSchema = z
   .object({
@@ -67,13 +55,14 @@ export function slowQueriesModule(): ServiceModule {
   let repository: SlowQueryRepository | undefined;
   return {
     name: 'slow-queries',
+    provides: ['slowQueries'],
     start(ctx) {
       repository = new SlowQueryRepository(ctx.store);
       capture = new SlowQueryCapture(ctx.recorder, ctx.config.queries, repository, ctx.logger);
       capture.start();
       const repo = repository;
       const cap = capture;
-      ctx.slowQueries = {
+      ctx.provide('slowQueries', {
         commit: () => cap.commit(),
         async top({ sinceMs, limit }) {
           // Include what is still in memory, so diagnostics see the last seconds too.
@@ -86,7 +75,7 @@ export function slowQueriesModule(): ServiceModule {
             return summarise(cap.sampler.peek(), sinceMs, limit);
           }
         },
-      };
+      });
     },
     async stop() {
       await capture?.stop();

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SlowQuerySummary } from '../server/context';
+import type { SlowQuerySummary } from './reader';
 import type { Store } from '../store/store';
 import { fingerprintId } from './fingerprint';
 import type { SlowQuerySample } from './sample';

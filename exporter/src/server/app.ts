@@ -2,8 +2,9 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Registry } from 'prom-client';
 import { expressMiddleware } from '../instrument/express';
 import { VERSION } from '../version';
-import type { ServiceContext, ServiceModule } from './context';
-import { ApiError, jsonErrorHandler, loggableError, sendError } from './errors';
+import { ApiError, sendError } from '../kit/errors';
+import type { ServiceContext, ServiceModule } from '../kit/module';
+import { jsonErrorHandler, loggableError } from './errors';
 import { metricsHandler } from './metrics-endpoint';
 
 const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
@@ -55,10 +56,16 @@ export function withoutNul(_key: string, value: unknown): unknown {
   return out;
 }
 
+/** A module with the context it was started with. */
+export interface BoundModule {
+  module: ServiceModule;
+  ctx: ServiceContext;
+}
+
 /** Builds the service's HTTP app. The service instruments itself with its own middleware. */
 export function createApp(
   ctx: ServiceContext,
-  modules: ServiceModule[],
+  modules: BoundModule[],
   systemRegistry: Registry | undefined,
 ): Express {
   const app = express();
@@ -101,12 +108,12 @@ export function createApp(
   });
   const json = express.json({ limit: ctx.config.server.bodyLimitBytes, reviver: withoutNul });
   const limited = new Map<string, ReturnType<typeof express.json>>();
-  for (const m of modules)
-    for (const [p, limit] of Object.entries(m.bodyLimits?.(ctx) ?? {}))
+  for (const { module, ctx: own } of modules)
+    for (const [p, limit] of Object.entries(module.bodyLimits?.(own) ?? {}))
       limited.set(p, express.json({ limit }));
   // Routing ignores a trailing slash (non-strict), so the lookup does too.
   api.use((req, res, next) => (limited.get(withoutTrailingSlashes(req.path)) ?? json)(req, res, next));
-  for (const m of modules) m.routes?.(api, ctx);
+  for (const { module, ctx: own } of modules) module.routes?.(api, own);
   api.use((req, res) => {
     sendError(
       res,

@@ -1,17 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Scope } from '../config/schema';
-import { ApiError, sendError } from './errors';
+import { ApiError, sendError } from '../kit/errors';
+import type { Authorizer, Principal } from '../kit/module';
 
 export interface TokenEntry {
   name: string;
   token: string;
   scopes: Scope[];
-}
-
-export interface Principal {
-  name: string;
-  scopes: ReadonlySet<Scope>;
 }
 
 /** `write` implies `read`: an operator who may change incidents may also see them. */
@@ -27,7 +23,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer-token authentication with scopes. Tokens are kept only as SHA-256 digests and compared in
  * constant time; a token's name, never the token, is what gets logged.
  */
-export class TokenAuth {
+export class TokenAuth implements Authorizer {
   private readonly entries: Array<{ name: string; digest: Buffer; scopes: Set<Scope> }>;
 
   constructor(tokens: TokenEntry[]) {

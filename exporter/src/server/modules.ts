@@ -1,4 +1,4 @@
-import type { ServiceModule } from './context';
+import type { ServiceModule } from '../kit/module';
 import { customMetricsModule } from '../custom/module';
 import { healthModule } from '../health/module';
 import { incidentsModule } from '../incidents/module';
@@ -7,7 +7,7 @@ import { slowQueriesModule } from '../queries/module';
 import { slaModule } from '../sla/module';
 import { statusModule } from './status-module';
 
-/** The service's feature modules, in start order: fresh instances per service (they hold state). */
+/** The service's feature modules: fresh instances per service (they hold state); started in the order their needs give. */
 export function serviceModules(): ServiceModule[] {
   return [
     statusModule,

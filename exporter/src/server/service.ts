@@ -7,12 +7,21 @@ import { mergeBuckets } from '../core/buckets';
 import { DEFAULT_BUCKETS } from '../core/metrics';
 import { createLogger, type Logger } from '../logger';
 import { resolveSlas, slaBucketBounds } from '../sla/model';
-import { openStore, redactUrl } from '../store/store';
+import { redactUrl } from '../redact-url';
+import { openStore } from '../store/store';
 import { registerSystemMetrics } from '../system';
 import { VERSION } from '../version';
-import { createApp } from './app';
+import { type BoundModule, createApp } from './app';
+import type { ServiceContext, ServiceModule } from '../kit/module';
 import { TokenAuth } from './auth';
-import type { ServiceContext, ServiceModule } from './context';
+import {
+  checkProvided,
+  moduleContext,
+  Provisions,
+  rootContext,
+  startOrder,
+  type BaseContext,
+} from './compose';
 import { serviceModules } from './modules';
 
 export interface RunningService {
@@ -38,7 +47,8 @@ export async function startService(
   const logger = options.logger ?? createLogger(config.log.level);
   // A broken SLA section stops the start before anything opens (store, timers, the port).
   resolveSlas(config.sla, config.metrics.httpBuckets);
-  const modules = options.modules ?? serviceModules();
+  // A need nobody provides, or a cycle, stops the start before anything opens too.
+  const modules = startOrder(options.modules ?? serviceModules());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const recorder = new Recorder(registry, config.metrics.labelCaps, {
@@ -65,7 +75,7 @@ export async function startService(
   }
   logger.info({ store: redactUrl(config.store.url), schemaVersion }, 'store ready');
 
-  const ctx: ServiceContext = {
+  const base: BaseContext = {
     config,
     registry,
     recorder,
@@ -74,11 +84,26 @@ export async function startService(
     auth: new TokenAuth(config.tokens),
     startedAt: new Date(),
   };
+  const provisions = new Provisions();
+  const ctx = rootContext(base, provisions);
   if (!ctx.auth.configured)
     logger.warn('no API tokens configured: /api/v1 answers 401 until PERFWATCH_TOKEN_* are set');
-  for (const m of modules) await m.start?.(ctx);
+  const bound = modules.map((module) => ({ module, ctx: moduleContext(base, provisions, module) }));
+  const started: typeof bound = [];
+  try {
+    for (const b of bound) {
+      started.push(b);
+      await b.module.start?.(b.ctx);
+      checkProvided(b.module, provisions);
+    }
+  } catch (err) {
+    // Timers and pools of the modules already started would keep a failed start's process alive.
+    await stopModules(started, logger);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
 
-  const app = createApp(ctx, modules, systemRegistry);
+  const app = createApp(ctx, bound, systemRegistry);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
     s.once('error', reject);
@@ -99,15 +124,20 @@ export async function startService(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      for (const m of [...modules].reverse()) {
-        try {
-          await m.stop?.(ctx);
-        } catch (err) {
-          logger.error({ err, module: m.name }, 'module failed to stop cleanly');
-        }
-      }
+      await stopModules(bound, logger);
       await store.close();
       logger.info('perfwatch stopped');
     })());
   return { ctx, server, port, url, stop };
+}
+
+/** Stops modules in the reverse of their start order; one failing does not keep the others running. */
+async function stopModules(bound: BoundModule[], logger: Logger): Promise<void> {
+  for (const { module, ctx } of [...bound].reverse()) {
+    try {
+      await module.stop?.(ctx);
+    } catch (err) {
+      logger.error({ err, module: module.name }, 'module failed to stop cleanly');
+    }
+  }
 }

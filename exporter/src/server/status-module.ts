@@ -1,5 +1,5 @@
 import { VERSION } from '../version';
-import type { ServiceModule } from './context';
+import type { ServiceModule } from '../kit/module';
 
 /** GET /api/v1/status: what is running and whether its store is healthy. */
 export const statusModule: ServiceModule = {

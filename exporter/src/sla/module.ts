@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PrometheusClient, PrometheusError } from '../prometheus/client';
-import type { ServiceModule } from '../server/context';
-import { ApiError, parseOr400 } from '../server/errors';
+import { PrometheusClient, PrometheusError } from '../upstream/prometheus';
+import type { ServiceModule } from '../kit/module';
+import { ApiError, parseOr400 } from '../kit/errors';
 import { type ResolvedSla, resolveSlas } from './model';
 import { PERIOD_PATTERN, PeriodError, resolvePeriod } from './period';
 import { buildReport } from './report';

@@ -8,7 +8,7 @@
  * 1 − bad share / allowed bad share (1 untouched, 0 spent, negative overspent), and in minutes: how long
  * a total outage the remaining budget still allows over the whole period.
  */
-import type { PrometheusClient } from '../prometheus/client';
+import type { PrometheusClient } from '../upstream/prometheus';
 import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
 import type { ReportPeriod } from './period';
 

@@ -50,11 +50,6 @@ export function versionOf(name: string): number {
   return Number.parseInt(name.slice(0, 3), 10);
 }
 
-/** Strips credentials from a store URL so it can be logged. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@');
-}
-
 function toColumns(rows: Array<Record<string, unknown>>): Columns {
   const columns: Record<string, unknown[]> = {};
   if (rows.length > 0) for (const n of Object.keys(rows[0])) columns[n] = rows.map((r) => r[n]);

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { httpRequest } from './http-request';
-import type { Labels } from './model';
+import { TransportError, Upstream } from './transport';
 
 /** Alertmanager could not be reached or refused the request; the message says which. */
 export class AlertmanagerError extends Error {}
 
 export interface SilenceRequest {
-  labels: Labels;
+  labels: Record<string, string>;
   startsAt: Date;
   endsAt: Date;
   createdBy: string;
@@ -20,25 +19,29 @@ const createdSchema = z.object({ silenceID: z.string().min(1) });
  * `DELETE /api/v2/silence/{id}`); hand-written because the official client is generated Go.
  */
 export class AlertmanagerClient {
-  private readonly base: string;
+  private readonly upstream: Upstream;
 
-  constructor(
-    url: string,
-    private readonly timeoutMs: number,
-  ) {
-    this.base = url.replace(/(?<!\/)\/+$/, '');
+  /**
+   * No retries: a silence POST that timed out may still have been created, and a repeat would make
+   * a second one; the person silencing sees the error and decides.
+   */
+  constructor(config: { url: string; timeoutMs: number }) {
+    this.upstream = new Upstream({ name: 'Alertmanager', ...config, retries: 0 });
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res;
     try {
-      res = await httpRequest(`${this.base}${path}`, {
+      res = await this.upstream.once(path, {
         method,
         body: body === undefined ? undefined : JSON.stringify(body),
-        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      throw new AlertmanagerError(`Alertmanager at ${this.base} is unreachable: ${(err as Error).message}`);
+      if (err instanceof TransportError)
+        throw new AlertmanagerError(
+          `Alertmanager at ${this.upstream.displayUrl} is unreachable: ${err.detail}`,
+        );
+      throw err;
     }
     if (res.status < 200 || res.status > 299)
       throw new AlertmanagerError(
