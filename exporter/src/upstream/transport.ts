@@ -54,9 +54,10 @@ const RETRY_PAUSE_MS = 200;
  * The one HTTP transport to Prometheus and Alertmanager. Each attempt has a hard deadline
  * (AbortSignal.timeout, joined with the caller's signal) that covers connecting, the headers and the
  * whole body; when it fires, the request is destroyed and its socket closed. node:http rather than
- * fetch: undici does not reliably close the socket of a fetch aborted while it waits for headers
- * (Node 20.20: aborted after 100 ms or later, the peer's socket was still open a second on, until
- * undici's own 300 s headers timeout), so a stuck upstream would pile up connections.
+ * fetch: undici did not reliably close the socket of a fetch aborted while it waited for headers
+ * (Node 20.20, tried here: aborted 100 ms or more after sending, the silent peer's socket was still
+ * open a second later; with fetch, the diagnostics test "queries cut off by the deadline close their
+ * connections" failed), so a stuck upstream would pile up connections.
  */
 export class Upstream {
   private readonly base: URL;
