@@ -4,19 +4,35 @@ import type { Principal } from '../server/auth';
 import type { ServiceContext, ServiceModule } from '../server/context';
 import { ApiError, parseOr400, validationError } from '../server/errors';
 import { AlertmanagerClient, AlertmanagerError } from './alertmanager-client';
+import {
+  assignBody,
+  bulkBody,
+  type BulkResultBody,
+  createBody,
+  type DiagnosticsSnapshotBody,
+  emptyBody,
+  type IncidentBody,
+  type IncidentDetailBody,
+  type IncidentListBody,
+  type IncidentStatsBody,
+  idParam,
+  listQuery,
+  MAX_SILENCES_PER_REQUEST,
+  noteBody,
+  resolveBody,
+  severityBody,
+  type SilenceResultBody,
+  silenceBody,
+  statsQuery,
+  statusBody,
+  type UnsilenceResultBody,
+  type WebhookResultBody,
+} from './api-schemas';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { DiagnosticsCollector } from './diagnostics';
 import { DiagnosticsQueue, takeSnapshot } from './diagnostics-queue';
 import { type Action, TransitionError } from './lifecycle';
-import {
-  type Actor,
-  OPEN_STATUSES,
-  SEVERITIES,
-  type Severity,
-  severityRank,
-  STATUSES,
-  type Status,
-} from './model';
+import { type Actor, OPEN_STATUSES, type Severity, severityRank, type Status } from './model';
 import { PrometheusQuery } from './prometheus-query';
 import { IncidentRepository, NotFoundError, StaleChangeError } from './repository';
 import { incidentStats } from './stats';
@@ -24,129 +40,8 @@ import { WATCHDOG_ALERT, WatchdogMonitor } from './watchdog';
 
 const DAY = 86_400_000;
 const PURGE_EVERY_MS = 60 * 60_000;
-const MAX_SILENCES_PER_REQUEST = 50;
-const MAX_BULK = 200;
 /** How often the dead man's switch looks for an overdue Watchdog. */
 const WATCHDOG_CHECK_MS = 30_000;
-
-/** The largest time a JavaScript Date can hold. */
-const MAX_TIME_MS = 8_640_000_000_000_000;
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optionalText = (max: number) => z.string().trim().max(max).optional();
-const timeParam = z
-  .string()
-  .transform((s, ctx) => {
-    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
-    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .optional();
-/** `a,b` or repeated `?x=a&x=b`. */
-const list = <T extends string>(values: readonly T[]) =>
-  z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))
-    .pipe(z.array(z.enum(values as [T, ...T[]])))
-    .optional();
-
-const listQuery = z
-  .object({
-    status: list([...STATUSES, 'open'] as const),
-    severity: list(SEVERITIES),
-    source: z.enum(['alertmanager', 'manual']).optional(),
-    label: z
-      .union([z.string(), z.array(z.string())])
-      .transform((v) => (Array.isArray(v) ? v : [v]))
-      .pipe(
-        z
-          .array(z.string().regex(/^[^=]+=.*$/, 'expected name=value'))
-          .max(10)
-          .transform((a) =>
-            a.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] as [string, string]),
-          ),
-      )
-      .optional(),
-    from: timeParam,
-    to: timeParam,
-    q: z.string().max(200).optional(),
-    assignee: z.string().max(200).optional(),
-    acknowledged: z.enum(['true', 'false']).optional(),
-    alertsState: z.enum(['firing', 'resolved', 'none']).optional(),
-    sort: z
-      .enum(['createdAt', 'updatedAt', 'startedAt', 'resolvedAt', 'severity', 'status'])
-      .default('createdAt'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
-  })
-  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
-
-const statsQuery = z
-  .object({ from: timeParam, to: timeParam })
-  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
-
-const labelsBody = z
-  .record(z.string().min(1).max(256), z.string().max(1024))
-  .refine((o) => Object.keys(o).length <= 64, 'at most 64 labels');
-
-const createBody = z
-  .object({
-    title: text(500),
-    description: optionalText(10_000),
-    severity: z.enum(SEVERITIES).default('medium'),
-    status: z
-      .enum(OPEN_STATUSES as [Exclude<Status, 'resolved'>, ...Exclude<Status, 'resolved'>[]])
-      .optional(),
-    labels: labelsBody.optional(),
-    assignee: text(200).optional(),
-  })
-  .strict();
-const assignBody = z.object({ assignee: text(200).nullable() }).strict();
-const statusBody = z.object({ status: z.enum(STATUSES), note: optionalText(10_000) }).strict();
-const severityBody = z.object({ severity: z.enum(SEVERITIES), note: optionalText(10_000) }).strict();
-const noteBody = z.object({ text: text(10_000) }).strict();
-const resolveBody = z.object({ note: optionalText(10_000) }).strict();
-const emptyBody = z.object({}).strict();
-const bulkBody = z
-  .object({
-    ids: z
-      .array(z.number().int().positive())
-      .min(1)
-      .max(MAX_BULK)
-      .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat'),
-    note: optionalText(10_000),
-  })
-  .strict();
-const silenceBody = z
-  .object({
-    /** 1 minute to 30 days. */
-    durationMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(30 * 24 * 60),
-    comment: optionalText(1_000),
-    /** Silence only these alerts of the incident (by fingerprint); default every firing alert. */
-    fingerprints: z.array(z.string().min(1).max(64)).min(1).max(MAX_SILENCES_PER_REQUEST).optional(),
-  })
-  .strict();
-
-/** Decimal digits only: `0x7`, `7.0`, ` 7` or `1e3` are not incident 7 (or 1000). */
-const idParam = z
-  .string()
-  .regex(/^[1-9]\d{0,15}$/, 'expected a positive decimal integer')
-  .transform(Number)
-  .refine((n) => Number.isSafeInteger(n), 'expected a positive decimal integer');
 
 /** Node hands header bytes over as latin1; Grafana sends UTF-8 logins, so decode them when valid. */
 function headerText(raw: string): string {
@@ -280,7 +175,7 @@ export function incidentsModule(): ServiceModule {
         if (payload.alerts.length > 0 && payload.alerts.every((a) => a.labels.alertname === WATCHDOG_ALERT)) {
           m.alertmanagerNotifications.inc({ outcome: 'processed' });
           if (payload.status === 'firing') await watchdog.seen(Date.now());
-          res.json({ status: 'ok', incidents: [], ignoredGroups: 0, events: 0 });
+          res.json({ status: 'ok', incidents: [], ignoredGroups: 0, events: 0 } satisfies WebhookResultBody);
           return;
         }
         const mapped = mapNotification(payload, cfg);
@@ -321,11 +216,15 @@ export function incidentsModule(): ServiceModule {
         res.json({
           status: 'ok',
           incidents: results
-            .filter((r) => r.incidentId !== null)
+            // 'ignored' comes only with a null incidentId; the second test tells the compiler so.
+            .filter(
+              (r): r is typeof r & { incidentId: number; action: Exclude<typeof r.action, 'ignored'> } =>
+                r.incidentId !== null && r.action !== 'ignored',
+            )
             .map((r) => ({ id: r.incidentId, action: r.action, severity: r.severity })),
           ignoredGroups: results.filter((r) => r.incidentId === null).length,
           events: results.reduce((a, r) => a + r.events, 0),
-        });
+        } satisfies WebhookResultBody);
       });
 
       router.get('/incidents', ctx.auth.require('read'), async (req, res) => {
@@ -350,7 +249,14 @@ export function incidentsModule(): ServiceModule {
           p.offset,
           Date.now(),
         );
-        res.json({ total, limit: p.limit, offset: p.offset, sort: p.sort, order: p.order, items });
+        res.json({
+          total,
+          limit: p.limit,
+          offset: p.offset,
+          sort: p.sort,
+          order: p.order,
+          items,
+        } satisfies IncidentListBody);
       });
 
       router.get('/incidents/stats', ctx.auth.require('read'), async (req, res) => {
@@ -363,7 +269,7 @@ export function incidentsModule(): ServiceModule {
           to: new Date(to).toISOString(),
           ...incidentStats(rows),
           truncated,
-        });
+        } satisfies IncidentStatsBody);
       });
 
       router.post('/incidents', ctx.auth.require('write'), async (req, res) => {
@@ -382,13 +288,16 @@ export function incidentsModule(): ServiceModule {
         );
         if (diagnostics && severityRank(body.severity) >= severityRank(cfg.diagnostics.onOpenMinSeverity))
           diagnostics.enqueue(incident.id, 'opened');
-        res.status(201).location(`/api/v1/incidents/${incident.id}`).json(incident);
+        res
+          .status(201)
+          .location(`/api/v1/incidents/${incident.id}`)
+          .json(incident satisfies IncidentBody);
       });
 
       const bulk = (action: (note?: string) => Action) => async (req: Request, res: Response) => {
         const body = parseOr400(bulkBody, req.body, 'bulk request');
         const actor = actorOf(ctx, req, res);
-        const results = [];
+        const results: BulkResultBody['results'] = [];
         for (const id of body.ids) {
           try {
             const incident = await run(() => repository.act(id, action(body.note), actor, Date.now()));
@@ -403,7 +312,7 @@ export function incidentsModule(): ServiceModule {
           }
         }
         const succeeded = results.filter((r) => r.ok).length;
-        res.json({ succeeded, failed: results.length - succeeded, results });
+        res.json({ succeeded, failed: results.length - succeeded, results } satisfies BulkResultBody);
       };
       router.post(
         '/incidents/bulk/acknowledge',
@@ -420,7 +329,7 @@ export function incidentsModule(): ServiceModule {
         const id = incidentId(req);
         const incident = await repository.get(id, Date.now());
         if (!incident) throw new ApiError(404, 'not_found', `no incident ${id}`);
-        res.set('ETag', etagOf(incident)).json(incident);
+        res.set('ETag', etagOf(incident)).json(incident satisfies IncidentDetailBody);
       });
 
       const action = <S extends z.ZodType>(path: string, schema: S, toAction: (body: z.infer<S>) => Action) =>
@@ -431,7 +340,7 @@ export function incidentsModule(): ServiceModule {
           const incident = await run(() =>
             repository.act(id, toAction(body), actorOf(ctx, req, res), Date.now(), expected),
           );
-          res.set('ETag', etagOf(incident)).json(incident);
+          res.set('ETag', etagOf(incident)).json(incident satisfies IncidentBody);
         });
       action('acknowledge', emptyBody, () => ({ type: 'acknowledge' }));
       action('unacknowledge', emptyBody, () => ({ type: 'unacknowledge' }));
@@ -527,10 +436,10 @@ export function incidentsModule(): ServiceModule {
             created: created.map((c) => c.id),
           });
         res.json({
-          incident: await repository.summary(id, Date.now()),
+          incident: (await repository.summary(id, Date.now())) ?? null,
           silences: created,
           until: new Date(until).toISOString(),
-        });
+        } satisfies SilenceResultBody);
       });
 
       router.post('/incidents/:id/unsilence', ctx.auth.require('write'), async (req, res) => {
@@ -565,7 +474,7 @@ export function incidentsModule(): ServiceModule {
           actor,
           Date.now(),
         );
-        res.json({ expired: ids });
+        res.json({ expired: ids } satisfies UnsilenceResultBody);
       });
 
       router.post('/incidents/:id/diagnostics', ctx.auth.require('write'), async (req, res) => {
@@ -575,7 +484,7 @@ export function incidentsModule(): ServiceModule {
         const snapshot = await run(() =>
           takeSnapshot(collector, repository, id, `requested by ${actor.name}`, actor.name, actor.tokenName),
         );
-        res.status(201).json(snapshot);
+        res.status(201).json(snapshot satisfies DiagnosticsSnapshotBody);
       });
     },
   };

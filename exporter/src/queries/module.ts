@@ -1,46 +1,16 @@
-import { z } from 'zod';
 import { ApiError, parseOr400 } from '../server/errors';
 import type { ServiceModule } from '../server/context';
+import {
+  fingerprintIdParam,
+  slowQueryFilter,
+  slowQueryListQuery,
+  type SlowQueryDetailBody,
+  type SlowQueryListBody,
+} from './api-schemas';
 import { SlowQueryCapture } from './capture';
 import { SlowQueryRepository, summarise } from './repository';
 
 const DAY = 86_400_000;
-
-const timeParam = z
-  .string()
-  .transform((s, ctx) => {
-    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    // Beyond ±8.64e15 ms a Date is invalid and toISOString() throws: a 400, not a 500.
-    if (!Number.isFinite(t) || t < 0 || t > 8_640_000_000_000_000) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or milliseconds since the epoch' });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .optional();
-
-const filterSchema = z
-  .object({
-    from: timeParam,
-    to: timeParam,
-    database: z.string().max(128).optional(),
-    route: z.string().max(512).optional(),
-    operation: z.string().max(32).optional(),
-    q: z.string().max(200).optional(),
-  })
-  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
-
-const listSchema = filterSchema.and(
-  z.object({
-    sort: z.enum(['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen']).default('totalTime'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
-  }),
-);
 
 function range(f: { from?: number; to?: number }) {
   const to = f.to ?? Date.now();
@@ -92,7 +62,7 @@ export function slowQueriesModule(): ServiceModule {
     },
     routes(router, ctx) {
       router.get('/slow-queries', ctx.auth.require('read'), async (req, res) => {
-        const p = parseOr400(listSchema, req.query, 'slow-query filter');
+        const p = parseOr400(slowQueryListQuery, req.query, 'slow-query filter');
         const { from, to } = range(p);
         await capture?.flush(true).catch(() => undefined);
         const { items, totalSeconds } = await readStore(() =>
@@ -112,15 +82,11 @@ export function slowQueriesModule(): ServiceModule {
           limit: p.limit,
           offset: p.offset,
           items: items.slice(p.offset, p.offset + p.limit),
-        });
+        } satisfies SlowQueryListBody);
       });
       router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
-        const id = parseOr400(
-          z.string().regex(/^[0-9a-f]{16}$/, 'expected a 16-hex-digit fingerprint id'),
-          req.params.id,
-          'fingerprint id',
-        );
-        const p = parseOr400(filterSchema, req.query, 'slow-query filter');
+        const id = parseOr400(fingerprintIdParam, req.params.id, 'fingerprint id');
+        const p = parseOr400(slowQueryFilter, req.query, 'slow-query filter');
         const { from, to } = range(p);
         await capture?.flush(true).catch(() => undefined);
         const detail = await readStore(() =>
@@ -139,7 +105,11 @@ export function slowQueriesModule(): ServiceModule {
             'not_found',
             `no samples of fingerprint ${id} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
           );
-        res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...detail });
+        res.json({
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          ...detail,
+        } satisfies SlowQueryDetailBody);
       });
     },
   };
