@@ -1,4 +1,3 @@
-import { toSlaView, type WireSlaReport } from './slaWire';
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv } from '@grafana/runtime';
 import { EXPORTER_PROXY_BASE } from '../constants';
@@ -19,7 +18,9 @@ import type {
   SlowQueryFilter,
   SlowQueryList,
   SlowQuerySort,
+  UnsilenceResult,
   WhoAmI,
+  DiagnosticsSnapshot,
 } from './types';
 
 type Query = Record<string, string | number | boolean | string[] | undefined | null>;
@@ -99,12 +100,11 @@ export const api = {
   silence: (incidentId: number, durationMinutes: number) =>
     request<SilenceResult>('POST', `/incidents/${incidentId}/silence`, undefined, { durationMinutes }),
   unsilence: (incidentId: number) =>
-    request<{ expired: string[] }>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
+    request<UnsilenceResult>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
   takeDiagnostics: (incidentId: number) =>
-    request<unknown>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
+    request<DiagnosticsSnapshot>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
   bulk: (ids: number[], what: 'acknowledge' | 'resolve', note?: string) =>
     request<BulkResult>('POST', `/incidents/bulk/${what}`, undefined, note ? { ids, note } : { ids }),
 
-  slaReport: async (period: string): Promise<SlaReport> =>
-    toSlaView(await request<WireSlaReport>('GET', '/sla/report', { period }), period),
+  slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
 };

@@ -1,4 +1,7 @@
-import { toSlaView, type WireSlaReport } from '../api/slaWire';
+/*
+ * Answers of the exporter for the pages' unit tests, typed by the types generated from the exporter's
+ * contract (api/openapi.gen.ts): a field the exporter adds, renames or drops breaks this file's build.
+ */
 import type {
   FingerprintStats,
   IncidentDetail,
@@ -14,6 +17,7 @@ export const fingerprint = (over: Partial<FingerprintStats> = {}): FingerprintSt
   database: 'shop',
   operation: 'SELECT',
   count: 1200,
+  sampleCount: 900,
   totalSeconds: 300,
   share: 0.6,
   meanMs: 250,
@@ -54,6 +58,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/orders/repo.js:42',
       error: false,
       nPlusOne: true,
+      sampledOut: 0,
       capturedAt: '2026-11-22T09:30:00.000Z',
     },
   ],
@@ -70,6 +75,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/jobs/invoice.js:7',
       error: false,
       nPlusOne: false,
+      sampledOut: 3,
       capturedAt: '2026-11-22T08:00:00.000Z',
     },
   ],
@@ -93,6 +99,7 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   severity: 'critical',
   source: 'alertmanager',
   alertsState: 'firing',
+  groupKey: '{}:{alertname="HighLatency"}',
   labels: { alertname: 'HighLatency', route: '/checkout', severity: 'critical' },
   acknowledged: false,
   acknowledgedBy: null,
@@ -106,9 +113,13 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   resolutionNote: null,
   silencedUntil: null,
   reopenCount: 0,
+  notificationCount: 1,
+  lastNotificationAt: '2026-11-22T09:00:05.000Z',
   alertCounts: { firing: 1, resolved: 0 },
   runbookUrl: 'https://runbooks.example/latency',
   generatorUrl: 'http://prometheus:9090/graph?g0.expr=x',
+  externalUrl: 'http://alertmanager:9093',
+  receiver: 'perfwatch',
   durationSeconds: 600,
   alerts: [
     {
@@ -145,15 +156,21 @@ const measured = (value: number | null, promql = `x`): { value: number | null; p
   promql,
 });
 
-/** GET /sla/report as the exporter sends it. */
-export const slaReportWire = (): WireSlaReport => ({
+/** GET /sla/report?period=30d as the exporter sends it. */
+export const slaReport = (): SlaReport => ({
   period: {
     label: 'Last 30 days',
     kind: 'rolling',
     start: '2026-10-23T10:00:00.000Z',
     end: '2026-11-22T10:00:00.000Z',
+    periodEnd: '2026-11-22T10:00:00.000Z',
+    elapsedSeconds: 2_592_000,
+    durationSeconds: 2_592_000,
+    complete: true,
   },
   generatedAt: '2026-11-22T10:00:00.000Z',
+  atRiskBudget: 0.25,
+  summary: { endpoints: 2, meeting: 1, atRisk: 0, breaching: 1, noData: 0 },
   endpoints: [
     {
       sla: 'checkout',
@@ -217,6 +234,3 @@ export const slaReportWire = (): WireSlaReport => ({
     },
   ],
 });
-
-/** The same report as the pages see it. */
-export const slaReport = (): SlaReport => toSlaView(slaReportWire(), '30d');

@@ -2,7 +2,7 @@ import React from 'react';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { locationService } from '@grafana/runtime';
 import userEvent from '@testing-library/user-event';
-import type { IncidentDetail, IncidentList, IncidentStats } from '../../api/types';
+import type { IncidentDetail, IncidentList, IncidentStats, TimelineEvent } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
 import { incident } from '../../test/fixtures';
 import { currentSearch, renderAt, signInAs } from '../../test/render';
@@ -18,6 +18,8 @@ const list = (items: IncidentDetail[], total = items.length): IncidentList => ({
   total,
   limit: 50,
   offset: 0,
+  sort: 'createdAt',
+  order: 'desc',
   items,
 });
 const duration = (meanSeconds: number) => ({
@@ -34,8 +36,10 @@ const stats: IncidentStats = {
   unacknowledged: 1,
   bySeverity: { critical: 1, high: 2, medium: 1, low: 0 },
   byStatus: { investigating: 1, identified: 1, monitoring: 0, resolved: 2 },
+  bySource: { alertmanager: 3, manual: 1 },
   mtta: duration(330),
   mttr: duration(2 * 3600 + 15 * 60),
+  truncated: false,
 };
 
 describe('Incidents page', () => {
@@ -220,7 +224,7 @@ describe('Incident detail', () => {
   /** The incident as the exporter holds it; actions change it and answer with its summary. */
   let current: IncidentDetail;
   const strip = ({ alerts: _a, timeline: _t, timelineTruncated: _tt, ...rest }: IncidentDetail) => rest;
-  const event = (id: number, kind: string, message: string) => ({
+  const event = (id: number, kind: TimelineEvent['kind'], message: string): TimelineEvent => ({
     id,
     kind,
     author: 'alice',

@@ -24,7 +24,7 @@ import {
 } from '@grafana/ui';
 import { api } from '../../api/client';
 import { matrixToFrames, queryRange, stepFor } from '../../api/prometheus';
-import type { SlaEndpointReport } from '../../api/types';
+import type { SlaEndpointReport, SlaMeasurement } from '../../api/types';
 import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
 import { Chart } from '../../components/common/Chart';
 import { QueryState } from '../../components/common/QueryState';
@@ -37,7 +37,7 @@ import { grafanaHref, prefixHref } from '../../utils/routing';
 import { useSettings } from '../../utils/settings';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker, usePeriod } from './SlaPage';
-import { endpointLabel, latencyTarget } from './SlaTable';
+import { endpointLabel, latencyTarget, thresholdMs, toMs } from './SlaTable';
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
@@ -61,7 +61,9 @@ export function chartQueries(e: SlaEndpointReport) {
   const metric = 'http_server_request_duration_seconds';
   const all = endpointSelector(e);
   const errors = endpointSelector(e, 'status_code=~"5.."');
-  const { latencyQuantile: q, latencyThresholdMs: threshold, errorRate } = e.target;
+  const q = e.latency.target?.quantile ?? null;
+  const threshold = e.latency.target?.thresholdSeconds ?? null;
+  const errorRate = e.errors.target?.maxRatio ?? null;
   const queries: { latency?: string; errorBurn?: string; latencyBurn?: string } = {};
   if (q !== null) {
     queries.latency = `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${all}[5m])))`;
@@ -70,7 +72,7 @@ export function chartQueries(e: SlaEndpointReport) {
     queries.errorBurn = `(sum(rate(${metric}_count${errors}[1h])) or vector(0)) / sum(rate(${metric}_count${all}[1h])) / ${errorRate}`;
   }
   if (q !== null && threshold !== null) {
-    const le = endpointSelector(e, `le="${threshold / 1000}"`);
+    const le = endpointSelector(e, `le="${threshold}"`);
     queries.latencyBurn = `(1 - sum(rate(${metric}_bucket${le}[1h])) / sum(rate(${metric}_count${all}[1h]))) / ${Math.max(1e-9, 1 - q)}`;
   }
   return queries;
@@ -115,8 +117,8 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
       run(queries.errorBurn),
       run(queries.latencyBurn),
     ]);
-    const q = Math.round((endpoint.target.latencyQuantile ?? 0) * 100);
-    const threshold = endpoint.target.latencyThresholdMs;
+    const q = Math.round((endpoint.latency.target?.quantile ?? 0) * 100);
+    const threshold = thresholdMs(endpoint);
     return {
       latency: [
         ...(latency ? matrixToFrames(latency, () => `p${q}`, 'ms', 1000, 'orange') : []),
@@ -130,7 +132,7 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
         constantFrame('1× = budget used exactly by period end', 1, range, 'x'),
       ],
     };
-  }, [prometheusDatasourceUid, endpoint.name, from, to]);
+  }, [prometheusDatasourceUid, endpoint.sla, from, to]);
 
   if (!prometheusDatasourceUid) {
     return (
@@ -156,8 +158,8 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
   return (
     <div>
       <Text element="h4">
-        {endpoint.target.latencyQuantile !== null
-          ? `p${Math.round(endpoint.target.latencyQuantile * 100)} latency against the target`
+        {endpoint.latency.target !== null
+          ? `p${Math.round(endpoint.latency.target.quantile * 100)} latency against the target`
           : 'p95 latency (the SLA sets no latency target)'}
       </Text>
       <Chart frames={state.value.latency} timeRange={range} testId="data-testid sla-latency-chart" />
@@ -171,26 +173,31 @@ function Charts({ endpoint, from, to }: { endpoint: SlaEndpointReport; from: num
   );
 }
 
-const NUMBER_LABELS: Record<string, string> = {
-  p50: 'p50 latency',
-  p95: 'p95 latency',
-  p99: 'p99 latency',
-  latencyCompliance: 'Latency compliance',
-  errorRate: 'Error rate',
-  availability: 'Availability',
-  budgetRemaining: 'Budget remaining',
-  budgetRemainingMinutes: 'Budget remaining (minutes)',
-  requests: 'Requests',
-};
+/** Every number of the endpoint's report that carries PromQL, named for a person. */
+export function promqlOf(e: SlaEndpointReport): Array<[string, string]> {
+  const numbers: Array<[string, SlaMeasurement | null | undefined]> = [
+    ['Requests', e.requests],
+    ['p50 latency', e.latency.p50],
+    ['p95 latency', e.latency.p95],
+    ['p99 latency', e.latency.p99],
+    ['Error rate', e.errors.rate],
+    ['Latency compliance', e.latency.compliance],
+    ['Latency budget remaining', e.latency.budgetRemaining?.ratio],
+    ['Error budget remaining', e.errors.budgetRemaining?.ratio],
+    ['Availability', e.availability?.value],
+    ['Availability budget remaining', e.availability?.budgetRemaining?.ratio],
+  ];
+  return numbers.flatMap(([label, m]) => (m ? [[label, m.promql] as [string, string]] : []));
+}
 
 export default function SlaEndpointPage() {
   const styles = useStyles2(getStyles);
   const { name = '' } = useParams<{ name: string }>();
   const [period, setPeriod] = usePeriod();
   const state = useAsyncRetry(() => api.slaReport(period), [period]);
-  const endpoint = state.value?.endpoints.find((e) => e.name === name);
-  const from = state.value ? new Date(state.value.period.from).getTime() : 0;
-  const to = state.value ? new Date(state.value.period.to).getTime() : 0;
+  const endpoint = state.value?.endpoints.find((e) => e.sla === name);
+  const from = state.value ? new Date(state.value.period.start).getTime() : 0;
+  const to = state.value ? new Date(state.value.period.end).getTime() : 0;
 
   return (
     <PluginPage
@@ -223,7 +230,7 @@ export default function SlaEndpointPage() {
         {endpoint && (
           <div className={styles.sections} data-testid={testIds.sla.detail}>
             <Stack gap={1} alignItems="center">
-              <Text element="h2">{endpoint.name}</Text>
+              <Text element="h2">{endpoint.sla}</Text>
               <Text color="secondary">{endpointLabel(endpoint)}</Text>
               <PriorityBadge priority={endpoint.priority} />
               <SlaStatusBadge status={endpoint.status} />
@@ -232,31 +239,31 @@ export default function SlaEndpointPage() {
               <StatTile title="Latency target" value={latencyTarget(endpoint)} />
               <StatTile
                 title="Actual p95"
-                value={formatMs(endpoint.p95Ms)}
-                description={`p50 ${formatMs(endpoint.p50Ms)} · p99 ${formatMs(endpoint.p99Ms)}`}
+                value={formatMs(toMs(endpoint.latency.p95.value))}
+                description={`p50 ${formatMs(toMs(endpoint.latency.p50.value))} · p99 ${formatMs(toMs(endpoint.latency.p99.value))}`}
               />
               <StatTile
                 title="Latency compliance"
-                value={formatPercent(endpoint.latencyCompliance, 2)}
-                description={`target ${formatPercent(endpoint.target.latencyQuantile)}`}
+                value={formatPercent(endpoint.latency.compliance?.value, 2)}
+                description={`target ${formatPercent(endpoint.latency.target?.quantile)}`}
               />
               <StatTile
                 title="Error rate"
-                value={formatPercent(endpoint.errorRate, 2)}
-                description={`target < ${formatPercent(endpoint.target.errorRate, 2)}`}
+                value={formatPercent(endpoint.errors.rate.value, 2)}
+                description={`target < ${formatPercent(endpoint.errors.target?.maxRatio, 2)}`}
               />
               <StatTile
                 title="Availability"
-                value={formatPercent(endpoint.availability, 3)}
-                description={`target ${formatPercent(endpoint.target.availability, 2)}`}
+                value={formatPercent(endpoint.availability?.value.value, 3)}
+                description={`target ${formatPercent(endpoint.availability?.target, 2)}`}
               />
               <StatTile
                 title="Budget left"
-                value={formatPercent(endpoint.budgetRemaining)}
+                value={formatPercent(endpoint.budgetRemaining.ratio)}
                 description={
-                  endpoint.budgetRemainingMinutes === null
+                  endpoint.budgetRemaining.minutes === null
                     ? undefined
-                    : `${formatDuration(Math.max(0, endpoint.budgetRemainingMinutes) * 60)} of full outage`
+                    : `${formatDuration(Math.max(0, endpoint.budgetRemaining.minutes) * 60)} of full outage`
                 }
               />
             </Stack>
@@ -272,10 +279,10 @@ export default function SlaEndpointPage() {
                 check a number.
               </Text>
               <div className={styles.promql}>
-                {Object.entries(endpoint.promql ?? {}).map(([key, expr]) => (
-                  <div key={key} className={styles.promqlRow}>
+                {promqlOf(endpoint).map(([label, expr]) => (
+                  <div key={label} className={styles.promqlRow}>
                     <Stack justifyContent="space-between" alignItems="center">
-                      <strong>{NUMBER_LABELS[key] ?? key}</strong>
+                      <strong>{label}</strong>
                       <ClipboardButton
                         size="sm"
                         variant="secondary"
@@ -295,8 +302,8 @@ export default function SlaEndpointPage() {
             <section>
               <Text element="h3">Incidents on this route in the period</Text>
               <PeriodIncidents
-                from={state.value!.period.from}
-                to={state.value!.period.to}
+                from={state.value!.period.start}
+                to={state.value!.period.end}
                 label={`route=${endpoint.route}`}
               />
             </section>

@@ -40,18 +40,12 @@ export function usePeriod(): [string, (period: string) => void] {
 }
 
 export function slaSummary(report: SlaReport) {
-  const count = (s: string) => report.endpoints.filter((e) => e.status === s).length;
-  return {
-    meeting: count('meeting'),
-    atRisk: count('at_risk'),
-    breaching: count('breaching'),
-    noData: count('no_data'),
-  };
+  return report.summary;
 }
 
-export function exportSlaCsv(report: SlaReport) {
+export function exportSlaCsv(report: SlaReport, period: string) {
   downloadText(
-    `sla-report-${report.period.id}.csv`,
+    `sla-report-${period}.csv`,
     toCsv(SLA_CSV_HEADER, sortEndpoints(report.endpoints).map(slaCsvRow)),
   );
 }
@@ -117,7 +111,7 @@ export default function SlaPage() {
             variant="secondary"
             icon="download-alt"
             disabled={!report?.endpoints.length}
-            onClick={() => report && exportSlaCsv(report)}
+            onClick={() => report && exportSlaCsv(report, period)}
           >
             Export CSV
           </Button>
@@ -153,7 +147,7 @@ export default function SlaPage() {
               <StatTile
                 title={periodTitle(period)}
                 value={
-                  <Text variant="body">{`${formatTime(report.period.from)} → ${formatTime(report.period.to)}`}</Text>
+                  <Text variant="body">{`${formatTime(report.period.start)} → ${formatTime(report.period.end)}`}</Text>
                 }
               />
               <StatTile title="Meeting" value={<Text color="success">{summary.meeting}</Text>} />
@@ -166,7 +160,7 @@ export default function SlaPage() {
             </div>
             <section>
               <Text element="h3">Incidents in the period</Text>
-              <PeriodIncidents from={report.period.from} to={report.period.to} />
+              <PeriodIncidents from={report.period.start} to={report.period.end} />
             </section>
           </div>
         )}

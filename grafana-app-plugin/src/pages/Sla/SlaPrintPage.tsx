@@ -65,7 +65,7 @@ export default function SlaPrintPage() {
               <header className={styles.header}>
                 <Text element="h1">Service level report · {periodTitle(period)}</Text>
                 <Text color="secondary">
-                  {formatTime(report.period.from)} to {formatTime(report.period.to)} · generated{' '}
+                  {formatTime(report.period.start)} to {formatTime(report.period.end)} · generated{' '}
                   {formatTime(report.generatedAt)}
                 </Text>
               </header>
@@ -86,7 +86,7 @@ export default function SlaPrintPage() {
               <SlaTable endpoints={report.endpoints} period={period} printable />
               <section>
                 <Text element="h3">Incidents in the period</Text>
-                <PeriodIncidents from={report.period.from} to={report.period.to} printable />
+                <PeriodIncidents from={report.period.start} to={report.period.end} printable />
               </section>
               <footer className={styles.footer}>
                 <Text variant="bodySmall" color="secondary" element="p">

@@ -8,7 +8,14 @@ import { formatCount, formatDuration, formatMs, formatPercent } from '../../util
 import { prefixHref } from '../../utils/routing';
 
 const PRIORITY_ORDER: Record<SlaPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const STATUS_ORDER: Record<SlaStatus, number> = { breaching: 0, at_risk: 1, no_data: 2, meeting: 3 };
+const STATUS_ORDER: Record<SlaStatus, number> = { breaching: 0, atRisk: 1, noData: 2, meeting: 3 };
+
+/** The report's seconds as the milliseconds the pages show. */
+export const toMs = (seconds: number | null | undefined): number | null =>
+  seconds === null || seconds === undefined ? null : seconds * 1000;
+
+/** The latency threshold in milliseconds, null without a latency target. */
+export const thresholdMs = (e: SlaEndpointReport): number | null => toMs(e.latency.target?.thresholdSeconds);
 
 /** Worst first within the most important first: what a manager reads top-down. */
 export function sortEndpoints(endpoints: SlaEndpointReport[]): SlaEndpointReport[] {
@@ -16,13 +23,13 @@ export function sortEndpoints(endpoints: SlaEndpointReport[]): SlaEndpointReport
     (a, b) =>
       (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
       (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
-      a.name.localeCompare(b.name),
+      a.sla.localeCompare(b.sla),
   );
 }
 
 export function latencyTarget(e: SlaEndpointReport): string {
-  const { latencyQuantile: q, latencyThresholdMs: threshold } = e.target;
-  return q === null ? '–' : `p${Math.round(q * 100)} < ${formatMs(threshold)}`;
+  const t = e.latency.target;
+  return t === null ? '–' : `p${Math.round(t.quantile * 100)} < ${formatMs(t.thresholdSeconds * 1000)}`;
 }
 
 export function endpointLabel(e: SlaEndpointReport): string {
@@ -54,21 +61,21 @@ const num = (v: number | null | undefined, d = 1) => (v === null || v === undefi
 
 export function slaCsvRow(e: SlaEndpointReport): unknown[] {
   return [
-    e.name,
+    e.sla,
     e.route,
     e.method ?? '',
     e.priority,
     latencyTarget(e),
-    num(e.p50Ms),
-    num(e.p95Ms),
-    num(e.p99Ms),
-    pct(e.latencyCompliance),
-    pct(e.errorRate),
-    pct(e.target.errorRate),
-    pct(e.availability),
-    pct(e.target.availability),
-    pct(e.budgetRemaining, 1),
-    num(e.budgetRemainingMinutes, 0),
+    num(toMs(e.latency.p50.value)),
+    num(toMs(e.latency.p95.value)),
+    num(toMs(e.latency.p99.value)),
+    pct(e.latency.compliance?.value),
+    pct(e.errors.rate.value),
+    pct(e.errors.target?.maxRatio),
+    pct(e.availability?.value.value),
+    pct(e.availability?.target),
+    pct(e.budgetRemaining.ratio, 1),
+    num(e.budgetRemaining.minutes, 0),
     e.status,
   ];
 }
@@ -90,14 +97,14 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <Stack direction="column" gap={0}>
             {printable ? (
-              <strong>{e.name}</strong>
+              <strong>{e.sla}</strong>
             ) : (
               <TextLink
-                href={prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.name)}`, { period })}
+                href={prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.sla)}`, { period })}
                 inline={false}
                 color="primary"
               >
-                {e.name}
+                {e.sla}
               </TextLink>
             )}
             <Text variant="bodySmall" color="secondary">
@@ -107,63 +114,65 @@ export function SlaTable({ endpoints, period, printable }: Props) {
           </Stack>
         ),
       },
-      { id: 'priority', header: 'Priority', cell: ({ value }) => <PriorityBadge priority={value} /> },
+      {
+        id: 'priority',
+        header: 'Priority',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
+          <PriorityBadge priority={e.priority} />
+        ),
+      },
       {
         id: 'target',
         header: 'Latency target',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => latencyTarget(e),
       },
       {
-        id: 'p95Ms',
+        id: 'p95',
         header: 'Actual p95',
-        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <Text
-            color={
-              e.p95Ms !== null &&
-              e.target.latencyThresholdMs !== null &&
-              e.p95Ms > e.target.latencyThresholdMs
-                ? 'error'
-                : undefined
-            }
-          >
-            {formatMs(e.p95Ms)}
-          </Text>
-        ),
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => {
+          const p95 = e.latency.p95.value;
+          const target = e.latency.target;
+          return (
+            <Text
+              color={p95 !== null && target !== null && p95 > target.thresholdSeconds ? 'error' : undefined}
+            >
+              {formatMs(toMs(p95))}
+            </Text>
+          );
+        },
       },
       {
         id: 'latencyCompliance',
         header: 'Latency compliance',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <span
-            title={`share of requests within ${formatMs(e.target.latencyThresholdMs)}; target ${formatPercent(e.target.latencyQuantile)}`}
+            title={`share of requests within ${formatMs(thresholdMs(e))}; target ${formatPercent(e.latency.target?.quantile)}`}
           >
-            {formatPercent(e.latencyCompliance, 2)}
+            {formatPercent(e.latency.compliance?.value, 2)}
           </span>
         ),
       },
       {
         id: 'errorRate',
         header: 'Error rate',
-        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <span title={`target < ${formatPercent(e.target.errorRate, 2)}`}>
-            <Text
-              color={
-                e.errorRate !== null && e.target.errorRate !== null && e.errorRate > e.target.errorRate
-                  ? 'error'
-                  : undefined
-              }
-            >
-              {formatPercent(e.errorRate, 2)}
-            </Text>
-          </span>
-        ),
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => {
+          const rate = e.errors.rate.value;
+          const max = e.errors.target?.maxRatio ?? null;
+          return (
+            <span title={`target < ${formatPercent(max, 2)}`}>
+              <Text color={rate !== null && max !== null && rate > max ? 'error' : undefined}>
+                {formatPercent(rate, 2)}
+              </Text>
+            </span>
+          );
+        },
       },
       {
         id: 'availability',
         header: 'Availability',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <span title={`target ${formatPercent(e.target.availability, 2)}`}>
-            {formatPercent(e.availability, 3)}
+          <span title={`target ${formatPercent(e.availability?.target, 2)}`}>
+            {formatPercent(e.availability?.value.value, 3)}
           </span>
         ),
       },
@@ -172,18 +181,24 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Budget left',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <Stack direction="column" gap={0}>
-            <Text color={e.budgetRemaining !== null && e.budgetRemaining < 0 ? 'error' : undefined}>
-              {formatPercent(e.budgetRemaining)}
+            <Text
+              color={e.budgetRemaining.ratio !== null && e.budgetRemaining.ratio < 0 ? 'error' : undefined}
+            >
+              {formatPercent(e.budgetRemaining.ratio)}
             </Text>
             <Text variant="bodySmall" color="secondary">
-              {e.budgetRemainingMinutes === null
+              {e.budgetRemaining.minutes === null
                 ? '–'
-                : `${formatDuration(Math.max(0, e.budgetRemainingMinutes) * 60)} of full outage`}
+                : `${formatDuration(Math.max(0, e.budgetRemaining.minutes) * 60)} of full outage`}
             </Text>
           </Stack>
         ),
       },
-      { id: 'requests', header: 'Requests', cell: ({ value }) => formatCount(value) },
+      {
+        id: 'requests',
+        header: 'Requests',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => formatCount(e.requests.value),
+      },
       { id: 'status', header: 'Status', cell: ({ value }) => <SlaStatusBadge status={value} /> },
     ],
     [period, printable],
@@ -192,7 +207,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
     <InteractiveTable<SlaEndpointReport>
       columns={columns}
       data={rows}
-      getRowId={(e: SlaEndpointReport) => e.name}
+      getRowId={(e: SlaEndpointReport) => e.sla}
     />
   );
 }
