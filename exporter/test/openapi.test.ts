@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { WRAPPED } from '../src/instrument/express';
 import { renderOpenApi } from '../src/openapi/document';
 import { API_OPERATIONS } from '../src/openapi/operations';
-import { startTestService, type TestService } from './support/service';
+import { startTestService, type TestService, TOKENS } from './support/service';
 
 interface Router {
   stack?: Layer[];
@@ -69,6 +69,33 @@ describe('openapi.yaml', () => {
 
   test('describes no route the service lacks', () => {
     expect(contractRoutes().filter((r) => !mounted.includes(r))).toEqual([]);
+  });
+
+  test('states for every operation the scope its route enforces', async () => {
+    // A token lacking the stated scope is refused with 403; one holding it gets past the check.
+    const lacking = { read: 'ingest', write: 'read', ingest: 'read', alertmanager: 'read' } as const;
+    const wrong: string[] = [];
+    for (const op of API_OPERATIONS) {
+      const url = `${op.mount === '/' ? '' : API}${op.path.replace(/\{\w+\}/g, '1')}`;
+      const call = async (scope?: keyof typeof TOKENS) =>
+        (
+          await svc.api(url, {
+            method: op.method.toUpperCase(),
+            scope,
+            body: op.method === 'get' ? undefined : '{}',
+          })
+        ).status;
+      const [refused, allowed] =
+        op.scope === 'none'
+          ? [undefined, await call()]
+          : op.scope === 'any token'
+            ? [await call(), await call('ingest')]
+            : [await call(lacking[op.scope]), await call(op.scope)];
+      const expected = op.scope === 'none' ? undefined : op.scope === 'any token' ? 401 : 403;
+      if (refused !== expected || [401, 403].includes(allowed))
+        wrong.push(`${op.method} ${url} (x-scope ${op.scope}): ${refused} without it, ${allowed} with it`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   test('names the scope of every operation', () => {
