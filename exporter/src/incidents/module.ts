@@ -7,27 +7,29 @@ import { AlertmanagerClient, AlertmanagerError } from './alertmanager-client';
 import {
   assignBody,
   bulkBody,
-  type BulkResultBody,
   createBody,
-  type DiagnosticsSnapshotBody,
   emptyBody,
-  type IncidentBody,
-  type IncidentDetailBody,
-  type IncidentListBody,
-  type IncidentStatsBody,
   idParam,
   listQuery,
   MAX_SILENCES_PER_REQUEST,
   noteBody,
   resolveBody,
   severityBody,
-  type SilenceResultBody,
   silenceBody,
   statsQuery,
   statusBody,
-  type UnsilenceResultBody,
-  type WebhookResultBody,
-} from './api-schemas';
+} from './api-requests';
+import type {
+  BulkResultBody,
+  DiagnosticsSnapshotBody,
+  IncidentBody,
+  IncidentDetailBody,
+  IncidentListBody,
+  IncidentStatsBody,
+  SilenceResultBody,
+  UnsilenceResultBody,
+  WebhookResultBody,
+} from './api-responses';
 import { mapNotification, webhookPayloadSchema } from './alertmanager-payload';
 import { DiagnosticsCollector } from './diagnostics';
 import { DiagnosticsQueue, takeSnapshot } from './diagnostics-queue';
