@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -90,6 +90,14 @@ describe('perfwatch CLI', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await exited(child)).toBe(2);
     expect(stderr).toMatch(/cannot read config file .*missing\.yml/);
+  });
+
+  test('openapi check passes on what openapi generate wrote and fails once it is edited', async () => {
+    const out = path.join(dir, 'openapi.yaml');
+    expect(await exited(run(['openapi', 'generate', '--out', out]))).toBe(0);
+    expect(await exited(run(['openapi', 'check', '--out', out]))).toBe(0);
+    appendFileSync(out, '# edited by hand\n');
+    expect(await exited(run(['openapi', 'check', '--out', out]))).toBe(1);
   });
 
   test('an unknown command prints usage and exits 2', async () => {

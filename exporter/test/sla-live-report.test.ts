@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../src/config/load';
 import type { PerfwatchConfigInput } from '../src/config/schema';
 import { perfwatch } from '../src/index';
+import { responseViolations } from '../src/openapi/conformance';
 import type { SlaReport } from '../src/sla/report';
 import { serve } from './support/http-app';
 import { killAll } from './support/processes';
@@ -151,6 +152,13 @@ test('the report API matches the known traffic within 0.1 percentage points', as
   expect(products.latency.compliance!.value).toBeNull();
   expect(products.latency.p95.value).toBeNull();
   expect(r.summary).toEqual({ endpoints: 2, meeting: 0, atRisk: 0, breaching: 1, noData: 1 });
+});
+
+test('the report, with data and without, is exactly the SlaReport of the contract', async () => {
+  for (const period of ['30d', '2026-01']) {
+    const res = await service.api(`/api/v1/sla/report?period=${period}`, { scope: 'read' });
+    expect(responseViolations('GET', '/api/v1/sla/report', res.status, await res.json())).toEqual([]);
+  }
 });
 
 test('every number comes with PromQL that reproduces it in Prometheus', async () => {

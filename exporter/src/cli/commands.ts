@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { rulesCheckCommand, rulesGenerateCommand } from './rules';
 import { dashboardsCheckCommand, dashboardsGenerateCommand } from './dashboards';
+import { openapiCheckCommand, openapiGenerateCommand } from './openapi';
 import { serveCommand } from './serve';
 import { slaReportCommand } from './sla-report';
 
@@ -12,4 +13,6 @@ export const COMMANDS: Command[] = [
   slaReportCommand,
   dashboardsGenerateCommand,
   dashboardsCheckCommand,
+  openapiGenerateCommand,
+  openapiCheckCommand,
 ];

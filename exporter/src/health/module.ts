@@ -9,6 +9,7 @@ import {
   redisCheck,
   scheduleCheck,
 } from './checks';
+import type { HealthChecksBody } from './api-schemas';
 import type { HealthCheckConfig } from './config';
 import { type HealthCheck, HealthChecks } from './registry';
 
@@ -103,7 +104,7 @@ export function healthModule(): ServiceModule {
           checks,
           up: checks.filter((c) => c.status === 'up').length,
           down: checks.filter((c) => c.status === 'down').length,
-        });
+        } satisfies HealthChecksBody);
       });
     },
   };

@@ -17,7 +17,7 @@ import {
   severityBody,
   statsQuery,
   statusBody,
-} from './request-schemas';
+} from './api-requests';
 import {
   actorOf,
   etagOf,

@@ -8,7 +8,7 @@ import type { DiagnosticsQueue } from './diagnostics-queue';
 import { TransitionError } from './lifecycle';
 import type { Actor } from './model';
 import { type IncidentRepository, NotFoundError, StaleChangeError } from './repository';
-import { idParam } from './request-schemas';
+import { idParam } from './api-requests';
 import type { WatchdogMonitor } from './watchdog';
 
 /** What the module's start() builds and the routes use. */

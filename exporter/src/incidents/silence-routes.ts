@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { ServiceContext } from '../kit/module';
 import { ApiError, parseOr400 } from '../kit/errors';
 import { type AlertmanagerClient, AlertmanagerError } from '../upstream/alertmanager';
-import { emptyBody, MAX_SILENCES_PER_REQUEST, silenceBody } from './request-schemas';
+import { emptyBody, MAX_SILENCES_PER_REQUEST, silenceBody } from './api-requests';
 import { actorOf, incidentIdOf, type RuntimeOf } from './route-helpers';
 
 function requireAlertmanager(alertmanager: AlertmanagerClient | undefined): AlertmanagerClient {
@@ -91,7 +91,7 @@ export function silenceRoutes(router: Router, ctx: ServiceContext, runtime: Runt
     if (failure)
       throw new ApiError(502, 'alertmanager_error', failure.message, { created: created.map((c) => c.id) });
     res.json({
-      incident: await repository.summary(id, Date.now()),
+      incident: (await repository.summary(id, Date.now())) ?? null,
       silences: created,
       until: new Date(until).toISOString(),
     });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServiceModule } from '../kit/module';
 import { ApiError } from '../kit/errors';
 import { Ingestor } from './ingest';
+import type { IngestResultBody } from './api-schemas';
 import { appNameSchema, unsentSchema } from './schema';
 
 export { Ingestor } from './ingest';
@@ -75,11 +76,12 @@ export function ingestModule(): ServiceModule {
           const lost = unsentSchema.safeParse(unsent);
           if (lost.success && lost.data > 0) ctx.recorder.recordUnsent(appName, lost.data);
         }
-        if (rejected.length > 0 && accepted === 0) return void res.status(400).json({ accepted, rejected });
+        if (rejected.length > 0 && accepted === 0)
+          return void res.status(400).json({ accepted, rejected } satisfies IngestResultBody);
         // Durability: 200 means the batch's slow-query samples and sampled-out counts are in the store.
         // While the store cannot be written, 202: recorded, samples buffered in memory (bounded).
         const persisted = await ctx.need('slowQueries').commit();
-        res.status(persisted ? 200 : 202).json({ accepted, rejected });
+        res.status(persisted ? 200 : 202).json({ accepted, rejected } satisfies IngestResultBody);
       });
       // Bodies refused before the handler ran (too large, not JSON) are counted too.
       router.use('/events', (err: unknown, _req: Request, _res: Response, next: NextFunction) => {

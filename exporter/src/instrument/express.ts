@@ -14,6 +14,8 @@ import { trackRequest } from './request-tracker';
 
 const MOUNTS = Symbol.for('perfwatch.express.mounts');
 const PATCHED = Symbol.for('perfwatch.express.patched');
+/** On a wrapped mount, the handler it wraps: tools that list an app's routes read the router through it. */
+export const WRAPPED = Symbol.for('perfwatch.express.wrapped');
 
 type Next = (err?: unknown) => void;
 type Handler = ((req: IncomingMessage, res: ServerResponse, next: Next) => unknown) & { length: number };
@@ -36,7 +38,12 @@ function templateOf(p: unknown): string {
 }
 
 function wrapMounted(handle: Handler, mount: string): Handler {
-  return function perfwatchMount(this: unknown, req: TrackedRequest, res: ServerResponse, next: Next) {
+  const wrapper = function perfwatchMount(
+    this: unknown,
+    req: TrackedRequest,
+    res: ServerResponse,
+    next: Next,
+  ) {
     const mounts = (req[MOUNTS] ??= []);
     const depth = mounts.length;
     mounts.push(mount);
@@ -44,7 +51,9 @@ function wrapMounted(handle: Handler, mount: string): Handler {
       mounts.length = depth;
       return (next as (...a: unknown[]) => unknown).apply(this, args);
     });
-  } as Handler;
+  } as Handler & { [WRAPPED]?: Handler };
+  wrapper[WRAPPED] = handle;
+  return wrapper;
 }
 
 function patchRouter(proto: RouterProto): void {

@@ -14,34 +14,38 @@ export const explainRequestSchema = z
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const planNodeSchema: z.ZodType<PlanNode> = z.lazy(() =>
-  z.object({
-    label: z.string(),
-    details: z.record(z.string(), scalar),
-    children: z.array(planNodeSchema),
-  }),
-);
+export const planNodeSchema: z.ZodType<PlanNode> = z
+  .lazy(() =>
+    z.object({
+      label: z.string(),
+      details: z.record(z.string(), scalar),
+      children: z.array(planNodeSchema),
+    }),
+  )
+  .meta({ id: 'PlanNode' });
 
-export const explainResponseSchema = z.object({
-  fingerprintId: z.string(),
-  fingerprint: z.string(),
-  database: z.string().nullable(),
-  dbSystem: z.string(),
-  /** The key under queries.explain.connections that was used (never its URL). */
-  connection: z.string(),
-  client: z.enum(['pg', 'mysql2']),
-  /** The statement explained: the fingerprint with numbered or `?` parameters, all bound to NULL. */
-  statement: z.string(),
-  parameters: z.number().int().min(0),
-  /** PostgreSQL: a generic plan (plan_cache_mode = force_generic_plan); MySQL plans for the NULLs. */
-  genericPlan: z.boolean(),
-  text: z.string(),
-  tree: planNodeSchema,
-  /** The database's own JSON plan. */
-  json: z.unknown(),
-  notes: z.array(z.string()),
-  explainedAt: z.string(),
-  durationMs: z.number(),
-});
+export const explainResponseSchema = z
+  .object({
+    fingerprintId: z.string(),
+    fingerprint: z.string(),
+    database: z.string().nullable(),
+    dbSystem: z.string(),
+    /** The key under queries.explain.connections that was used (never its URL). */
+    connection: z.string(),
+    client: z.enum(['pg', 'mysql2']),
+    /** The statement explained: the fingerprint with numbered or `?` parameters, all bound to NULL. */
+    statement: z.string(),
+    parameters: z.number().int().min(0),
+    /** PostgreSQL: a generic plan (plan_cache_mode = force_generic_plan); MySQL plans for the NULLs. */
+    genericPlan: z.boolean(),
+    text: z.string(),
+    tree: planNodeSchema,
+    /** The database's own JSON plan. */
+    json: z.unknown(),
+    notes: z.array(z.string()),
+    explainedAt: z.string(),
+    durationMs: z.number(),
+  })
+  .meta({ id: 'ExplainResult' });
 
 export type ExplainResponse = z.infer<typeof explainResponseSchema>;

@@ -1,35 +1,17 @@
-import { z } from 'zod';
 import { ApiError, parseOr400 } from '../kit/errors';
 import type { ServiceModule } from '../kit/module';
-import { timeParam } from '../kit/params';
+import {
+  fingerprintIdParam,
+  slowQueryFilter,
+  slowQueryListQuery,
+  type SlowQueryDetailBody,
+  type SlowQueryListBody,
+} from './api-schemas';
 import { SlowQueryCapture } from './capture';
 import { explainRoutes } from './explain-routes';
 import { SlowQueryRepository, summarise } from './repository';
 
 const DAY = 86_400_000;
-
-const filterSchema = z
-  .object({
-    from: timeParam,
-    to: timeParam,
-    database: z.string().max(128).optional(),
-    route: z.string().max(512).optional(),
-    operation: z.string().max(32).optional(),
-    q: z.string().max(200).optional(),
-  })
-  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
-
-const listSchema = filterSchema.and(
-  z.object({
-    sort: z.enum(['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen']).default('totalTime'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
-  }),
-);
 
 function range(f: { from?: number; to?: number }) {
   const to = f.to ?? Date.now();
@@ -82,7 +64,7 @@ export function slowQueriesModule(): ServiceModule {
     },
     routes(router, ctx) {
       router.get('/slow-queries', ctx.auth.require('read'), async (req, res) => {
-        const p = parseOr400(listSchema, req.query, 'slow-query filter');
+        const p = parseOr400(slowQueryListQuery, req.query, 'slow-query filter');
         const { from, to } = range(p);
         await capture?.flush(true).catch(() => undefined);
         const { items, totalSeconds } = await readStore(() =>
@@ -102,15 +84,11 @@ export function slowQueriesModule(): ServiceModule {
           limit: p.limit,
           offset: p.offset,
           items: items.slice(p.offset, p.offset + p.limit),
-        });
+        } satisfies SlowQueryListBody);
       });
       router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
-        const id = parseOr400(
-          z.string().regex(/^[0-9a-f]{16}$/, 'expected a 16-hex-digit fingerprint id'),
-          req.params.id,
-          'fingerprint id',
-        );
-        const p = parseOr400(filterSchema, req.query, 'slow-query filter');
+        const id = parseOr400(fingerprintIdParam, req.params.id, 'fingerprint id');
+        const p = parseOr400(slowQueryFilter, req.query, 'slow-query filter');
         const { from, to } = range(p);
         await capture?.flush(true).catch(() => undefined);
         const detail = await readStore(() =>
@@ -129,7 +107,11 @@ export function slowQueriesModule(): ServiceModule {
             'not_found',
             `no samples of fingerprint ${id} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
           );
-        res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...detail });
+        res.json({
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          ...detail,
+        } satisfies SlowQueryDetailBody);
       });
       explainRoutes(
         router,

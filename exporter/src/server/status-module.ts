@@ -1,4 +1,5 @@
 import { VERSION } from '../version';
+import type { ServiceStatusBody, WhoAmIBody } from './api-schemas';
 import type { ServiceModule } from '../kit/module';
 
 /** GET /api/v1/status: what is running and whether its store is healthy. */
@@ -11,7 +12,7 @@ export const statusModule: ServiceModule = {
         startedAt: ctx.startedAt.toISOString(),
         uptimeSeconds: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
         store: { kind: ctx.store.kind, schemaVersion: await ctx.store.schemaVersion() },
-      });
+      } satisfies ServiceStatusBody);
     });
     router.get('/whoami', (req, res) => {
       const p = ctx.auth.authenticate(req.headers.authorization);
@@ -23,7 +24,7 @@ export const statusModule: ServiceModule = {
       // only with [dataproxy] send_user_header; the Grafana app's connection test reports it.
       const header = ctx.config.incidents.userHeader;
       const user = (req.get(header) ?? '').trim().slice(0, 200) || null;
-      res.json({ name: p.name, scopes: [...p.scopes].sort(), userHeader: header, user });
+      res.json({ name: p.name, scopes: [...p.scopes].sort(), userHeader: header, user } satisfies WhoAmIBody);
     });
   },
 };

@@ -1,19 +1,10 @@
-import { z } from 'zod';
 import { PrometheusClient, PrometheusError } from '../upstream/prometheus';
 import type { ServiceModule } from '../kit/module';
 import { ApiError, parseOr400 } from '../kit/errors';
+import { slaReportQuery, type SlaReportBody } from './api-schemas';
 import { type ResolvedSla, resolveSlas } from './model';
-import { PERIOD_PATTERN, PeriodError, resolvePeriod } from './period';
+import { PeriodError, resolvePeriod } from './period';
 import { buildReport } from './report';
-
-const reportQuery = z
-  .object({
-    period: z
-      .string()
-      .regex(PERIOD_PATTERN, 'expected 30d or 7d (rolling, 1d–90d), 2026-10 (month) or 2026-Q4 (quarter)')
-      .default('30d'),
-  })
-  .strict();
 
 /** Turns a Prometheus failure into an API error a person can act on (never a hang: see the client). */
 export function prometheusApiError(err: PrometheusError): ApiError {
@@ -49,7 +40,7 @@ export function slaModule(): ServiceModule {
     },
     routes(router, ctx) {
       router.get('/sla/report', ctx.auth.require('read'), async (req, res) => {
-        const { period: label } = parseOr400(reportQuery, req.query, 'query');
+        const { period: label } = parseOr400(slaReportQuery, req.query, 'query');
         let period;
         try {
           period = resolvePeriod(label);
@@ -58,11 +49,10 @@ export function slaModule(): ServiceModule {
           throw err;
         }
         try {
-          res.json(
-            await buildReport(slas, period, prometheus ?? notConfigured(), {
-              atRiskBudget: ctx.config.sla.report.atRiskBudget,
-            }),
-          );
+          const report: SlaReportBody = await buildReport(slas, period, prometheus ?? notConfigured(), {
+            atRiskBudget: ctx.config.sla.report.atRiskBudget,
+          });
+          res.json(report);
         } catch (err) {
           if (err instanceof PrometheusError) {
             ctx.logger.warn({ err: err.message }, 'SLA report: Prometheus query failed');

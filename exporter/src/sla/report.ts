@@ -9,6 +9,7 @@
  * a total outage the remaining budget still allows over the whole period.
  */
 import type { PrometheusClient } from '../upstream/prometheus';
+import type { Priority } from './config';
 import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
 import type { ReportPeriod } from './period';
 
@@ -32,7 +33,7 @@ export interface EndpointReport {
   route: string;
   method: string | null;
   title: string;
-  priority: string;
+  priority: Priority;
   team: string | null;
   owner: string | null;
   status: SlaStatus;

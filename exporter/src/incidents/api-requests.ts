@@ -1,11 +1,11 @@
-/** Request schemas of the incident API: query strings, path parameters and bodies. */
 import { z } from 'zod';
 import { timeParam } from '../kit/params';
-import { OPEN_STATUSES, SEVERITIES, STATUSES, type Status } from './model';
+import { OPEN_STATUSES, SEVERITIES, type Status, STATUSES } from './model';
 
-/** Silences one request may create (one per alert). */
+/** What the incident API accepts: its query strings, path parameters and bodies. */
+
 export const MAX_SILENCES_PER_REQUEST = 50;
-const MAX_BULK = 200;
+export const MAX_BULK = 200;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
@@ -19,8 +19,10 @@ const list = <T extends string>(values: readonly T[]) =>
 
 export const listQuery = z
   .object({
-    status: list([...STATUSES, 'open'] as const),
-    severity: list(SEVERITIES),
+    status: list([...STATUSES, 'open'] as const).describe(
+      'comma-separated or repeated; `open` means investigating, identified and monitoring',
+    ),
+    severity: list(SEVERITIES).describe('comma-separated or repeated'),
     source: z.enum(['alertmanager', 'manual']).optional(),
     label: z
       .union([z.string(), z.array(z.string())])
@@ -33,10 +35,13 @@ export const listQuery = z
             a.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] as [string, string]),
           ),
       )
-      .optional(),
-    from: timeParam,
+      .optional()
+      .describe('name=value; repeat for several (all must match), at most 10'),
+    from: timeParam.describe(
+      'with `to`, incidents active at some moment in [from, to] (ISO 8601 or epoch ms)',
+    ),
     to: timeParam,
-    q: z.string().max(200).optional(),
+    q: z.string().max(200).optional().describe('case-insensitive text in the title or a label value'),
     assignee: z.string().max(200).optional(),
     acknowledged: z.enum(['true', 'false']).optional(),
     alertsState: z.enum(['firing', 'resolved', 'none']).optional(),
@@ -53,7 +58,10 @@ export const listQuery = z
   });
 
 export const statsQuery = z
-  .object({ from: timeParam, to: timeParam })
+  .object({
+    from: timeParam.describe('ISO 8601 or epoch ms; default to - 30 days'),
+    to: timeParam.describe('ISO 8601 or epoch ms; default now'),
+  })
   .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
     message: 'from must not be after to',
     path: ['from'],

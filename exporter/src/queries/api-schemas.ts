@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { AUTH_ERRORS, ErrorBody, operation } from '../contract/operation';
+import { timeParam } from '../kit/params';
+import { explainRequestSchema, explainResponseSchema } from './explain.schemas';
+
+/** GET /api/v1/slow-queries[/{id}]: what they accept and what they answer. */
+
+export const slowQueryFilter = z
+  .object({
+    from: timeParam.describe('start of the range (ISO 8601 or epoch ms); default to - 24 h'),
+    to: timeParam.describe('end of the range (ISO 8601 or epoch ms); default now'),
+    database: z.string().max(128).optional().describe('database name or db system (postgresql, mysql)'),
+    route: z.string().max(512).optional().describe('route template or queue:job'),
+    operation: z.string().max(32).optional().meta({ example: 'SELECT' }),
+    q: z.string().max(200).optional().describe('case-insensitive text in the fingerprint'),
+  })
+  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+const SORTS = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'] as const;
+
+export const slowQueryListQuery = slowQueryFilter.and(
+  z.object({
+    sort: z.enum(SORTS).default('totalTime'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  }),
+);
+
+export const fingerprintIdParam = z
+  .string()
+  .regex(/^[0-9a-f]{16}$/, 'expected a 16-hex-digit fingerprint id');
+
+const fingerprintId = z.string().regex(/^[0-9a-f]{16}$/);
+const time = z.iso.datetime();
+
+export const FingerprintStats = z
+  .object({
+    id: fingerprintId.describe('stable id of the fingerprint (first 16 hex digits of its SHA-1)'),
+    fingerprint: z
+      .string()
+      .describe('normalised statement: literals as ?, IN lists and multi-row VALUES as (?+)'),
+    dbSystem: z.string().describe('db_system of the first sample'),
+    database: z.string().nullable().describe('database name of the first sample'),
+    operation: z.string(),
+    count: z.number().int().min(1).describe('slow queries (kept and sampled out)'),
+    sampleCount: z.number().int().min(1).describe('samples kept'),
+    totalSeconds: z.number().describe('time spent in these queries'),
+    share: z.number().min(0).describe('share of the total time of all fingerprints matching the filter'),
+    meanMs: z.number().describe('totalSeconds / count'),
+    p95Ms: z.number().describe('95th percentile (nearest rank) of the kept samples'),
+    maxMs: z.number(),
+    firstSeen: time,
+    lastSeen: time,
+    nPlusOne: z.boolean().describe('at least one sample was flagged as an N+1 pattern'),
+  })
+  .meta({
+    id: 'FingerprintStats',
+    description:
+      "One fingerprint's slow queries in the requested range. Under load only some slow queries are kept\n" +
+      "as samples; the others are tallied onto their fingerprint's next sample, so `count` and\n" +
+      '`totalSeconds` include them, `maxMs` is exact (the slowest query of every second is always kept)\n' +
+      'and `p95Ms` is computed over the kept samples.',
+  });
+
+export const SlowQuerySample = z
+  .object({
+    fingerprintId,
+    sample: z
+      .string()
+      .describe('the statement with literals redacted as ? (raw only when queries.rawLiterals is on)'),
+    durationMs: z.number(),
+    dbSystem: z.string(),
+    database: z.string().nullable(),
+    operation: z.string(),
+    route: z.string().describe('route template, queue:job for jobs, or __unmatched__ outside any request'),
+    requestId: z.string().nullable().describe('X-Request-Id or a generated id'),
+    callSite: z
+      .string()
+      .nullable()
+      .describe(
+        'file:line of the first application frame (null when no stack was taken: see docs/database.md)',
+      ),
+    error: z.boolean().describe('the query failed'),
+    nPlusOne: z.boolean().describe('this query tipped its request or job into an N+1 pattern'),
+    sampledOut: z.number().int().min(0).describe('slow queries of this fingerprint not kept before this one'),
+    capturedAt: time,
+  })
+  .meta({ id: 'SlowQuerySample' });
+
+export const SlowQueryDetail = FingerprintStats.extend({
+  from: time,
+  to: time,
+  newest: z.array(SlowQuerySample).max(10).describe('newest samples first'),
+  slowest: z.array(SlowQuerySample).max(10).describe('slowest samples first'),
+  routes: z
+    .array(z.object({ route: z.string(), count: z.number().int(), totalSeconds: z.number() }))
+    .max(50)
+    .describe('routes and jobs issuing the fingerprint, by time spent'),
+  callSites: z
+    .array(
+      z.object({
+        callSite: z.string(),
+        count: z.number().int().describe('kept samples from this call site'),
+      }),
+    )
+    .max(50)
+    .describe('call sites of the samples that have one, most frequent first'),
+  bucketSeconds: z.number().describe('width of each timeline bucket'),
+  timeline: z
+    .array(
+      z.object({
+        start: time,
+        count: z.number().int().describe('kept samples in the bucket'),
+        meanMs: z.number(),
+        p95Ms: z.number(),
+        maxMs: z.number(),
+      }),
+    )
+    .describe('duration distribution over time, one entry per bucket that has samples'),
+}).meta({ id: 'SlowQueryDetail' });
+
+export const SlowQueryList = z
+  .object({
+    from: time,
+    to: time,
+    total: z.number().int().describe('fingerprints matching (before pagination)'),
+    totalSeconds: z.number().describe('time of all matching fingerprints'),
+    sort: z.enum(SORTS),
+    order: z.enum(['asc', 'desc']),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    items: z.array(FingerprintStats),
+  })
+  .meta({ id: 'SlowQueryList' });
+
+export type SlowQueryListBody = z.input<typeof SlowQueryList>;
+export type SlowQueryDetailBody = z.input<typeof SlowQueryDetail>;
+
+export const slowQueryOperations = [
+  operation({
+    method: 'get',
+    path: '/slow-queries',
+    operationId: 'listSlowQueries',
+    scope: 'read',
+    summary: 'Slow-query fingerprints ranked over a time range',
+    query: slowQueryListQuery,
+    responses: {
+      200: { description: 'One row per fingerprint', schema: SlowQueryList },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      503: 'StoreUnavailable',
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/slow-queries/{id}',
+    operationId: 'getSlowQuery',
+    scope: 'read',
+    summary: 'One fingerprint with its samples, issuers, call sites and latency over time',
+    params: z.object({ id: fingerprintIdParam }),
+    query: slowQueryFilter,
+    responses: {
+      200: { description: 'The fingerprint', schema: SlowQueryDetail },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      404: { description: 'No samples of this fingerprint in the range', schema: ErrorBody },
+      503: 'StoreUnavailable',
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/slow-queries/{id}/explain',
+    operationId: 'explainSlowQuery',
+    scope: 'read',
+    summary:
+      "The plan of a fingerprint's statement, from EXPLAIN on the database's configured read-only connection",
+    description:
+      'PostgreSQL: a generic plan (PREPARE with plan_cache_mode = force_generic_plan, EXECUTE with NULLs) in a\n' +
+      'READ ONLY transaction under a statement timeout. MySQL/MariaDB: EXPLAIN FORMAT=JSON with the placeholders\n' +
+      'bound to NULL. Only a single SELECT, INSERT, UPDATE or DELETE is explained; nothing but EXPLAIN runs.\n',
+    params: z.object({ id: fingerprintIdParam }),
+    body: explainRequestSchema,
+    responses: {
+      200: {
+        description: 'The plan as text, as a tree and as the database gave it',
+        schema: explainResponseSchema,
+      },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      404: { description: 'No samples of this fingerprint', schema: ErrorBody },
+      409: {
+        description: 'No explain connection is configured for this database (explain_not_configured)',
+        schema: ErrorBody,
+      },
+      422: {
+        description:
+          'Refused (explain_refused, with details.reason) or rejected by the database (explain_rejected)',
+        schema: ErrorBody,
+      },
+      429: {
+        description: 'An EXPLAIN is already running on this connection (explain_busy)',
+        schema: ErrorBody,
+      },
+      502: { description: 'The database could not be reached (explain_unavailable)', schema: ErrorBody },
+      504: { description: 'The statement timeout fired (explain_timeout)', schema: ErrorBody },
+    },
+  }),
+];
