@@ -227,6 +227,8 @@ async function one(r) {
   s.n++;
   if (problem) {
     s.bad++;
+    // Printed at once too: a long run's violations should not wait for its end to be seen.
+    if (violations.length < 50) console.log(`VIOLATION ${key}: ${problem.slice(0, 300)}`);
     if (violations.length < 50)
       violations.push({
         key,

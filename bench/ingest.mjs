@@ -108,10 +108,15 @@ try {
   // both alike; the cost of durability is the ratio.
   if (process.env.BENCH_ACK_COMPARE) {
     const rate = { durable: [], early: [] };
+    // The service's CPU time per event too: on a shared machine throughput follows the load, CPU less so.
+    const cpu = { durable: [], early: [] };
     for (let round = 0; round < ROUNDS; round++)
       for (const durable of round % 2 === 0 ? [true, false] : [false, true]) {
         await ask({ cmd: 'ack', durable });
-        rate[durable ? 'durable' : 'early'].push((await load(port, SECONDS)).eventsPerSecond);
+        const mode = durable ? 'durable' : 'early';
+        const [c0, e0] = [(await ask({ cmd: 'cpu' })).us, sentEvents];
+        rate[mode].push((await load(port, SECONDS)).eventsPerSecond);
+        cpu[mode].push(((await ask({ cmd: 'cpu' })).us - c0) / (sentEvents - e0));
         console.error(
           `round ${round + 1}/${ROUNDS} ${durable ? 'durable' : 'early'}: ${k(rate[durable ? 'durable' : 'early'].at(-1))} events/s, load ${os.loadavg()[0].toFixed(1)}`,
         );
@@ -125,6 +130,12 @@ try {
         `| 200 after commit (shipped) | ${rate.durable.map(Math.round).join(' / ')} | ${Math.round(mean(rate.durable))} |`,
         `| 200 before commit (before issue 12) | ${rate.early.map(Math.round).join(' / ')} | ${Math.round(mean(rate.early))} |`,
         `| **durable / early** | ${pairs.map((r) => r.toFixed(3)).join(' / ')} | **${(mean(rate.durable) / mean(rate.early)).toFixed(3)}** |`,
+        '',
+        '| service CPU per event (µs) | per round | mean |',
+        '| --- | --- | ---: |',
+        `| 200 after commit (shipped) | ${cpu.durable.map((x) => x.toFixed(1)).join(' / ')} | ${mean(cpu.durable).toFixed(1)} |`,
+        `| 200 before commit (before issue 12) | ${cpu.early.map((x) => x.toFixed(1)).join(' / ')} | ${mean(cpu.early).toFixed(1)} |`,
+        `| **durable / early** | | **${(mean(cpu.durable) / mean(cpu.early)).toFixed(3)}** |`,
         '',
         `${ROUNDS} rounds of ${SECONDS} s each way, ${CONNECTIONS} connections, batches of ${EVENTS_PER_BATCH} events; node ${process.version}, load ${os
           .loadavg()

@@ -19,7 +19,7 @@ const PG_URL = process.env.PERFWATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0
 /** Per second: ingest batches (of 50 events), API reads, webhooks. */
 const RATE = { ingest: 20, reads: 5, webhooks: 1 };
 const TOKEN = 'soak-token-0123456789abcdef';
-const GC_EVERY_S = Number(process.env.BENCH_SOAK_GC_SECONDS ?? 30);
+const GC_EVERY_S = Number(process.env.BENCH_SOAK_GC_SECONDS ?? 60);
 
 /** Least-squares slope of heapMb over t (MB per second). */
 function slopeOf(points) {
@@ -54,7 +54,7 @@ async function serve(storeUrl) {
         PERFWATCH_TOKEN_INGEST: TOKEN,
         PERFWATCH_TOKEN_ALERTMANAGER: TOKEN,
       },
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   const url = await new Promise((resolve, reject) => {
@@ -177,6 +177,7 @@ async function soak(kind) {
     p.finally(() => inflight.delete(p));
   };
   const load = setInterval(() => {
+    if (paused) return;
     tick++;
     for (let i = 0; i < RATE.ingest / 10; i++)
       track(send('/api/v1/events', { method: 'POST', headers, body: batch(tick * 10 + i) }));
@@ -205,11 +206,28 @@ async function soak(kind) {
   }, 1000);
   // Every GC_EVERY_S a full GC in the service (SIGUSR2, bench/servers/gc-on-signal.cjs), then the live
   // heap and the bounded structures: a leak grows the live heap, GC timing only the sampled one.
+  // The load pauses first and every request in flight is answered: what is live then is the service's
+  // own state, not the bodies of a backlog (on a loaded machine the backlog alone is tens of MB).
   const afterGc = [];
-  const gcTimer = setInterval(async () => {
+  const liveHeap = [];
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
     try {
+      liveHeap.push(JSON.parse(line).liveHeapBytes / 2 ** 20);
+    } catch {
+      // not ours
+    }
+  });
+  let paused = false;
+  const gcTimer = setInterval(async () => {
+    paused = true;
+    try {
+      await Promise.all(inflight);
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = liveHeap.length;
       child.kill('SIGUSR2');
-      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < 100 && liveHeap.length === before; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      paused = false;
       const text = await (await fetch(`${url}/metrics`)).text();
       const bounded = Object.fromEntries(
         [...text.matchAll(/^perfwatch_bounded_memory_bytes\{component="([^"]*)"\} (\S+)$/gm)].map((m) => [
@@ -217,14 +235,12 @@ async function soak(kind) {
           Number(m[2]) / 2 ** 20,
         ]),
       );
-      afterGc.push({
-        t: (Date.now() - started) / 1000,
-        heapMb: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
-        bounded,
-      });
+      if (liveHeap.length > before)
+        afterGc.push({ t: (Date.now() - started) / 1000, heapMb: liveHeap[liveHeap.length - 1], bounded });
     } catch {
       // the exit check reports it
     }
+    paused = false;
   }, GC_EVERY_S * 1000);
   await new Promise((r) => setTimeout(r, MINUTES * 60_000));
   clearInterval(load);
@@ -261,7 +277,7 @@ async function soak(kind) {
     `- requests: ${total} (${(total / (MINUTES * 60)).toFixed(0)}/s: ${RATE.ingest} ingest batches of 50 events, ${RATE.reads} reads, ${RATE.webhooks} webhook per second); non-2xx: ${non2xx.length === 0 ? 'none' : non2xx.map(([k, v]) => `${k} × ${v}`).join(', ')}`,
     `- process: ${alive ? 'alive throughout' : 'EXITED'}`,
     `- heap used: ${samples[0]?.heapMb.toFixed(1)} MB at start, ${last?.heapMb.toFixed(1)} MB at the end; slope over the second half ${(slope * 60).toFixed(2)} MB/min; RSS at the end ${last?.rssMb.toFixed(0)} MB`,
-    `- live heap after a forced GC (every ${GC_EVERY_S} s, from minute 2): ${firstLive?.heapMb.toFixed(1)} → ${lastLive?.heapMb.toFixed(1)} MB, slope ${(liveSlope * 60).toFixed(2)} MB/min over ${live.length} points; bounded structures (MiB, perfwatch_bounded_memory_bytes): ${components.join(', ') || 'none'}`,
+    `- live heap after a forced GC (every ${GC_EVERY_S} s with the load paused and drained, from minute 2): ${firstLive?.heapMb.toFixed(1)} → ${lastLive?.heapMb.toFixed(1)} MB, slope ${(liveSlope * 60).toFixed(2)} MB/min over ${live.length} points; bounded structures (MiB, perfwatch_bounded_memory_bytes): ${components.join(', ') || 'none'}`,
     `- live heap series (MB): ${live.map((s) => s.heapMb.toFixed(1)).join(' ')}`,
     `- event-loop lag p99 (per 1 s scrape): median ${median?.toFixed(1)} ms, worst ${worstP99?.toFixed(1)} ms; worst max ${worstMax.toFixed(0)} ms`,
     `- slow-query samples pending at the end: ${last?.pending}`,

@@ -1,4 +1,10 @@
-// Preloaded into a service under a soak (`node --expose-gc -r …`): SIGUSR2 runs a full GC, so the
-// soak can read the live heap rather than whatever the collector has not reclaimed yet.
+// Preloaded into a service under a soak (`node --expose-gc -r …`): on SIGUSR2 it runs a full GC and
+// writes the heap still in use to stderr as one JSON line, so the soak reads the live heap itself
+// rather than whatever the collector had not reclaimed yet at a /metrics scrape.
 'use strict';
-process.on('SIGUSR2', () => globalThis.gc?.());
+const v8 = require('node:v8');
+
+process.on('SIGUSR2', () => {
+  globalThis.gc?.();
+  process.stderr.write(`${JSON.stringify({ liveHeapBytes: v8.getHeapStatistics().used_heap_size })}\n`);
+});

@@ -92,6 +92,9 @@ process.on('message', (m) => {
   if (m.cmd === 'ack') {
     service.ctx.slowQueries.commit = m.durable ? durableCommit : ackBeforeCommit;
     process.send({ id: m.id });
+  } else if (m.cmd === 'cpu') {
+    const c = process.cpuUsage();
+    process.send({ id: m.id, us: c.user + c.system });
   } else if (m.cmd === 'parse') process.send({ id: m.id, eventsPerSecond: parseRate(m.ms) });
   else if (m.cmd === 'memory') process.send({ id: m.id, ...memory() });
   else if (m.cmd === 'breakdown') process.send({ id: m.id, ...breakdown() });
