@@ -19,7 +19,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * the write path (WAL checkpoints run in the committing connection, on the event loop).
  */
 const WRITES = Boolean(process.env.BENCH_WRITES);
-/** `worker,loop` (default) or `worker` alone: at 5 M rows the loop mode holds the process for a minute. */
+/**
+ * `worker,loop` (default), any subset, or with `idle`: the same ticker (and writes) with no read at all
+ * for as long as the last worker read took, the baseline of what the machine alone does to the ticker.
+ * At 5 M rows the loop mode holds the process for minutes.
+ */
 const MODES = (process.env.BENCH_MODES ?? 'worker,loop').split(',');
 
 // BENCH_DB=<file>: seed it once and keep it, so later runs at 5 M rows skip the seeding.
@@ -144,10 +148,11 @@ const onLoop = {
   },
 };
 const filter = { from: Date.now() - 86_400_000, to: Date.now() + 1000 };
-const results = { worker: [], loop: [] };
+const results = { worker: [], idle: [], loop: [] };
 for (let r = 0; r < ROUNDS; r++)
   for (const [mode, s] of [
     ['worker', store],
+    ['idle', store],
     ['loop', onLoop],
   ].filter(([m]) => MODES.includes(m))) {
     const repo = new SlowQueryRepository(s);
@@ -163,7 +168,12 @@ for (let r = 0; r < ROUNDS; r++)
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const r = await blocking(() => repo.aggregate(filter, 'totalTime', 'desc'));
+    const idleMs = results.worker.at(-1)?.wall ?? 30_000;
+    const r = await blocking(() =>
+      mode === 'idle'
+        ? new Promise((resolve) => setTimeout(resolve, idleMs))
+        : repo.aggregate(filter, 'totalTime', 'desc'),
+    );
     writing = false;
     await writer;
     results[mode].push({ ...r, longestCommit, commits });
@@ -175,6 +185,7 @@ const fmt = (xs, k) => xs.map((x) => x[k].toFixed(0)).join(' / ');
 console.log(`\nslow-query aggregate over ${ROWS} rows, ${ROUNDS} rounds (ms):`);
 for (const [mode, label] of [
   ['worker', 'reads on the worker:    '],
+  ['idle', 'no read (baseline):     '],
   ['loop', 'reads on the event loop:'],
 ])
   if (results[mode].length)
