@@ -177,7 +177,139 @@ function arbitraries(fc) {
     'unsilence',
     'diagnostics',
   ];
-  return fc.oneof(
+  // Valid payloads, so the webhook's incident mapping and every incident action run their real work
+  // (open, reopen, resolve, transitions, silences in a real Alertmanager) rather than being refused at
+  // the schema. Ids 1–300 exist once the first few hundred webhooks and creations have landed.
+  const validRoute = (method, pathArb, bodyArb, scopeArb) =>
+    fc.record({
+      method: fc.constant(method),
+      path: pathArb,
+      query: fc.constant({}),
+      body: bodyArb,
+      raw: fc.constant(undefined),
+      scope: scopeArb,
+    });
+  const validId = fc.integer({ min: 1, max: 300 }).map(String);
+  const alertName = fc.integer({ min: 0, max: 60 }).map((i) => `Fuzz${i}`);
+  const severity = fc.constantFrom('warning', 'critical', 'info', 'page');
+  const iso = fc
+    .integer({ min: -7 * 86_400_000, max: 0 })
+    .map((d) => new Date(Date.UTC(2026, 0, 1) + d).toISOString());
+  const validAlert = fc
+    .record({
+      status: fc.constantFrom('firing', 'resolved'),
+      alertname: alertName,
+      severity,
+      instance: fc.constantFrom('a:9100', 'b:9100', 'c:9100'),
+      startsAt: iso,
+      summary: fc.string({ maxLength: 80 }),
+      fp: fc.integer({ min: 0, max: 2 ** 31 }),
+    })
+    .map((a) => ({
+      status: a.status,
+      labels: { alertname: a.alertname, severity: a.severity, instance: a.instance, service: 'api' },
+      annotations: { summary: a.summary, runbook_url: 'https://runbooks.example/fuzz' },
+      startsAt: a.startsAt,
+      endsAt:
+        a.status === 'resolved'
+          ? new Date(Date.parse(a.startsAt) + 60_000).toISOString()
+          : '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph',
+      fingerprint: a.fp.toString(16).padStart(16, '0'),
+    }));
+  const validWebhook = fc.array(validAlert, { minLength: 1, maxLength: 6 }).map((alerts) => {
+    const name = alerts[0].labels.alertname;
+    const status = alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved';
+    return {
+      version: '4',
+      groupKey: `{}:{alertname="${name}"}`,
+      truncatedAlerts: 0,
+      status,
+      receiver: 'perfwatch',
+      groupLabels: { alertname: name },
+      commonLabels: { alertname: name },
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts,
+    };
+  });
+  const words = fc.string({ minLength: 1, maxLength: 120 }).filter((s) => s.trim().length > 0);
+  const validCreate = fc.record(
+    {
+      title: words,
+      description: words,
+      severity: fc.constantFrom('low', 'medium', 'high', 'critical'),
+      status: fc.constantFrom('open', 'investigating', 'identified', 'monitoring'),
+      labels: fc.dictionary(fc.constantFrom('service', 'team', 'env'), fc.string({ maxLength: 20 }), {
+        maxKeys: 3,
+      }),
+      assignee: fc.constantFrom('alice', 'bob', 'carol'),
+    },
+    { requiredKeys: ['title'] },
+  );
+  const validAction = fc.oneof(
+    fc.constant(['acknowledge', {}]),
+    fc.constant(['unacknowledge', {}]),
+    fc.constantFrom('alice', 'bob', null).map((assignee) => ['assign', { assignee }]),
+    fc
+      .tuple(
+        fc.constantFrom('open', 'investigating', 'identified', 'monitoring', 'resolved'),
+        fc.option(words),
+      )
+      .map(([status, note]) => ['status', note === null ? { status } : { status, note }]),
+    fc.constantFrom('low', 'medium', 'high', 'critical').map((s) => ['severity', { severity: s }]),
+    words.map((text) => ['notes', { text }]),
+    fc.option(words).map((note) => ['resolve', note === null ? {} : { note }]),
+    fc
+      .record(
+        { durationMinutes: fc.integer({ min: 1, max: 600 }), comment: words },
+        { requiredKeys: ['durationMinutes'] },
+      )
+      .map((b) => ['silence', b]),
+    fc.constant(['unsilence', {}]),
+    fc.constant(['diagnostics', {}]),
+  );
+  const valid = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: validRoute(
+        'POST',
+        fc.constant('/alertmanager/webhook'),
+        validWebhook,
+        fc.constant('alertmanager'),
+      ),
+    },
+    validRoute('POST', fc.constant('/incidents'), validCreate, fc.constant('write')),
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(validId, validAction)
+        .chain(([id, [action, body]]) =>
+          validRoute(
+            'POST',
+            fc.constant(`/incidents/${id}/${action}`),
+            fc.constant(body),
+            fc.constant('write'),
+          ),
+        ),
+    },
+    validRoute(
+      'GET',
+      validId.map((id) => `/incidents/${id}`),
+      fc.constant(undefined),
+      fc.constant('read'),
+    ),
+    validRoute(
+      'POST',
+      fc.constantFrom('/incidents/bulk/acknowledge', '/incidents/bulk/resolve'),
+      fc
+        .uniqueArray(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 })
+        .map((ids) => ({ ids })),
+      fc.constant('write'),
+    ),
+  );
+
+  const hostile = fc.oneof(
     route('GET', fc.constant('/status'), fc.constant(undefined), 'read'),
     route('GET', fc.constant('/whoami'), fc.constant(undefined), 'read'),
     route('GET', fc.constant('/slow-queries'), fc.constant(undefined), 'read'),
@@ -223,6 +355,8 @@ function arbitraries(fc) {
       'read',
     ),
   );
+  // About a third valid: the hostile side still dominates, the valid side reaches the deep paths.
+  return fc.oneof({ weight: 2, arbitrary: hostile }, { weight: 1, arbitrary: valid });
 }
 
 /** `n` requests from `seed`: { method, path, query, body, raw, scope }. */

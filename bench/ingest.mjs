@@ -103,6 +103,50 @@ try {
   await load(port, 3); // warm-up: JIT, connections, first label values
   await ask({ cmd: 'parse', ms: 2000 });
 
+  // BENCH_ACK_COMPARE=1: the durable 200-after-commit path against ack-before-commit (before issue 12),
+  // alternated in this run (durable, early, early, durable, …) so drift in the machine's load falls on
+  // both alike; the cost of durability is the ratio.
+  if (process.env.BENCH_ACK_COMPARE) {
+    const rate = { durable: [], early: [] };
+    // The service's CPU time per event too: on a shared machine throughput follows the load, CPU less so.
+    const cpu = { durable: [], early: [] };
+    for (let round = 0; round < ROUNDS; round++)
+      for (const durable of round % 2 === 0 ? [true, false] : [false, true]) {
+        await ask({ cmd: 'ack', durable });
+        const mode = durable ? 'durable' : 'early';
+        const [c0, e0] = [(await ask({ cmd: 'cpu' })).us, sentEvents];
+        rate[mode].push((await load(port, SECONDS)).eventsPerSecond);
+        cpu[mode].push(((await ask({ cmd: 'cpu' })).us - c0) / (sentEvents - e0));
+        console.error(
+          `round ${round + 1}/${ROUNDS} ${durable ? 'durable' : 'early'}: ${k(rate[durable ? 'durable' : 'early'].at(-1))} events/s, load ${os.loadavg()[0].toFixed(1)}`,
+        );
+      }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const pairs = rate.durable.map((d, i) => d / rate.early[i]);
+    console.log(
+      [
+        '| acknowledgement | events/s per round | mean |',
+        '| --- | --- | ---: |',
+        `| 200 after commit (shipped) | ${rate.durable.map(Math.round).join(' / ')} | ${Math.round(mean(rate.durable))} |`,
+        `| 200 before commit (before issue 12) | ${rate.early.map(Math.round).join(' / ')} | ${Math.round(mean(rate.early))} |`,
+        `| **durable / early** | ${pairs.map((r) => r.toFixed(3)).join(' / ')} | **${(mean(rate.durable) / mean(rate.early)).toFixed(3)}** |`,
+        '',
+        '| service CPU per event (µs) | per round | mean |',
+        '| --- | --- | ---: |',
+        `| 200 after commit (shipped) | ${cpu.durable.map((x) => x.toFixed(1)).join(' / ')} | ${mean(cpu.durable).toFixed(1)} |`,
+        `| 200 before commit (before issue 12) | ${cpu.early.map((x) => x.toFixed(1)).join(' / ')} | ${mean(cpu.early).toFixed(1)} |`,
+        `| **durable / early** | | **${(mean(cpu.durable) / mean(cpu.early)).toFixed(3)}** |`,
+        '',
+        `${ROUNDS} rounds of ${SECONDS} s each way, ${CONNECTIONS} connections, batches of ${EVENTS_PER_BATCH} events; node ${process.version}, load ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+      ].join('\n'),
+    );
+    child.send({ cmd: 'stop' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    process.exit(0);
+  }
   const ingest = [];
   const parse = [];
   for (let round = 0; round < ROUNDS; round++) {

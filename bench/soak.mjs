@@ -19,21 +19,44 @@ const PG_URL = process.env.PERFWATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0
 /** Per second: ingest batches (of 50 events), API reads, webhooks. */
 const RATE = { ingest: 20, reads: 5, webhooks: 1 };
 const TOKEN = 'soak-token-0123456789abcdef';
+const GC_EVERY_S = Number(process.env.BENCH_SOAK_GC_SECONDS ?? 60);
+
+/** Least-squares slope of heapMb over t (MB per second). */
+function slopeOf(points) {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mt = points.reduce((a, s) => a + s.t, 0) / n;
+  const mh = points.reduce((a, s) => a + s.heapMb, 0) / n;
+  return (
+    points.reduce((a, s) => a + (s.t - mt) * (s.heapMb - mh), 0) /
+    points.reduce((a, s) => a + (s.t - mt) ** 2, 0)
+  );
+}
 
 async function serve(storeUrl) {
-  const child = spawn(process.execPath, [path.join(here, '..', 'exporter', 'dist', 'cli.js'), 'serve'], {
-    env: {
-      ...process.env,
-      PERFWATCH_PORT: '0',
-      PERFWATCH_HOST: '127.0.0.1',
-      PERFWATCH_STORE_URL: storeUrl,
-      PERFWATCH_SYSTEM_METRICS: 'false',
-      PERFWATCH_TOKEN_READ: TOKEN,
-      PERFWATCH_TOKEN_INGEST: TOKEN,
-      PERFWATCH_TOKEN_ALERTMANAGER: TOKEN,
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '-r',
+      path.join(here, 'servers', 'gc-on-signal.cjs'),
+      path.join(here, '..', 'exporter', 'dist', 'cli.js'),
+      'serve',
+    ],
+    {
+      env: {
+        ...process.env,
+        PERFWATCH_PORT: '0',
+        PERFWATCH_HOST: '127.0.0.1',
+        PERFWATCH_STORE_URL: storeUrl,
+        PERFWATCH_SYSTEM_METRICS: 'false',
+        PERFWATCH_TOKEN_READ: TOKEN,
+        PERFWATCH_TOKEN_INGEST: TOKEN,
+        PERFWATCH_TOKEN_ALERTMANAGER: TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  );
   const url = await new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       try {
@@ -154,6 +177,7 @@ async function soak(kind) {
     p.finally(() => inflight.delete(p));
   };
   const load = setInterval(() => {
+    if (paused) return;
     tick++;
     for (let i = 0; i < RATE.ingest / 10; i++)
       track(send('/api/v1/events', { method: 'POST', headers, body: batch(tick * 10 + i) }));
@@ -180,22 +204,63 @@ async function soak(kind) {
       // the exit check reports it
     }
   }, 1000);
+  // Every GC_EVERY_S a full GC in the service (SIGUSR2, bench/servers/gc-on-signal.cjs), then the live
+  // heap and the bounded structures: a leak grows the live heap, GC timing only the sampled one.
+  // The load pauses first and every request in flight is answered: what is live then is the service's
+  // own state, not the bodies of a backlog (on a loaded machine the backlog alone is tens of MB).
+  const afterGc = [];
+  const liveHeap = [];
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    try {
+      liveHeap.push(JSON.parse(line).liveHeapBytes / 2 ** 20);
+    } catch {
+      // not ours
+    }
+  });
+  let paused = false;
+  const gcTimer = setInterval(async () => {
+    paused = true;
+    try {
+      await Promise.all(inflight);
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = liveHeap.length;
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 100 && liveHeap.length === before; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      paused = false;
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const bounded = Object.fromEntries(
+        [...text.matchAll(/^perfwatch_bounded_memory_bytes\{component="([^"]*)"\} (\S+)$/gm)].map((m) => [
+          m[1],
+          Number(m[2]) / 2 ** 20,
+        ]),
+      );
+      if (liveHeap.length > before)
+        afterGc.push({ t: (Date.now() - started) / 1000, heapMb: liveHeap[liveHeap.length - 1], bounded });
+    } catch {
+      // the exit check reports it
+    }
+    paused = false;
+  }, GC_EVERY_S * 1000);
   await new Promise((r) => setTimeout(r, MINUTES * 60_000));
   clearInterval(load);
   clearInterval(scrape);
+  clearInterval(gcTimer);
   await Promise.all(inflight);
   const alive = child.exitCode === null && child.signalCode === null;
   child.kill('SIGTERM');
   await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
   await cleanup();
 
-  const half = samples.slice(Math.floor(samples.length / 2));
-  const n = half.length;
-  const mt = half.reduce((a, s) => a + s.t, 0) / n;
-  const mh = half.reduce((a, s) => a + s.heapMb, 0) / n;
-  const slope =
-    half.reduce((a, s) => a + (s.t - mt) * (s.heapMb - mh), 0) /
-    half.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+  const slope = slopeOf(samples.slice(Math.floor(samples.length / 2)));
+  // After the first two minutes (JIT, pools, caches warming), the live heap should be flat.
+  const live = afterGc.filter((s) => s.t >= 120);
+  const liveSlope = slopeOf(live);
+  const firstLive = live[0];
+  const lastLive = live[live.length - 1];
+  const components = Object.keys(lastLive?.bounded ?? {})
+    .filter((c) => (lastLive.bounded[c] ?? 0) > 0.05 || (firstLive?.bounded[c] ?? 0) > 0.05)
+    .map((c) => `${c} ${(firstLive?.bounded[c] ?? 0).toFixed(1)} → ${lastLive.bounded[c].toFixed(1)}`);
   const p99s = samples
     .map((s) => s.p99Ms)
     .filter(Number.isFinite)
@@ -212,6 +277,8 @@ async function soak(kind) {
     `- requests: ${total} (${(total / (MINUTES * 60)).toFixed(0)}/s: ${RATE.ingest} ingest batches of 50 events, ${RATE.reads} reads, ${RATE.webhooks} webhook per second); non-2xx: ${non2xx.length === 0 ? 'none' : non2xx.map(([k, v]) => `${k} × ${v}`).join(', ')}`,
     `- process: ${alive ? 'alive throughout' : 'EXITED'}`,
     `- heap used: ${samples[0]?.heapMb.toFixed(1)} MB at start, ${last?.heapMb.toFixed(1)} MB at the end; slope over the second half ${(slope * 60).toFixed(2)} MB/min; RSS at the end ${last?.rssMb.toFixed(0)} MB`,
+    `- live heap after a forced GC (every ${GC_EVERY_S} s with the load paused and drained, from minute 2): ${firstLive?.heapMb.toFixed(1)} → ${lastLive?.heapMb.toFixed(1)} MB, slope ${(liveSlope * 60).toFixed(2)} MB/min over ${live.length} points; bounded structures (MiB, perfwatch_bounded_memory_bytes): ${components.join(', ') || 'none'}`,
+    `- live heap series (MB): ${live.map((s) => s.heapMb.toFixed(1)).join(' ')}`,
     `- event-loop lag p99 (per 1 s scrape): median ${median?.toFixed(1)} ms, worst ${worstP99?.toFixed(1)} ms; worst max ${worstMax.toFixed(0)} ms`,
     `- slow-query samples pending at the end: ${last?.pending}`,
     `- perfwatch_dropped_total at the end: ${last?.dropped.length ? last.dropped.join('; ') : 'nothing'}`,

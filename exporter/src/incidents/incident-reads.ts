@@ -56,6 +56,19 @@ export class IncidentReads {
     return this.store.db;
   }
 
+  /**
+   * A read outside any transaction goes through the store's off-loop reader: on SQLite a worker thread
+   * with its own connection (WAL shows it every committed change), so listing or searching many
+   * incidents never holds the event loop.
+   */
+  private read<T>(qb: Knex.QueryBuilder): Promise<T[]> {
+    return this.store.readRows<T>(qb);
+  }
+
+  private async row(id: number): Promise<IncidentRow | undefined> {
+    return (await this.read<IncidentRow>(this.db('incidents').where({ id }).limit(1)))[0];
+  }
+
   /** Silence ids created for the incident and not expired through Perfwatch since. */
   async activeSilenceIds(id: number): Promise<string[]> {
     const rows = (await this.db<EventRow>('incident_events')
@@ -82,11 +95,13 @@ export class IncidentReads {
     const out = new Map<number, { firing: number; resolved: number }>();
     for (const id of ids) out.set(id, { firing: 0, resolved: 0 });
     if (ids.length === 0) return out;
-    const rows = (await this.db('incident_alerts')
-      .whereIn('incident_id', ids)
-      .select('incident_id', 'status')
-      .count({ count: '*' })
-      .groupBy('incident_id', 'status')) as Array<{ incident_id: Num; status: string; count: Num }>;
+    const rows = await this.read<{ incident_id: Num; status: string; count: Num }>(
+      this.db('incident_alerts')
+        .whereIn('incident_id', ids)
+        .select('incident_id', 'status')
+        .count({ count: '*' })
+        .groupBy('incident_id', 'status'),
+    );
     for (const r of rows) {
       const c = out.get(n(r.incident_id))!;
       if (r.status === 'firing') c.firing = n(r.count);
@@ -97,22 +112,26 @@ export class IncidentReads {
 
   /** One incident with its alerts and (the newest `timelineLimit`) timeline events. */
   async get(id: number, now: number, timelineLimit = TIMELINE_LIMIT): Promise<IncidentDetail | undefined> {
-    const row = (await this.db<IncidentRow>('incidents').where({ id }).first()) as IncidentRow | undefined;
+    const row = await this.row(id);
     if (!row) return undefined;
     const alerts = (
-      (await this.db<AlertRow>('incident_alerts')
-        .where({ incident_id: id })
-        .orderBy([
-          { column: 'starts_at', order: 'asc' },
-          { column: 'id', order: 'asc' },
-        ])) as AlertRow[]
+      await this.read<AlertRow>(
+        this.db('incident_alerts')
+          .where({ incident_id: id })
+          .orderBy([
+            { column: 'starts_at', order: 'asc' },
+            { column: 'id', order: 'asc' },
+          ]),
+      )
     ).map(toAlert);
     const events =
       timelineLimit > 0
-        ? ((await this.db<EventRow>('incident_events')
-            .where({ incident_id: id })
-            .orderBy('id', 'desc')
-            .limit(timelineLimit + 1)) as EventRow[])
+        ? await this.read<EventRow>(
+            this.db('incident_events')
+              .where({ incident_id: id })
+              .orderBy('id', 'desc')
+              .limit(timelineLimit + 1),
+          )
         : [];
     const counts = {
       firing: alerts.filter((a) => a.status === 'firing').length,
@@ -128,7 +147,7 @@ export class IncidentReads {
 
   /** One incident without its alerts and timeline (what list items and action answers carry). */
   async summary(id: number, now: number): Promise<Incident | undefined> {
-    const row = (await this.db<IncidentRow>('incidents').where({ id }).first()) as IncidentRow | undefined;
+    const row = await this.row(id);
     if (!row) return undefined;
     return toIncident(row, (await this.counts([id])).get(id)!, now);
   }
@@ -182,30 +201,30 @@ export class IncidentReads {
     offset: number,
     now: number,
   ): Promise<{ total: number; items: Incident[] }> {
-    const [{ total }] = (await this.filtered(f).count({ total: '*' })) as Array<{ total: Num }>;
+    const [{ total }] = await this.read<{ total: Num }>(this.filtered(f).count({ total: '*' }));
     const column = SORT_COLUMNS[sort];
     const q = this.filtered(f);
     // Unresolved incidents have no resolvedAt: they sort last either way.
     if (sort === 'resolvedAt') q.orderByRaw(`case when resolved_at is null then 1 else 0 end asc`);
-    const rows = (await q
-      .orderBy(column, order)
-      .orderBy('id', order)
-      .limit(limit)
-      .offset(offset)) as IncidentRow[];
+    const rows = await this.read<IncidentRow>(
+      q.orderBy(column, order).orderBy('id', order).limit(limit).offset(offset),
+    );
     const counts = await this.counts(rows.map((r) => n(r.id)));
     return { total: n(total), items: rows.map((r) => toIncident(r, counts.get(n(r.id))!, now)) };
   }
 
   /** What MTTA/MTTR need of the incidents created in [from, to]. */
   async statsRows(from: number, to: number): Promise<{ rows: StatsRow[]; truncated: boolean }> {
-    const rows = (await this.db('incidents')
-      .where('created_at', '>=', from)
-      .andWhere('created_at', '<=', to)
-      .select('severity', 'status', 'source', 'created_at', 'acknowledged_at', 'resolved_at')
-      .orderBy('created_at', 'desc')
-      .limit(MAX_STATS_ROWS + 1)) as Array<
+    const rows = await this.read<
       Pick<IncidentRow, 'severity' | 'status' | 'source' | 'created_at' | 'acknowledged_at' | 'resolved_at'>
-    >;
+    >(
+      this.db('incidents')
+        .where('created_at', '>=', from)
+        .andWhere('created_at', '<=', to)
+        .select('severity', 'status', 'source', 'created_at', 'acknowledged_at', 'resolved_at')
+        .orderBy('created_at', 'desc')
+        .limit(MAX_STATS_ROWS + 1),
+    );
     return {
       truncated: rows.length > MAX_STATS_ROWS,
       rows: rows.slice(0, MAX_STATS_ROWS).map((r) => ({
