@@ -1,4 +1,7 @@
-/** Synthetic histogram traffic for promtool tests: known shares of slow and failed requests, as input series and as the values they must produce. */
+/**
+ * Synthetic histogram traffic for promtool tests: known shares of slow and failed requests, as input series
+ * and as the values they must produce.
+ */
 import { formatDuration, parseDuration } from './duration';
 import { clean, HTTP_METRIC, leLabel, type ResolvedSla } from './model';
 

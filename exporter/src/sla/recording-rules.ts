@@ -1,4 +1,7 @@
-/** The recording rules of one SLA: base-window rates, quantiles and SLI ratios, and the long windows summed from them. */
+/**
+ * The recording rules of one SLA: base-window rates, quantiles and SLI ratios, and the long windows summed
+ * from them.
+ */
 import { clean, quote, type ResolvedSla } from './model';
 import { SERIES } from './names';
 import { heartbeat, HOUR, raw, secs, sel } from './rule-exprs';

@@ -47,3 +47,15 @@ export function quantileMinRequests(s: ResolvedSla, q: number): number {
 export function heartbeat(s: ResolvedSla): string {
   return `${HEARTBEAT_METRIC}{app=${quote(s.app!)}}`;
 }
+
+/** The labels that tell one burn-rate alert from another: its SLI, factor and window pair. */
+export function burnLabels(sli: string, t: ResolvedSla['burnTiers'][number]): Record<string, string> {
+  return {
+    severity: t.severity,
+    sli,
+    trigger: 'burn_rate',
+    burn_factor: String(t.factor),
+    long_window: t.long,
+    short_window: t.short,
+  };
+}
