@@ -4,20 +4,24 @@
  */
 import type { Redis } from 'ioredis';
 import { abortable, backstop, targetOf, type Timing } from './check-support';
-import type { HealthCheck } from './registry';
+import type { HealthCheck, HealthDetails } from './registry';
 
 interface Queryable {
   query(sql: string): Promise<unknown>;
 }
 
-/** PostgreSQL: `select 1` on a fresh connection to `url`, or through the app's pg Pool. */
-export function postgresCheck(
+type SqlOptions = ({ url: string } | { pool: Queryable }) & Timing;
+
+/** `select 1` through the app's pool, else `fresh` on a connection of its own to the URL. */
+function sqlCheck(
+  type: 'postgres' | 'mysql',
   name: string,
-  opts: ({ url: string } | { pool: Queryable }) & Timing,
+  opts: SqlOptions,
+  fresh: (url: string, signal: AbortSignal) => Promise<HealthDetails>,
 ): HealthCheck {
   return {
     name,
-    type: 'postgres',
+    type,
     target: 'url' in opts ? targetOf(opts.url) : 'pool',
     intervalMs: opts.intervalMs,
     timeoutMs: opts.timeoutMs,
@@ -26,65 +30,58 @@ export function postgresCheck(
         await abortable(signal, opts.pool.query('select 1'), () => undefined);
         return;
       }
-      const { Client } = await import('pg');
-      const client = new Client({
-        connectionString: opts.url,
-        connectionTimeoutMillis: backstop(opts),
-      });
-      // A connection ended by the abort reports an error event nobody else listens to.
-      client.on('error', () => undefined);
-      try {
-        const res = await abortable(
-          signal,
-          client
-            .connect()
-            .then(() => client.query<{ v: string }>("select current_setting('server_version') as v")),
-          () => void client.end().catch(() => undefined),
-        );
-        return { serverVersion: res.rows[0]?.v ?? null };
-      } finally {
-        void client.end().catch(() => undefined);
-      }
+      return fresh(opts.url, signal);
     },
   };
 }
 
+/** PostgreSQL: `select 1` on a fresh connection to `url`, or through the app's pg Pool. */
+export function postgresCheck(name: string, opts: SqlOptions): HealthCheck {
+  return sqlCheck('postgres', name, opts, async (url, signal) => {
+    const { Client } = await import('pg');
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: backstop(opts),
+    });
+    // A connection ended by the abort reports an error event nobody else listens to.
+    client.on('error', () => undefined);
+    try {
+      const res = await abortable(
+        signal,
+        client
+          .connect()
+          .then(() => client.query<{ v: string }>("select current_setting('server_version') as v")),
+        () => void client.end().catch(() => undefined),
+      );
+      return { serverVersion: res.rows[0]?.v ?? null };
+    } finally {
+      void client.end().catch(() => undefined);
+    }
+  });
+}
+
 /** MySQL/MariaDB: a ping on a fresh connection to `url`, or `select 1` through the app's mysql2 pool. */
-export function mysqlCheck(
-  name: string,
-  opts: ({ url: string } | { pool: Queryable }) & Timing,
-): HealthCheck {
-  return {
-    name,
-    type: 'mysql',
-    target: 'url' in opts ? targetOf(opts.url) : 'pool',
-    intervalMs: opts.intervalMs,
-    timeoutMs: opts.timeoutMs,
-    async run(signal) {
-      if ('pool' in opts) {
-        await abortable(signal, opts.pool.query('select 1'), () => undefined);
-        return;
-      }
-      const mysql = await import('mysql2/promise');
-      let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
-      const connecting = mysql.createConnection({ uri: opts.url, connectTimeout: backstop(opts) });
-      try {
-        conn = await abortable(
-          signal,
-          connecting,
-          () =>
-            // The connection object only exists once connected: destroy it when it comes.
-            void connecting.then((c) => c.destroy()).catch(() => undefined),
-        );
-        const c = conn;
-        await abortable(signal, c.ping(), () => c.destroy());
-        const [rows] = await abortable(signal, c.query('select version() as v'), () => c.destroy());
-        return { serverVersion: (rows as Array<{ v?: string }>)[0]?.v ?? null };
-      } finally {
-        if (conn) void conn.end().catch(() => conn?.destroy());
-      }
-    },
-  };
+export function mysqlCheck(name: string, opts: SqlOptions): HealthCheck {
+  return sqlCheck('mysql', name, opts, async (url, signal) => {
+    const mysql = await import('mysql2/promise');
+    let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
+    const connecting = mysql.createConnection({ uri: url, connectTimeout: backstop(opts) });
+    try {
+      conn = await abortable(
+        signal,
+        connecting,
+        () =>
+          // The connection object only exists once connected: destroy it when it comes.
+          void connecting.then((c) => c.destroy()).catch(() => undefined),
+      );
+      const c = conn;
+      await abortable(signal, c.ping(), () => c.destroy());
+      const [rows] = await abortable(signal, c.query('select version() as v'), () => c.destroy());
+      return { serverVersion: (rows as Array<{ v?: string }>)[0]?.v ?? null };
+    } finally {
+      if (conn) void conn.end().catch(() => conn?.destroy());
+    }
+  });
 }
 
 /** Redis: PING on a fresh connection to `url`, or on the app's ioredis client. */
