@@ -5,17 +5,10 @@
  */
 import { ConfigError } from '../config/load';
 import { mergeBuckets, roundBound } from '../core/buckets';
-import {
-  type BurnTier,
-  DEFAULT_ESCALATION,
-  type EndpointConfig,
-  type Escalation,
-  mergeEscalation,
-  type Priority,
-  type Severity,
-  type SlaConfig,
-} from './config';
+import type { EndpointConfig, SlaConfig } from './config';
+import type { Priority, Severity } from './config-values';
 import { humanSeconds, parseDuration } from './duration';
+import { type BurnTier, DEFAULT_ESCALATION, type Escalation, mergeEscalation } from './escalation-config';
 
 export const HTTP_METRIC = 'http_server_request_duration_seconds';
 
