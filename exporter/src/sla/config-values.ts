@@ -13,6 +13,13 @@ export const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
 
+const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1, emergency: 2 };
+
+/** The lower of two severities: a priority's cap applied to an alert. */
+export function capSeverity(severity: Severity, max: Severity): Severity {
+  return SEVERITY_RANK[severity] <= SEVERITY_RANK[max] ? severity : max;
+}
+
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** A Prometheus duration (`5m`, `1h30m`, `0s`), normalised (`90m` → `1h30m`). */

@@ -3,7 +3,8 @@
  * annotations) they give promtool.
  */
 import { humanSeconds } from './duration';
-import { clean, type ResolvedSla } from './model';
+import type { ResolvedSla } from './model';
+import { clean } from './promql-text';
 import { ALERTS, SERIES } from './names';
 import type { AlertingRule, RuleFile } from './rule-types';
 import { renderAnnotation } from './prometheus-templates';

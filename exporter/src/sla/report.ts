@@ -9,8 +9,9 @@
  * a total outage the remaining budget still allows over the whole period.
  */
 import type { PrometheusClient } from '../prometheus/client';
-import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
+import { HTTP_METRIC, type ResolvedSla } from './model';
 import type { ReportPeriod } from './period';
+import { clean, quote } from './promql-text';
 
 export interface Measurement {
   /** null when Prometheus has no data for it (no requests in the period, no scrapes). */

@@ -1,7 +1,8 @@
 /** PromQL and template building blocks shared by an SLA's recording and alerting rules. */
 import { parseDuration } from './duration';
-import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
+import { HTTP_METRIC, type ResolvedSla } from './model';
 import { HEARTBEAT_METRIC } from './names';
+import { clean, quote } from './promql-text';
 
 /** The SLI windows every SLA gets (SRE workbook pairs), plus whatever the burn tiers name. */
 export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];

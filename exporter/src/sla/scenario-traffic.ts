@@ -3,7 +3,8 @@
  * stale markers, gaps) as input series, and the alert checks.
  */
 import { formatDuration } from './duration';
-import { clean, HTTP_METRIC, leLabel, type ResolvedSla } from './model';
+import { HTTP_METRIC, type ResolvedSla } from './model';
+import { clean, leLabel } from './promql-text';
 
 /** Requests arriving between two samples. */
 interface Requests {

@@ -9,7 +9,8 @@
  * config holds. The same generator writes both, so what is tested is what `rules generate` emits.
  */
 import { formatDuration } from './duration';
-import { effectiveBuckets, leLabel, resolveSlas } from './model';
+import { effectiveBuckets, resolveSlas } from './model';
+import { leLabel } from './promql-text';
 import { ALERTS, HEARTBEAT_METRIC } from './names';
 import { resourceRuleFile } from './resource-rules';
 import type { RuleFile } from './rule-types';

@@ -3,7 +3,9 @@
  * regressions.
  */
 import { formatDuration, humanSeconds } from './duration';
-import { capSeverity, clean, quote, type ResolvedSla } from './model';
+import { capSeverity } from './config-values';
+import type { ResolvedSla } from './model';
+import { clean, quote } from './promql-text';
 import { ALERTS, quantileName, SERIES } from './names';
 import { regressionQuantile } from './recording-rules';
 import {
