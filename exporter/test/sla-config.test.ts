@@ -1,9 +1,10 @@
-import { Registry } from 'prom-client';
 import path from 'node:path';
+import { Registry } from 'prom-client';
 import { applyEnv, ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import type { PerfwatchConfigInput } from '../src/config/schema';
 import { perfwatch } from '../src/index';
-import { DEFAULT_ESCALATION, DEFAULT_TIMERS, mergeEscalation } from '../src/sla/config';
+import { DEFAULT_TIMERS } from '../src/sla/alerting-config';
+import { DEFAULT_ESCALATION, mergeEscalation } from '../src/sla/escalation-config';
 import { resolveSlas, slaBucketBounds } from '../src/sla/model';
 import { series } from './support/prom-text';
 import { startTestService } from './support/service';

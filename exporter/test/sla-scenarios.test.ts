@@ -3,16 +3,17 @@
  * (alert-rules/tests/scenarios.test.yml, promtool 2.42), and the rule properties they rest on.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { ConfigError, parseConfig } from '../src/config/load';
 import type { PerfwatchConfigInput } from '../src/config/schema';
-import { leRegex, resolveSlas } from '../src/sla/model';
-import { quantileMinRequests } from '../src/sla/rule-exprs';
 import { generate } from '../src/sla/generate';
+import { resolveSlas } from '../src/sla/model';
+import { leRegex } from '../src/sla/promql-text';
+import { quantileMinRequests } from '../src/sla/rule-exprs';
 import { scenarioFiles } from '../src/sla/scenarios';
 import { PROMTOOL } from './support/prometheus-stack';
 

@@ -1,4 +1,6 @@
-/** The two inserts every incident change shares: a new incident row (with its labels) and a timeline event. */
+/**
+ * The two inserts every incident change shares: a new incident row (with its labels) and a timeline event.
+ */
 import type { Knex } from 'knex';
 import type { IncidentDraft } from './grouping';
 import { n, type Num } from './incident-rows';

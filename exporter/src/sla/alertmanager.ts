@@ -11,7 +11,8 @@
  * Alertmanager reads (`*_file`, `credentials_file`), written as absolute paths under alerting.secretsDir.
  */
 import { posix } from 'node:path';
-import type { Severity, SlaConfig } from './config';
+import type { SlaConfig } from './config';
+import type { Severity } from './config-values';
 
 export const RECEIVERS = {
   perfwatch: 'perfwatch',

@@ -5,25 +5,14 @@
  */
 import { ConfigError } from '../config/load';
 import { mergeBuckets, roundBound } from '../core/buckets';
-import {
-  type BurnTier,
-  DEFAULT_ESCALATION,
-  type EndpointConfig,
-  type Escalation,
-  mergeEscalation,
-  type Priority,
-  type Severity,
-  type SlaConfig,
-} from './config';
-import { humanSeconds, parseDuration } from './duration';
+import { checkTiers, pct, scaledTiers } from './burn-tiers';
+import type { EndpointConfig, SlaConfig } from './config';
+import { capSeverity, type Priority, type Severity } from './config-values';
+import { humanSeconds } from './duration';
+import { type BurnTier, DEFAULT_ESCALATION, type Escalation, mergeEscalation } from './escalation-config';
+import { clean, leLabel, leRegex, quote } from './promql-text';
 
 export const HTTP_METRIC = 'http_server_request_duration_seconds';
-
-const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1, emergency: 2 };
-
-export function capSeverity(severity: Severity, max: Severity): Severity {
-  return SEVERITY_RANK[severity] <= SEVERITY_RANK[max] ? severity : max;
-}
 
 export interface LatencyThreshold {
   /** The ladder step it came from (warning = target × 1.2, …), before the priority cap. */
@@ -97,33 +86,6 @@ export interface ResolvedSla {
   title: string;
 }
 
-/** PromQL/Go string literal. */
-export function quote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
-
-/** `le` as prom-client renders a bucket bound (JavaScript number to string). */
-export function leLabel(bound: number): string {
-  return String(bound);
-}
-
-/**
- * A regex (RE2, anchored by Prometheus) for every way a client writes the bucket bound `bound`:
- * prom-client and Prometheus 2 write `2` and `0.3`, Prometheus 3 and the Python/Java clients `2.0`,
- * hand-written expositions `0.30`. Matching by value keeps the latency SLI alive across all of them.
- */
-export function leRegex(bound: number): string {
-  const text = leLabel(bound);
-  if (/e/i.test(text)) return text.replace(/[.+]/g, '\\$&');
-  const escaped = text.replace('.', '\\.');
-  return Number.isInteger(bound) ? `${escaped}(\\.0*)?` : `${escaped}0*`;
-}
-
-/** Decimal-clean number for rule thresholds: 14.4 × 0.05 = 0.72, not 0.7200000000000001. */
-export function clean(n: number): number {
-  return Number(n.toPrecision(12));
-}
-
 export function slaId(e: Pick<EndpointConfig, 'name' | 'route' | 'method'>): string {
   if (e.name) return e.name;
   const slug = e.route
@@ -131,28 +93,6 @@ export function slaId(e: Pick<EndpointConfig, 'name' | 'route' | 'method'>): str
     .replace(/^-+|(?<!-)-+$/g, '')
     .toLowerCase();
   return `${e.method ? `${e.method.toLowerCase()}-` : ''}${slug || 'root'}`;
-}
-
-/** Days of the period the burn factors are written for (the SRE workbook's). */
-export const REFERENCE_PERIOD_DAYS = 30;
-
-/**
- * Burn tiers as they apply to one SLA: the factors spend the same share of the budget in the same
- * windows whatever the period (a 7-day budget is spent 30/7 times faster at the same error ratio, so
- * its factors are 7/30 of the 30-day ones); critical tiers page for the priorities that ask for it; the
- * priority's cap applies last.
- */
-function scaledTiers(esc: Escalation, priority: Priority, cap: Severity, period: string): BurnTier[] {
-  const days = period === 'calendar-month' ? REFERENCE_PERIOD_DAYS : Number(period.slice(0, -1));
-  return esc.burnRates.map((t) => {
-    const raised =
-      t.severity === 'critical' && esc.pageCriticalTiers.includes(priority) ? 'emergency' : t.severity;
-    return {
-      ...t,
-      factor: clean((t.factor * days) / REFERENCE_PERIOD_DAYS),
-      severity: capSeverity(raised, cap),
-    };
-  });
 }
 
 function statusRegex(definition: string[]): string {
@@ -198,34 +138,6 @@ function closest(route: string, known: string[]): string | undefined {
     if (i > bestLen) [best, bestLen] = [k, i];
   }
   return bestLen >= 4 ? best : undefined;
-}
-
-function checkTiers(
-  problems: string[],
-  where: string,
-  what: string,
-  budget: number,
-  tiers: BurnTier[],
-): void {
-  for (const t of tiers) {
-    const long = parseDuration(t.long) ?? 0;
-    const short = parseDuration(t.short) ?? 0;
-    if (!(short < long))
-      problems.push(
-        `${where}: burn tier ${t.factor}× has short window ${t.short} not shorter than ${t.long}`,
-      );
-    const threshold = t.factor * budget;
-    if (threshold >= 1)
-      problems.push(
-        `${where}: ${what} leaves an error budget of ${pct(budget)}, so the ${t.factor}× burn tier ` +
-          `(${t.long}/${t.short}) would need ${pct(threshold)} bad requests and can never fire; ` +
-          `tighten the target or give this endpoint escalation.burnRates without that tier`,
-      );
-  }
-}
-
-function pct(r: number): string {
-  return `${clean(r * 100)}%`;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** Prometheus' template functions the generated annotations use, emulated to predict the text an alert carries. */
+/**
+ * Prometheus' template functions the generated annotations use, emulated to predict the text an alert
+ * carries.
+ */
 
 /** Go's `%.4g`, which Prometheus' humanize functions use. */
 export function goG4(v: number): string {

@@ -1,9 +1,14 @@
-/** The SLA's alerts as conditions on a steady traffic mix, and the expectations (ALERTS samples, rendered annotations) they give promtool. */
+/**
+ * The SLA's alerts as conditions on a steady traffic mix, and the expectations (ALERTS samples, rendered
+ * annotations) they give promtool.
+ */
 import { humanSeconds } from './duration';
-import { clean, type ResolvedSla } from './model';
+import type { ResolvedSla } from './model';
+import { clean } from './promql-text';
 import { ALERTS, SERIES } from './names';
 import type { AlertingRule, RuleFile } from './rule-types';
 import { renderAnnotation } from './prometheus-templates';
+import { burnLabels } from './rule-exprs';
 import {
   STEP,
   firesFrom,
@@ -79,17 +84,6 @@ export function alertModels(s: ResolvedSla, base: string): AlertModel[] {
       });
   }
   return out;
-}
-
-function burnLabels(sli: string, t: ResolvedSla['burnTiers'][number]): Record<string, string> {
-  return {
-    severity: t.severity,
-    sli,
-    trigger: 'burn_rate',
-    burn_factor: String(t.factor),
-    long_window: t.long,
-    short_window: t.short,
-  };
 }
 
 /** ALERTS{alertstate="firing"} samples expected at `at` seconds for a mix steady since t=0. */

@@ -1,7 +1,8 @@
 /** promtool tests for the alerts outside any SLA: route thresholds, host resources and the Watchdog. */
 import type { SlaConfig } from './config';
 import { humanSeconds } from './duration';
-import { clean, HTTP_METRIC, leLabel } from './model';
+import { HTTP_METRIC } from './model';
+import { clean, leLabel } from './promql-text';
 import { EVAL, firesFrom, labelString, minutes, secs, STEP, type TestGroup } from './promtool-traffic';
 import type { Links } from './rule-types';
 

@@ -15,7 +15,8 @@
  */
 import type { SlaConfig } from './config';
 import { humanSeconds } from './duration';
-import { clean, type ResolvedSla } from './model';
+import type { ResolvedSla } from './model';
+import { clean } from './promql-text';
 import { ALERTS, SERIES } from './names';
 import type { RuleFile } from './rule-types';
 import {

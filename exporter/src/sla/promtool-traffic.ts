@@ -1,6 +1,10 @@
-/** Synthetic histogram traffic for promtool tests: known shares of slow and failed requests, as input series and as the values they must produce. */
+/**
+ * Synthetic histogram traffic for promtool tests: known shares of slow and failed requests, as input series
+ * and as the values they must produce.
+ */
 import { formatDuration, parseDuration } from './duration';
-import { clean, HTTP_METRIC, leLabel, type ResolvedSla } from './model';
+import { HTTP_METRIC, type ResolvedSla } from './model';
+import { clean, leLabel } from './promql-text';
 
 /** Requests per minute in the synthetic traffic: large, so shares like 0.1584 are whole requests. */
 const N = 1_000_000;

@@ -1,6 +1,10 @@
-/** The recording rules of one SLA: base-window rates, quantiles and SLI ratios, and the long windows summed from them. */
-import { clean, quote, type ResolvedSla } from './model';
+/**
+ * The recording rules of one SLA: base-window rates, quantiles and SLI ratios, and the long windows summed
+ * from them.
+ */
+import type { ResolvedSla } from './model';
 import { SERIES } from './names';
+import { clean, quote } from './promql-text';
 import { heartbeat, HOUR, raw, secs, sel } from './rule-exprs';
 import type { RecordingRule, RuleGroup } from './rule-types';
 

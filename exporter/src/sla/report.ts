@@ -9,9 +9,10 @@
  * a total outage the remaining budget still allows over the whole period.
  */
 import type { PrometheusClient } from '../upstream/prometheus';
-import type { Priority } from './config';
-import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
+import type { Priority } from './config-values';
+import { HTTP_METRIC, type ResolvedSla } from './model';
 import type { ReportPeriod } from './period';
+import { clean, quote } from './promql-text';
 
 export interface Measurement {
   /** null when Prometheus has no data for it (no requests in the period, no scrapes). */

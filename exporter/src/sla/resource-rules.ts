@@ -4,7 +4,8 @@
  */
 import type { SlaConfig } from './config';
 import { humanSeconds, parseDuration } from './duration';
-import { clean, HTTP_METRIC, leRegex, quote } from './model';
+import { HTTP_METRIC } from './model';
+import { clean, leRegex, quote } from './promql-text';
 import type { AlertingRule, Links, RuleFile } from './rule-types';
 
 // Pseudo and read-only file systems are never "full" in a way an operator can act on.

@@ -1,7 +1,8 @@
 /** PromQL and template building blocks shared by an SLA's recording and alerting rules. */
 import { parseDuration } from './duration';
-import { clean, HTTP_METRIC, quote, type ResolvedSla } from './model';
+import { HTTP_METRIC, type ResolvedSla } from './model';
 import { HEARTBEAT_METRIC } from './names';
+import { clean, quote } from './promql-text';
 
 /** The SLI windows every SLA gets (SRE workbook pairs), plus whatever the burn tiers name. */
 export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
@@ -46,4 +47,16 @@ export function quantileMinRequests(s: ResolvedSla, q: number): number {
 /** The pushed app's heartbeat gauge. */
 export function heartbeat(s: ResolvedSla): string {
   return `${HEARTBEAT_METRIC}{app=${quote(s.app!)}}`;
+}
+
+/** The labels that tell one burn-rate alert from another: its SLI, factor and window pair. */
+export function burnLabels(sli: string, t: ResolvedSla['burnTiers'][number]): Record<string, string> {
+  return {
+    severity: t.severity,
+    sli,
+    trigger: 'burn_rate',
+    burn_factor: String(t.factor),
+    long_window: t.long,
+    short_window: t.short,
+  };
 }

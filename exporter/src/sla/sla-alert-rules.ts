@@ -1,9 +1,25 @@
-/** The alerting rules of one SLA: latency and error thresholds, burn-rate tiers, availability and regressions. */
+/**
+ * The alerting rules of one SLA: latency and error thresholds, burn-rate tiers, availability and
+ * regressions.
+ */
 import { formatDuration, humanSeconds } from './duration';
-import { capSeverity, clean, quote, type ResolvedSla } from './model';
+import { capSeverity } from './config-values';
+import type { ResolvedSla } from './model';
+import { clean, quote } from './promql-text';
 import { ALERTS, quantileName, SERIES } from './names';
 import { regressionQuantile } from './recording-rules';
-import { DAY, forClause, heartbeat, HOUR, pctText, q, quantileMinRequests, secs, sel } from './rule-exprs';
+import {
+  burnLabels,
+  DAY,
+  forClause,
+  heartbeat,
+  HOUR,
+  pctText,
+  q,
+  quantileMinRequests,
+  secs,
+  sel,
+} from './rule-exprs';
 import type { AlertingRule, Links, RuleGroup } from './rule-types';
 
 function who(s: ResolvedSla): string {
@@ -284,14 +300,7 @@ function burnRule(
   const alert = { latency: ALERTS.latency, errors: ALERTS.errors, availability: ALERTS.availability }[sli];
   const bad = { latency: 'slower than the target', errors: 'errors', availability: 'down' }[sli];
   const exhaustion = formatDuration(Math.round((s.windowDays * DAY) / t.factor / 60) * 60);
-  const labels = {
-    severity: t.severity,
-    sli,
-    trigger: 'burn_rate',
-    burn_factor: String(t.factor),
-    long_window: t.long,
-    short_window: t.short,
-  };
+  const labels = burnLabels(sli, t);
   const esc = s.escalation;
   const long = read(c, series(t.long), t.long);
   // Enough events that the long window's ratio means something: a minimum of requests, and of bad
