@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { workContext } from '../core/context';
 import {
   normaliseMethod,
@@ -8,10 +7,9 @@ import {
   UNMATCHED_ROUTE,
 } from '../core/recorder';
 import type { CustomMetrics } from '../custom/metrics';
-import { EVENT_KINDS, eventSchema, type IngestConfig, type IngestEvent } from './schema';
+import { EVENT_KINDS, type IngestConfig, type IngestEvent } from './schema';
+import { EventValidator } from './validator';
 
-/** A reason longer than this is cut: it echoes field names a hostile sender chose. */
-const MAX_REASON_CHARS = 300;
 const KINDS = new Set<string>(EVENT_KINDS);
 
 /** Oldest event `time` accepted; older ones are refused with a reason rather than dated 1970. */
@@ -44,27 +42,19 @@ export interface IngestResult {
   rejected: Rejection[];
 }
 
-function reasonOf(error: z.ZodError): string {
-  const text = error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'event'}: ${i.message}`)
-    .join('; ');
-  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
-}
-
 /**
  * Records batches of events from apps in any language through the same recorder in-process adapters
  * use, so they become the same metrics, slow-query samples and N+1 flags.
  */
 export class Ingestor {
-  private readonly schema: ReturnType<typeof eventSchema>;
+  private readonly validator: EventValidator;
 
   constructor(
     private readonly recorder: Recorder,
     limits: IngestConfig,
     private readonly custom: CustomMetrics | undefined,
   ) {
-    this.schema = eventSchema(limits);
+    this.validator = new EventValidator(limits);
   }
 
   /** Validates a batch event by event: good events are recorded, bad ones reported with their reason. */
@@ -84,10 +74,12 @@ export class Ingestor {
         const kind = typeof kindValue === 'string' && KINDS.has(kindValue) ? kindValue : 'unknown';
         let count = counts.get(kind);
         if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
-        const parsed = this.schema.safeParse(raw);
-        const reason = parsed.success
-          ? (nulField(parsed.data) ?? this.timeProblem(parsed.data, now) ?? this.record(parsed.data, now))
-          : reasonOf(parsed.error);
+        const checked = this.validator.check(raw);
+        const reason = checked.ok
+          ? (nulField(checked.event) ??
+            this.timeProblem(checked.event, now) ??
+            this.record(checked.event, now))
+          : checked.reason;
         if (reason !== undefined) {
           rejected.push({ index, kind, reason });
           count.rejected++;
