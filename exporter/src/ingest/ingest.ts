@@ -62,38 +62,38 @@ export class Ingestor {
     // The events belong to the sending app's requests, not to the HTTP request that carried them
     // here: outside the service's own work context, queries are attributed by their route and
     // requestId only.
-    return workContext.exit(() => {
-      const rejected: Rejection[] = [];
-      let accepted = 0;
-      const now = Date.now();
-      // Counted per kind once per batch rather than per event: a hashed label set per event adds up.
-      const counts = new Map<string, { accepted: number; rejected: number }>();
-      events.forEach((raw, index) => {
-        const kindValue =
-          typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
-        const kind = typeof kindValue === 'string' && KINDS.has(kindValue) ? kindValue : 'unknown';
-        let count = counts.get(kind);
-        if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
-        const checked = this.validator.check(raw);
-        const reason = checked.ok
-          ? (nulField(checked.event) ??
-            this.timeProblem(checked.event, now) ??
-            this.record(checked.event, now))
-          : checked.reason;
-        if (reason !== undefined) {
-          rejected.push({ index, kind, reason });
-          count.rejected++;
-          return;
-        }
-        count.accepted++;
-        accepted++;
-      });
-      for (const [kind, c] of counts) {
-        if (c.accepted > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'accepted' }, c.accepted);
-        if (c.rejected > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'rejected' }, c.rejected);
+    return workContext.exit(() => this.recorder.recordBatch(() => this.ingestBatch(events)));
+  }
+
+  private ingestBatch(events: unknown[]): IngestResult {
+    const rejected: Rejection[] = [];
+    let accepted = 0;
+    const now = Date.now();
+    // Counted per kind once per batch rather than per event: a hashed label set per event adds up.
+    const counts = new Map<string, { accepted: number; rejected: number }>();
+    events.forEach((raw, index) => {
+      const kindValue =
+        typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+      const kind = typeof kindValue === 'string' && KINDS.has(kindValue) ? kindValue : 'unknown';
+      let count = counts.get(kind);
+      if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
+      const checked = this.validator.check(raw);
+      const reason = checked.ok
+        ? (nulField(checked.event) ?? this.timeProblem(checked.event, now) ?? this.record(checked.event, now))
+        : checked.reason;
+      if (reason !== undefined) {
+        rejected.push({ index, kind, reason });
+        count.rejected++;
+        return;
       }
-      return { accepted, rejected };
+      count.accepted++;
+      accepted++;
     });
+    for (const [kind, c] of counts) {
+      if (c.accepted > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'accepted' }, c.accepted);
+      if (c.rejected > 0) this.recorder.metrics.ingestEvents.inc({ kind, status: 'rejected' }, c.rejected);
+    }
+    return { accepted, rejected };
   }
 
   /** Why an event's `time` cannot be believed: too old to be a real recent event (often seconds, not ms). */
