@@ -20,13 +20,21 @@ export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
  * is refused: PostgreSQL cannot store NUL, and Prometheus' text format should not carry it.
  */
 function nulField(e: IngestEvent): string | undefined {
-  for (const [k, v] of Object.entries(e)) {
-    if (typeof v === 'string' && v.includes('\u0000'))
-      return `${k}: must not contain NUL (\\u0000) characters`;
-    if (typeof v === 'object' && v !== null)
-      for (const [lk, lv] of Object.entries(v as Record<string, unknown>))
+  // for…in over the event's own keys (JSON-parsed, no prototype keys): Object.entries allocated an
+  // array of pairs per event, a measurable share of ingestion's garbage.
+  const fields = e as unknown as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return `${k}: must not contain NUL (\\u0000) characters`;
+    } else if (typeof v === 'object' && v !== null) {
+      const labels = v as Record<string, unknown>;
+      for (const lk in labels) {
+        const lv = labels[lk];
         if (lk.includes('\u0000') || (typeof lv === 'string' && lv.includes('\u0000')))
           return `${k}: must not contain NUL (\\u0000) characters`;
+      }
+    }
   }
   return undefined;
 }
