@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { type Metric, Registry, type RegistryContentType } from 'prom-client';
+import { renderMetrics } from '../core/exposition';
 
 /**
  * Serves a registry in the format the scraper asks for: OpenMetrics when the Accept header prefers it
@@ -25,7 +26,8 @@ export function metricsHandler(registries: Registry[]) {
         }
     }
     try {
-      const body = await view.metrics();
+      // Rendered in slices: a scrape of many series must not hold the app's requests (issue 19).
+      const body = await renderMetrics(view);
       res.setHeader('Content-Type', view.contentType);
       res.end(body);
     } catch (err) {
