@@ -54,6 +54,12 @@ function registryWith(
     percentiles: [0.5, 0.99],
     registers,
   });
+  const unlabelled = new Histogram({
+    name: 'x_unlabelled_seconds',
+    help: 'no labels',
+    buckets: [1],
+    registers,
+  });
   const openMetrics = contentType === Registry.OPENMETRICS_CONTENT_TYPE;
   // prom-client keeps exemplars for OpenMetrics registries only.
   const exemplars = new Histogram({
@@ -68,6 +74,7 @@ function registryWith(
     counter.inc({ a, b }, Math.abs(value));
     gauge.set({ a, b }, value);
     plain.set(value);
+    unlabelled.observe(value);
     histogram.observe({ a, b }, value);
     summary.observe({ a, b }, value);
     if (openMetrics) exemplars.observe({ labels: { a }, value, exemplarLabels: { a: b || 't' } });
@@ -101,11 +108,25 @@ test.each(CONTENT_TYPES)('renders the system families as prom-client does (%s)',
   }
 });
 
-test('lets the event loop run while it renders a large registry', async () => {
-  const registry = registryWith(
-    Registry.PROMETHEUS_CONTENT_TYPE,
-    Array.from({ length: 2000 }, (_, i) => ({ a: `a${i}`, b: 'b', value: i })),
-  );
+test('renders what a histogram observes when it is collected', async () => {
+  const registry = new Registry();
+  // A histogram fed at collection time, as the recorder's pool and queue gauges are.
+  new Histogram({
+    name: 'x_collected_seconds',
+    help: 'observed when collected',
+    labelNames: ['a'],
+    buckets: [1],
+    registers: [registry],
+    async collect() {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.observe({ a: 'scrape' }, 0.5);
+    },
+  });
+  expect(await renderMetrics(registry)).toContain('x_collected_seconds_count{a="scrape"} 1\n');
+});
+
+/** Turns the event loop takes while `work` runs. */
+async function loopTurnsDuring(work: () => Promise<unknown>): Promise<number> {
   let turns = 0;
   let running = true;
   const tick = () => {
@@ -113,10 +134,32 @@ test('lets the event loop run while it renders a large registry', async () => {
     if (running) setImmediate(tick);
   };
   setImmediate(tick);
-  await renderMetrics(registry, 0);
+  await work();
   running = false;
-  // 2000 series × 7 lines in the histogram alone: one pause per 128 lines at least.
-  expect(turns).toBeGreaterThan(100);
+  return turns;
+}
+
+test('lets the event loop run while it renders a large registry', async () => {
+  const registry = registryWith(
+    Registry.PROMETHEUS_CONTENT_TYPE,
+    Array.from({ length: 2000 }, (_, i) => ({ a: `a${i}`, b: 'b', value: i })),
+  );
+  // 2000 series in each family: one pause per 128 lines at least.
+  expect(await loopTurnsDuring(() => renderMetrics(registry, 0))).toBeGreaterThan(100);
+});
+
+test('pauses between the series of a large histogram', async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: 'x_seconds',
+    help: 'h',
+    labelNames: ['a'],
+    buckets: [1],
+    registers: [registry],
+  });
+  for (let i = 0; i < 2000; i++) h.observe({ a: `a${i}` }, 0.5);
+  // One pause per 16 series.
+  expect(await loopTurnsDuring(() => renderMetrics(registry, 0))).toBeGreaterThan(100);
 });
 
 test('a family whose collection fails fails the render', async () => {
