@@ -1,245 +1,26 @@
 import type { Registry } from 'prom-client';
-import { currentWork, type WorkContext } from './context';
+import { currentWork } from './context';
 import { LabelGuard } from './label-guard';
 import { createMetrics, DEFAULT_BUCKETS, type MetricBuckets, type PerfwatchMetrics } from './metrics';
+import {
+  DEFAULT_LABEL_CAPS,
+  type FileOperationSample,
+  type JobSample,
+  type LabelCaps,
+  type PoolState,
+  type QueryListener,
+  type QuerySample,
+  type RecordedQuery,
+  type RequestSample,
+  type ScheduledTaskSample,
+  type StackAdvisor,
+  UNMATCHED_ROUTE,
+} from './samples';
+import { SqlOperationCache } from './sql-operation';
 
-/** The route value every request that matched no route template collapses to. */
-export const UNMATCHED_ROUTE = '__unmatched__';
-
-/** HTTP status_code label for requests the client aborted before the response finished (nginx's convention). */
-export const ABORTED_STATUS = 499;
-
-const KNOWN_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
-
-/** Methods outside RFC 9110 + PATCH fold into one value, as OpenTelemetry's http.request.method does. */
-export function normaliseMethod(method: string | undefined): string {
-  if (method === undefined) return '_OTHER';
-  return KNOWN_METHODS.has(method)
-    ? method
-    : KNOWN_METHODS.has(method.toUpperCase())
-      ? method.toUpperCase()
-      : '_OTHER';
-}
-
-export interface LabelCaps {
-  /** Distinct route templates per metric. */
-  routes: number;
-  /** Distinct values of any other free-form label (queue, job_name, operation, error_class, …). */
-  values: number;
-}
-
-export const DEFAULT_LABEL_CAPS: LabelCaps = { routes: 500, values: 200 };
-
-export interface RequestSample {
-  method: string;
-  route: string;
-  statusCode: number;
-  durationSeconds: number;
-  requestBytes?: number;
-  responseBytes?: number;
-  /** Peak memory of the process while it served the request (PHP clients send it). */
-  memoryPeakBytes?: number;
-}
-
-/**
- * An HTTP route template as Perfwatch labels it: with a leading slash, so SLA routes (`/invoices/{id}`)
- * match what Laravel's `$route->uri()` gives (`invoices/{id}`, and `/` for the root). Placeholders
- * stay as the framework wrote them; the unmatched value is left alone.
- */
-export function normaliseRoute(route: string): string {
-  return route.startsWith('/') || route === UNMATCHED_ROUTE ? route : `/${route}`;
-}
-
-/**
- * The route a query event names, which is an HTTP route template or the name of another unit of
- * work: a job (`mail:SendInvoice`), a named route (`orders.index`), a controller action
- * (`CartController@show`). Only the first kind gets its slash: a single segment holding `:`, `@` or
- * `.` is taken for a name.
- */
-export function normaliseQueryRoute(route: string): string {
-  // A name (`mail:Job`, `orders.index`, `Cart@show`): one segment holding one of : @ . (no regex: two
-  // `[^/]*` around the class would backtrack polynomially on long input).
-  return !route.includes('/') && /[:@.]/.test(route) ? route : normaliseRoute(route);
-}
-
-/** What adapters pass to recordQuery. A new field must also be copied into the sample recordQuery builds. */
-export interface QuerySample {
-  dbSystem: string;
-  /** SQL as the driver received it. Only listeners for slow or repeated queries look at the text. */
-  sql: string;
-  durationSeconds: number;
-  /** SELECT, INSERT, …; derived from the SQL when absent. */
-  operation?: string;
-  error?: boolean;
-  database?: string;
-  /** Overrides the route/job taken from the current work context (ingested events carry their own). */
-  route?: string;
-  requestId?: string;
-  /** Where the query was issued; formatted into file:line only for samples that are kept. */
-  stack?: { stack?: string };
-  /** An already formatted `file:line` (sent by clients in other languages); wins over `stack`. */
-  callSite?: string;
-  /** The request or job the query belongs to, captured by the adapter when the query started. */
-  work?: WorkContext;
-  time?: number;
-}
-
-export type RecordedQuery = QuerySample & { operation: string; route: string };
-
-/** Decides, when a query starts, whether its adapter takes the stack (for the call site). */
-export interface StackAdvisor {
-  wants(sql: string): boolean;
-}
-export type QueryListener = (sample: RecordedQuery) => void;
-
-/** A connection pool whose state is read at scrape time. */
-export interface PoolState {
-  idle: number;
-  used: number;
-  pending: number;
-  max: number;
-}
-
-export interface JobSample {
-  queue: string;
-  jobName: string;
-  status: 'completed' | 'failed' | 'retried';
-  durationSeconds: number;
-  waitSeconds?: number;
-  /** Unix seconds the job finished; defaults to now. */
-  finishedAt?: number;
-}
-
-export interface ScheduledTaskSample {
-  task: string;
-  status: 'success' | 'failed' | 'skipped';
-  durationSeconds: number;
-  /** Unix seconds the run finished; defaults to now. */
-  finishedAt?: number;
-}
-
-export interface FileOperationSample {
-  operation: string;
-  status: string;
-  durationSeconds: number;
-  bytes?: number;
-}
-
-const KNOWN_OPERATIONS = new Set([
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'REPLACE',
-  'MERGE',
-  'WITH',
-  'CREATE',
-  'ALTER',
-  'DROP',
-  'TRUNCATE',
-  'BEGIN',
-  'START',
-  'COMMIT',
-  'ROLLBACK',
-  'SAVEPOINT',
-  'RELEASE',
-  'SET',
-  'SHOW',
-  'EXPLAIN',
-  'CALL',
-  'COPY',
-  'GRANT',
-  'REVOKE',
-  'LOCK',
-  'VACUUM',
-  'ANALYZE',
-  'DO',
-]);
-
-/**
- * Characters of a statement scanned for its first keyword. Leading comments longer than this make the
- * operation OTHER: the label is a hint, and an unbounded scan would let a sender choose our CPU time.
- */
-export const MAX_OPERATION_SCAN = 4096;
-/** Longest keyword in KNOWN_OPERATIONS; a longer run of letters cannot be one. */
-const MAX_KEYWORD = 9;
-
-/** The characters JavaScript's `\s` matches (what the scanner replaced), without a regex per character. */
-function isSpace(c: number): boolean {
-  return (
-    (c >= 9 && c <= 13) ||
-    c === 32 ||
-    c === 160 ||
-    c === 5760 ||
-    (c >= 8192 && c <= 8202) ||
-    c === 8232 ||
-    c === 8233 ||
-    c === 8239 ||
-    c === 8287 ||
-    c === 12288 ||
-    c === 65279
-  );
-}
-
-const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-
-/**
- * The first keyword of a statement after leading whitespace, block and line comments and one optional
- * `(`, with the number of characters the scan looked at. Written by hand rather than as a regex: the
- * regex this replaces (`^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*\(?\s*([A-Za-z]+)`) backtracked
- * exponentially on repeated comments (28 empty block comments blocked the event loop for seconds). This scan
- * visits each character of the bounded prefix at most once, so `steps` never exceeds MAX_OPERATION_SCAN.
- */
-export function scanSqlOperation(sql: string): { keyword: string | undefined; steps: number } {
-  const end = Math.min(sql.length, MAX_OPERATION_SCAN);
-  // indexOf on the prefix only: a comment left open must not send it through the whole statement.
-  const head = end < sql.length ? sql.slice(0, end) : sql;
-  let i = 0;
-  for (;;) {
-    while (i < end && isSpace(sql.charCodeAt(i))) i++;
-    if (i + 1 < end && sql.charCodeAt(i) === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */) {
-      const close = head.indexOf('*/', i + 2);
-      if (close < 0) return { keyword: undefined, steps: end };
-      i = close + 2;
-      continue;
-    }
-    if (i + 1 < end && sql.charCodeAt(i) === 45 /* - */ && sql.charCodeAt(i + 1) === 45) {
-      const nl = head.indexOf('\n', i + 2);
-      if (nl < 0) return { keyword: undefined, steps: end };
-      i = nl + 1;
-      continue;
-    }
-    break;
-  }
-  if (i < end && sql.charCodeAt(i) === 40 /* ( */) {
-    i++;
-    while (i < end && isSpace(sql.charCodeAt(i))) i++;
-  }
-  const start = i;
-  while (i < end && isLetter(sql.charCodeAt(i))) i++;
-  const steps = i;
-  // A run of letters cut by the scan bound might continue past it: not a keyword we can name.
-  if (i === start || (i === end && end < sql.length)) return { keyword: undefined, steps };
-  return { keyword: sql.slice(start, i), steps };
-}
-
-/** First keyword of a statement, upper-cased; anything unknown is OTHER so the label stays bounded. */
-export function sqlOperation(sql: string): string {
-  const { keyword } = scanSqlOperation(sql);
-  if (keyword === undefined || keyword.length > MAX_KEYWORD) return 'OTHER';
-  const op = keyword.toUpperCase();
-  return KNOWN_OPERATIONS.has(op) ? op : 'OTHER';
-}
+// Adapters, features and the public API import these from here.
+export * from './samples';
+export * from './sql-operation';
 
 interface Observer {
   observe(v: number): void;
@@ -247,6 +28,15 @@ interface Observer {
 
 interface Incrementer {
   inc(v?: number): void;
+}
+
+/** A query family's children for one db_system and operation, with counts held back during a batch. */
+interface QueryChildren {
+  duration: Observer;
+  ok: Incrementer;
+  error: Incrementer;
+  pendingOk: number;
+  pendingError: number;
 }
 
 interface RequestChildren {
@@ -263,17 +53,19 @@ interface RequestChildren {
 export class Recorder {
   readonly metrics: PerfwatchMetrics;
   private readonly guards = new Map<string, LabelGuard>();
-  private readonly requestChildren = new Map<string, RequestChildren>();
+  /** By route, method and status: nested maps, so the hot path builds no key string. */
+  private readonly requestChildren = new Map<string, Map<string, Map<number, RequestChildren>>>();
   private readonly activeChildren = new Map<string, { inc(): void; dec(): void }>();
   private contextConsumers = 0;
   private readonly queues = new Map<string, () => Promise<Record<string, number>>>();
   private readonly pools = new Map<string, { dbSystem: string; pool: string; read: () => PoolState }>();
   private readonly queryListeners: QueryListener[] = [];
   private stackAdvisor: StackAdvisor | undefined;
-  private readonly queryChildren = new Map<
-    string,
-    { duration: Observer; ok: Incrementer; error: Incrementer }
-  >();
+  /** By db_system, then operation. */
+  private readonly queryChildren = new Map<string, Map<string, QueryChildren>>();
+  private readonly operations = new SqlOperationCache();
+  /** Query children with counts held back while a batch is recorded (see recordBatch). */
+  private batched: QueryChildren[] | undefined;
   private readonly queriesPerUnitChildren = new Map<string, Observer>();
   /** Last success per scheduled task (Unix seconds), bounded like the task label. */
   private readonly scheduleSuccess = new Map<string, number>();
@@ -333,10 +125,11 @@ export class Recorder {
   }
 
   recordRequest(s: RequestSample): void {
-    // One Map lookup per request on the hot path: prom-client children are cached by their exact
+    // A few Map lookups per request on the hot path: prom-client children are cached by their exact
     // label values, so no label object is hashed per request.
-    const key = `${s.method} ${s.statusCode} ${s.route}`;
-    let children = this.requestChildren.get(key);
+    let byMethod = this.requestChildren.get(s.route);
+    let byStatus = byMethod?.get(s.method);
+    let children = byStatus?.get(s.statusCode);
     if (!children) {
       const route = this.label('http_server_request_duration_seconds', 'route', s.route);
       children = {
@@ -346,7 +139,11 @@ export class Recorder {
         memoryPeak: this.metrics.httpRequestMemoryPeak.labels(s.method, route),
       };
       // A folded route must not grow the cache: only routes within the cap are cached.
-      if (route === s.route) this.requestChildren.set(key, children);
+      if (route === s.route) {
+        if (!byMethod) this.requestChildren.set(s.route, (byMethod = new Map()));
+        if (!byStatus) byMethod.set(s.method, (byStatus = new Map()));
+        byStatus.set(s.statusCode, children);
+      }
     }
     children.duration.observe(s.durationSeconds);
     if (s.requestBytes !== undefined) children.requestSize.observe(s.requestBytes);
@@ -407,44 +204,69 @@ export class Recorder {
     return this.stackAdvisor !== undefined && this.stackAdvisor.wants(sql);
   }
 
+  /**
+   * Records a query. The sample becomes the RecordedQuery listeners see (its operation and route are
+   * filled in): no second object per query. Callers pass a fresh object and do not reuse it.
+   */
   recordQuery(s: QuerySample): void {
-    const operation = s.operation ?? sqlOperation(s.sql);
-    // Children cached by label values, as for requests: no label object hashed per query.
-    const key = `${s.dbSystem}\u0000${operation}`;
-    let c = this.queryChildren.get(key);
-    if (!c) {
-      const dbSystem = this.label('db_client_query_duration_seconds', 'db_system', s.dbSystem);
-      c = {
-        duration: this.metrics.dbQueryDuration.labels(dbSystem, operation),
-        ok: this.metrics.dbQueries.labels(dbSystem, operation, 'ok'),
-        error: this.metrics.dbQueries.labels(dbSystem, operation, 'error'),
-      };
-      if (dbSystem === s.dbSystem) this.queryChildren.set(key, c);
-    }
+    const operation = (s.operation ??= this.operations.of(s.sql));
+    const c = this.queryChildrenOf(s.dbSystem, operation);
     c.duration.observe(s.durationSeconds);
-    (s.error ? c.error : c.ok).inc();
+    if (this.batched === undefined) (s.error ? c.error : c.ok).inc();
+    else {
+      if (c.pendingOk === 0 && c.pendingError === 0) this.batched.push(c);
+      if (s.error) c.pendingError++;
+      else c.pendingOk++;
+    }
     // Adapters pass the context captured when the query started; the completion callback may run
     // in another one (a pool's connect callback).
     const work = s.work ?? currentWork();
     if (work && s.route === undefined) work.queryCount++;
-    if (this.queryListeners.length === 0) return;
-    // Built field by field: one fixed shape for every sample keeps the listeners' property reads fast
-    // (spreading the adapter's object cost several microseconds per query).
-    const sample: RecordedQuery = {
-      dbSystem: s.dbSystem,
-      sql: s.sql,
-      durationSeconds: s.durationSeconds,
-      operation,
-      error: s.error,
-      database: s.database,
-      route: s.route ?? work?.route ?? UNMATCHED_ROUTE,
-      requestId: s.requestId,
-      stack: s.stack,
-      callSite: s.callSite,
-      work,
-      time: s.time,
+    const listeners = this.queryListeners;
+    if (listeners.length === 0) return;
+    s.route ??= work?.route ?? UNMATCHED_ROUTE;
+    s.work = work;
+    const recorded = s as RecordedQuery;
+    for (let i = 0; i < listeners.length; i++) listeners[i](recorded);
+  }
+
+  private queryChildrenOf(dbSystemValue: string, operation: string): QueryChildren {
+    let byOperation = this.queryChildren.get(dbSystemValue);
+    let c = byOperation?.get(operation);
+    if (c) return c;
+    const dbSystem = this.label('db_client_query_duration_seconds', 'db_system', dbSystemValue);
+    c = {
+      duration: this.metrics.dbQueryDuration.labels(dbSystem, operation),
+      ok: this.metrics.dbQueries.labels(dbSystem, operation, 'ok'),
+      error: this.metrics.dbQueries.labels(dbSystem, operation, 'error'),
+      pendingOk: 0,
+      pendingError: 0,
     };
-    for (const l of this.queryListeners) l(sample);
+    // A folded db_system must not grow the cache.
+    if (dbSystem === dbSystemValue) {
+      if (!byOperation) this.queryChildren.set(dbSystemValue, (byOperation = new Map()));
+      byOperation.set(operation, c);
+    }
+    return c;
+  }
+
+  /**
+   * Records a batch (an ingested one): query counts are summed per label set and added to prom-client
+   * once each at the end, not once per query (every inc() hashes its label set).
+   */
+  recordBatch<T>(record: () => T): T {
+    if (this.batched !== undefined) return record();
+    const batched: QueryChildren[] = (this.batched = []);
+    try {
+      return record();
+    } finally {
+      this.batched = undefined;
+      for (const c of batched) {
+        if (c.pendingOk > 0) c.ok.inc(c.pendingOk);
+        if (c.pendingError > 0) c.error.inc(c.pendingError);
+        c.pendingOk = c.pendingError = 0;
+      }
+    }
   }
 
   /** Called when a request or job ends, with the number of queries it issued. */

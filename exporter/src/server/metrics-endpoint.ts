@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { type Metric, Registry, type RegistryContentType } from 'prom-client';
+import { writeMetrics } from '../core/exposition';
 
 /**
  * Serves a registry in the format the scraper asks for: OpenMetrics when the Accept header prefers it
@@ -24,11 +25,22 @@ export function metricsHandler(registries: Registry[]) {
           view.registerMetric(wantsOpenMetrics ? openMetricsView(metric) : metric);
         }
     }
+    let started = false;
     try {
-      const body = await view.metrics();
-      res.setHeader('Content-Type', view.contentType);
-      res.end(body);
+      // Written in slices as they are rendered: a scrape of many series must not hold the app's
+      // requests, neither while it renders nor while one large string is encoded and sent (issue 19).
+      await writeMetrics(view, (chunk) => {
+        if (!started) res.setHeader('Content-Type', view.contentType);
+        started = true;
+        res.write(chunk);
+      });
+      res.end();
     } catch (err) {
+      // Every family is collected before the first chunk: a failure comes before anything was sent.
+      if (started) {
+        res.destroy(err as Error);
+        return;
+      }
       res
         .status(500)
         .type('text/plain')
