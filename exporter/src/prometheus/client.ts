@@ -1,6 +1,6 @@
 /**
- * A small client for Prometheus' instant-query API. Hand-written because the only call needed is one
- * POST; what matters is failing clearly and quickly: a per-request timeout, one retry on what may be
+ * A small client for Prometheus' query API (instant and range). Hand-written because the calls needed
+ * are two form POSTs; what matters is failing clearly and quickly: a per-request timeout, one retry on what may be
  * transient (refused connection, timeout, 5xx), and errors that say which of those happened.
  */
 import type { PrometheusConfig } from '../config/prometheus';
@@ -26,9 +26,22 @@ export interface Sample {
   value: number;
 }
 
+/** One series of a range query: [unix seconds, value] pairs, NaN and ±Inf as numbers. */
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: Array<[number, number]>;
+}
+
 interface ApiResponse {
   status: 'success' | 'error';
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  data?: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      value?: [number, string];
+      values?: Array<[number, string]>;
+    }>;
+  };
   errorType?: string;
   error?: string;
 }
@@ -61,10 +74,36 @@ export class PrometheusClient {
 
   /** Instant query. Throws PrometheusError. */
   async query(expr: string, time?: number): Promise<Sample[]> {
+    const body = new URLSearchParams({ query: expr });
+    if (time !== undefined) body.set('time', String(time));
+    const data = await this.retrying('query', body, 'vector');
+    return data.map((r) => ({ metric: r.metric, value: Number(r.value?.[1]) }));
+  }
+
+  /** Range query from `start` to `end` (unix seconds) every `step` seconds. Throws PrometheusError. */
+  async queryRange(expr: string, start: number, end: number, step: number): Promise<RangeSeries[]> {
+    const body = new URLSearchParams({
+      query: expr,
+      start: String(start),
+      end: String(end),
+      step: String(step),
+    });
+    const data = await this.retrying('query_range', body, 'matrix');
+    return data.map((r) => ({
+      metric: r.metric,
+      values: (r.values ?? []).map(([t, v]): [number, number] => [t, Number(v)]),
+    }));
+  }
+
+  private async retrying(
+    api: 'query' | 'query_range',
+    body: URLSearchParams,
+    resultType: 'vector' | 'matrix',
+  ): Promise<NonNullable<ApiResponse['data']>['result']> {
     let last: PrometheusError | undefined;
     for (let attempt = 0; attempt <= this.config.retries; attempt++) {
       try {
-        return await this.once(expr, time);
+        return await this.once(api, body, resultType);
       } catch (err) {
         if (!(err instanceof PrometheusError)) throw err;
         last = err;
@@ -76,14 +115,16 @@ export class PrometheusClient {
     throw last!;
   }
 
-  private async once(expr: string, time?: number): Promise<Sample[]> {
-    const body = new URLSearchParams({ query: expr });
-    if (time !== undefined) body.set('time', String(time));
+  private async once(
+    api: 'query' | 'query_range',
+    body: URLSearchParams,
+    resultType: 'vector' | 'matrix',
+  ): Promise<NonNullable<ApiResponse['data']>['result']> {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (this.authorization) headers.authorization = this.authorization;
     let res: Response;
     try {
-      res = await fetch(`${this.base}/api/v1/query`, {
+      res = await fetch(`${this.base}/api/v1/${api}`, {
         method: 'POST',
         headers,
         body,
@@ -128,8 +169,11 @@ export class PrometheusClient {
         }`,
       );
     }
-    if (parsed.data.resultType !== 'vector')
-      throw new PrometheusError('bad_response', `expected an instant vector, got ${parsed.data.resultType}`);
-    return parsed.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    if (parsed.data.resultType !== resultType)
+      throw new PrometheusError(
+        'bad_response',
+        `expected ${resultType === 'vector' ? 'an instant vector' : 'a range matrix'}, got ${parsed.data.resultType}`,
+      );
+    return parsed.data.result;
   }
 }

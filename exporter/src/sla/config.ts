@@ -513,6 +513,8 @@ export const slaSchema = z
       .object({
         /** An SLI with less error budget left than this is "at risk". */
         atRiskBudget: ratioSchema('a budget share').default(0.25),
+        /** The browser that prints the PDF report (playwright-core drives it; Debian's chromium). */
+        chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
       })
       .strict()
       .prefault({}),

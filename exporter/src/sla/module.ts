@@ -3,8 +3,9 @@ import { PrometheusClient, PrometheusError } from '../prometheus/client';
 import type { ServiceModule } from '../server/context';
 import { ApiError, parseOr400 } from '../server/errors';
 import { type ResolvedSla, resolveSlas } from './model';
-import { PERIOD_PATTERN, PeriodError, resolvePeriod } from './period';
-import { buildReport } from './report';
+import { PERIOD_PATTERN } from './period';
+import { buildCoveredReport } from './report-coverage';
+import { period400, reportRoutes } from './report-routes';
 
 const reportQuery = z
   .object({
@@ -35,7 +36,10 @@ function notConfigured(): never {
   );
 }
 
-/** GET /api/v1/sla/report: SLA compliance per configured endpoint, computed by Prometheus. */
+/**
+ * GET /api/v1/sla/report: SLA compliance per configured endpoint, computed by Prometheus, and whether
+ * Prometheus holds the whole period (coverage); history, burndown and the PDF in report-routes.
+ */
 export function slaModule(): ServiceModule {
   let slas: ResolvedSla[] = [];
   let prometheus: PrometheusClient | undefined;
@@ -50,16 +54,10 @@ export function slaModule(): ServiceModule {
     routes(router, ctx) {
       router.get('/sla/report', ctx.auth.require('read'), async (req, res) => {
         const { period: label } = parseOr400(reportQuery, req.query, 'query');
-        let period;
-        try {
-          period = resolvePeriod(label);
-        } catch (err) {
-          if (err instanceof PeriodError) throw new ApiError(400, 'invalid_request', err.message);
-          throw err;
-        }
+        const period = period400(label);
         try {
           res.json(
-            await buildReport(slas, period, prometheus ?? notConfigured(), {
+            await buildCoveredReport(slas, period, prometheus ?? notConfigured(), {
               atRiskBudget: ctx.config.sla.report.atRiskBudget,
             }),
           );
@@ -70,6 +68,11 @@ export function slaModule(): ServiceModule {
           }
           throw err;
         }
+      });
+      reportRoutes(router, ctx, {
+        slas: () => slas,
+        prometheus: () => prometheus ?? notConfigured(),
+        prometheusError: prometheusApiError,
       });
     },
   };
