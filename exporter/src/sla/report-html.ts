@@ -62,6 +62,7 @@ h1 { font-size: 16pt; margin: 0 0 4pt; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ccc; padding: 3pt 4pt; text-align: left; vertical-align: top; }
 td.n { text-align: right; white-space: nowrap; }
+td code { white-space: nowrap; }
 tr.breaching td { color: #c4162a; }
 .warn { background: #fff4d6; border-left: 3pt solid #e0a100; padding: 4pt; }
 .spark { vertical-align: middle; }
