@@ -12,7 +12,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import type { PerfwatchConfigInput } from '../src/config/schema';
-import type { BurndownResponse, HistoryResponse } from '../src/sla/report-history.schemas';
+import {
+  burndownSchema,
+  type BurndownResponse,
+  coverageSchema,
+  historySchema,
+  type HistoryResponse,
+} from '../src/sla/report-history.schemas';
 import type { CoveredReport } from '../src/sla/report-coverage';
 import { killAll } from './support/processes';
 import { PROMTOOL, startPrometheus } from './support/prometheus-stack';
@@ -156,7 +162,7 @@ const edgeTolerance = (seconds: number) => Math.max(60, Math.ceil(seconds / 1000
 describe('coverage', () => {
   test('a rolling period inside the data is complete', async () => {
     const r = await get<CoveredReport>('/api/v1/sla/report?period=30d');
-    expect(r.coverage).toMatchObject({ complete: true });
+    expect(coverageSchema.parse(r.coverage)).toMatchObject({ complete: true });
     expect(r.coverage.reason).toBeUndefined();
   });
 
@@ -173,6 +179,25 @@ describe('coverage', () => {
   });
 });
 
+test('perfwatch sla report says in markdown when the data does not cover the period', async () => {
+  const config = path.join(dir, 'coverage.yml');
+  writeFileSync(config, stringify(input));
+  const { stdout } = await run(process.execPath, [
+    CLI,
+    'sla',
+    'report',
+    '--config',
+    config,
+    '--period',
+    '90d',
+  ]);
+  expect(stdout).toMatch(
+    /^> \*\*Incomplete data:\*\* Prometheus holds samples of up\{job="demo"\} only from /m,
+  );
+  const { stdout: full } = await run(process.execPath, [CLI, 'sla', 'report', '--config', config]);
+  expect(full).not.toContain('Incomplete data');
+});
+
 describe('GET /api/v1/sla/history', () => {
   let h: HistoryResponse;
   beforeAll(async () => {
@@ -180,6 +205,7 @@ describe('GET /api/v1/sla/history', () => {
   });
 
   test('goes back as far as Prometheus holds data and says which months it left out', () => {
+    expect(() => historySchema.parse(h)).not.toThrow();
     expect(h.months.map((x) => x.period.label)).toEqual([label(-2), label(-1), label(0)]);
     expect(h.note).toContain(`${label(-11)} to ${label(-3)} are left out`);
   });
@@ -221,6 +247,7 @@ describe('GET /api/v1/sla/burndown', () => {
   const sli = (name: string) => b.endpoints[0].slis.find((s) => s.sli === name)!;
 
   test('the error budget is whole until the incident, falls during it and ends where the report does', () => {
+    expect(() => burndownSchema.parse(b)).not.toThrow();
     const errors = sli('errors');
     const before = errors.points.filter((p) => p.t <= incident.from);
     expect(before.length).toBeGreaterThan(10);
