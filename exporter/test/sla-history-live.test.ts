@@ -7,9 +7,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
 import type { PerfwatchConfigInput } from '../src/config/schema';
 import {
@@ -348,6 +351,111 @@ describe('the PDF report', () => {
       expect((await noBrowser.api('/api/v1/sla/report?period=30d', { scope: 'read' })).status).toBe(200);
     } finally {
       await noBrowser.close();
+    }
+  });
+});
+
+describe('the monthly report by e-mail, through the SMTP settings Alertmanager uses', () => {
+  interface Received {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    attachments: Array<{ filename?: string; contentType: string; content: Buffer }>;
+  }
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  const received: Received[] = [];
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      // As Mailpit or a local relay without a certificate: no STARTTLS; Alertmanager needs require_tls false.
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        simpleParser(stream).then(
+          (m) => {
+            received.push({
+              from: m.from?.text ?? '',
+              to: Array.isArray(m.to) ? m.to.map((t) => t.text).join(', ') : (m.to?.text ?? ''),
+              subject: m.subject ?? '',
+              text: m.text ?? '',
+              attachments: m.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: a.content,
+              })),
+            });
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
+
+  const mailing = (requireTls: boolean) =>
+    startTestService({
+      ...input,
+      sla: {
+        ...input.sla,
+        alerting: {
+          email: {
+            smarthost: `127.0.0.1:${smtpPort}`,
+            from: 'alertmanager@example.com',
+            to: ['oncall@example.com'],
+            requireTls,
+          },
+        },
+        report: { email: { to: ['sre@example.com', 'cto@example.com'] } },
+      },
+    });
+
+  test('POST /api/v1/sla/report/email sends last month with the PDF attached', async () => {
+    const svc = await mailing(false);
+    try {
+      const res = await svc.api(`/api/v1/sla/report/email?period=${label(-1)}`, {
+        scope: 'write',
+        method: 'POST',
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        period: label(-1),
+        accepted: ['sre@example.com', 'cto@example.com'],
+      });
+    } finally {
+      await svc.close();
+    }
+    expect(received).toHaveLength(1);
+    const [mail] = received;
+    expect(mail.from).toBe('alertmanager@example.com');
+    expect(mail.to).toBe('sre@example.com, cto@example.com');
+    expect(mail.subject).toBe(`SLA report ${label(-1)}: 1 breaching, 0 at risk, 0 meeting`);
+    expect(mail.text).toContain('| `POST /api/checkout` | critical | BREACHING |');
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0]).toMatchObject({
+      filename: `sla-report-${label(-1)}.pdf`,
+      contentType: 'application/pdf',
+    });
+    expect(mail.attachments[0].content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  test('require_tls against a server without STARTTLS is refused, as Alertmanager refuses it', async () => {
+    const svc = await mailing(true);
+    try {
+      const res = await svc.api(`/api/v1/sla/report/email?period=${label(-1)}`, {
+        scope: 'write',
+        method: 'POST',
+      });
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('smtp_error');
+      expect(body.error.message).toMatch(/STARTTLS/i);
+    } finally {
+      await svc.close();
     }
   });
 });

@@ -3,9 +3,11 @@ import { PrometheusClient, PrometheusError } from '../prometheus/client';
 import type { ServiceModule } from '../server/context';
 import { ApiError, parseOr400 } from '../server/errors';
 import { type ResolvedSla, resolveSlas } from './model';
-import { PERIOD_PATTERN } from './period';
+import { PERIOD_PATTERN, resolvePeriod } from './period';
 import { buildCoveredReport } from './report-coverage';
+import { mailReport } from './report-mail';
 import { period400, reportRoutes } from './report-routes';
+import { scheduleMonthly } from './report-schedule';
 
 const reportQuery = z
   .object({
@@ -43,6 +45,7 @@ function notConfigured(): never {
 export function slaModule(): ServiceModule {
   let slas: ResolvedSla[] = [];
   let prometheus: PrometheusClient | undefined;
+  let stopMail: (() => void) | undefined;
   return {
     name: 'sla',
     start(ctx) {
@@ -50,6 +53,30 @@ export function slaModule(): ServiceModule {
       slas = resolveSlas(ctx.config.sla, ctx.config.metrics.httpBuckets);
       const { url } = ctx.config.prometheus;
       if (url) prometheus = new PrometheusClient({ ...ctx.config.prometheus, url });
+      const { report, alerting } = ctx.config.sla;
+      const mail = report.email;
+      if (mail)
+        stopMail = scheduleMonthly(mail, async (month) => {
+          try {
+            const sent = await mailReport({
+              slas,
+              period: resolvePeriod(month),
+              prometheus: prometheus ?? notConfigured(),
+              atRiskBudget: report.atRiskBudget,
+              alerting,
+              to: mail.to,
+              pdf: mail.pdf ? { chromiumPath: report.chromiumPath } : null,
+            });
+            ctx.logger.info({ month, accepted: sent.accepted }, 'SLA report mailed');
+          } catch (err) {
+            ctx.recorder.metrics.dropped.inc({ component: 'sla_report_mail', reason: 'send_failed' });
+            ctx.logger.error({ month, err: (err as Error).message }, 'SLA report e-mail failed');
+            throw err;
+          }
+        });
+    },
+    stop() {
+      stopMail?.();
     },
     routes(router, ctx) {
       router.get('/sla/report', ctx.auth.require('read'), async (req, res) => {

@@ -26,6 +26,8 @@ export const burndownQuery = z
 
 export const pdfQuery = z.object({ period }).strict();
 
+export const mailQuery = z.object({ period }).strict();
+
 const ratio = z.number().nullable();
 
 export const coverageSchema = z.object({

@@ -13,9 +13,10 @@ import { periodCoverage } from './coverage';
 import type { ResolvedSla } from './model';
 import { PeriodError, type ReportPeriod, resolvePeriod } from './period';
 import { buildCoveredReport } from './report-coverage';
-import { burndownQuery, historyQuery, pdfQuery } from './report-history.schemas';
+import { burndownQuery, historyQuery, mailQuery, pdfQuery } from './report-history.schemas';
 import { buildHistory } from './report-history';
 import { reportHtml } from './report-html';
+import { mailReport } from './report-mail';
 import { htmlToPdf, PdfBusyError, PdfQueue, PdfUnavailableError } from './report-pdf';
 
 export interface ReportRouteDeps {
@@ -35,6 +36,7 @@ export function period400(label: string): ReportPeriod {
 }
 
 export function reportRoutes(router: Router, ctx: ServiceContext, deps: ReportRouteDeps): void {
+  const queue = new PdfQueue();
   const asked = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -74,7 +76,43 @@ export function reportRoutes(router: Router, ctx: ServiceContext, deps: ReportRo
     res.json({ ...burndown, coverage });
   });
 
-  const queue = new PdfQueue();
+  router.post('/sla/report/email', ctx.auth.require('write'), async (req, res) => {
+    const { period: label } = parseOr400(mailQuery, req.query, 'query');
+    const period = period400(label);
+    const { report } = ctx.config.sla;
+    if (!report.email || !ctx.config.sla.alerting.email)
+      throw new ApiError(
+        409,
+        'email_not_configured',
+        'mailing the SLA report needs sla.report.email (recipients) and sla.alerting.email (the SMTP settings Alertmanager uses)',
+      );
+    const prometheus = deps.prometheus();
+    const to = report.email.to;
+    const pdf = report.email.pdf ? { chromiumPath: report.chromiumPath } : null;
+    try {
+      const sent = await asked('report', () =>
+        queue.run(() =>
+          mailReport({
+            slas: deps.slas(),
+            period,
+            prometheus,
+            atRiskBudget: report.atRiskBudget,
+            alerting: ctx.config.sla.alerting,
+            to,
+            pdf,
+          }),
+        ),
+      );
+      res.json({ period: label, ...sent });
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (err instanceof PdfUnavailableError) throw new ApiError(503, 'pdf_unavailable', err.message);
+      if (err instanceof PdfBusyError) throw new ApiError(429, 'pdf_busy', err.message);
+      ctx.logger.warn({ err: (err as Error).message }, 'SLA report e-mail failed');
+      throw new ApiError(502, 'smtp_error', `cannot send the SLA report: ${(err as Error).message}`);
+    }
+  });
+
   router.get('/sla/report.pdf', ctx.auth.require('read'), async (req, res) => {
     const { period: label } = parseOr400(pdfQuery, req.query, 'query');
     const period = period400(label);
