@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests run for real (Prometheus, Alertmanager, node_exporter,
 # Chromium, VictoriaMetrics for npm run test:scale, docker-compose, which only parses
 # docker-compose.yml: there is no Docker engine, PHP with Debian's Laravel for the Laravel client,
-# and the peers the benchmarks run: pt-fingerprint from percona-toolkit), only when their binaries
+# the peers the benchmarks run: pt-fingerprint from percona-toolkit, and pdftotext from poppler-utils), only when their binaries
 # or files are missing. Idempotent; quiet when all are present.
 set -euo pipefail
 
@@ -21,6 +21,8 @@ needed=(
   "vmagent victoria-metrics"
   "php php-cli"
   "pt-fingerprint percona-toolkit"
+  # The SLA report's PDF test reads the text back out of the file.
+  "pdftotext poppler-utils"
 )
 
 # file  package: PHP libraries and extensions have no binary to look for.

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { AUTH_ERRORS, ErrorBody, operation } from '../contract/operation';
 import { PERIOD_PATTERN } from './period';
+import {
+  burndownQuery,
+  burndownSchema,
+  coverageSchema,
+  historyQuery,
+  historySchema,
+  mailQuery,
+  mailResultSchema,
+  pdfQuery,
+} from './report-history.schemas';
 
 /** GET /api/v1/sla/report: the one shape of the report, for the API, the Grafana app and its tests. */
 
@@ -129,10 +139,25 @@ export const SlaReport = z
       noData: z.number().int(),
     }),
     endpoints: z.array(SlaEndpointReport),
+    coverage: coverageSchema,
   })
   .meta({ id: 'SlaReport' });
 
 export type SlaReportBody = z.input<typeof SlaReport>;
+
+/** What every route that asks Prometheus may answer when Prometheus fails. */
+const PROMETHEUS_ERRORS = {
+  502: {
+    description:
+      'Prometheus answered with an error or something that is not its API (code prometheus_error).',
+    schema: ErrorBody,
+  },
+  503: {
+    description:
+      'Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable).',
+    schema: ErrorBody,
+  },
+} as const;
 
 export const slaOperations = [
   operation({
@@ -148,16 +173,77 @@ export const slaOperations = [
       200: { description: 'The report', schema: SlaReport },
       400: 'BadRequest',
       ...AUTH_ERRORS,
-      502: {
-        description:
-          'Prometheus answered with an error or something that is not its API (code prometheus_error).',
+      ...PROMETHEUS_ERRORS,
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/sla/history',
+    operationId: 'getSlaHistory',
+    scope: 'read',
+    summary:
+      'Month by month: each SLA over the last months Prometheus holds data for, each month with its coverage',
+    query: historyQuery,
+    responses: {
+      200: {
+        description: 'Oldest month first; months before the first data are left out and `note` says so',
+        schema: historySchema,
+      },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      ...PROMETHEUS_ERRORS,
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/sla/burndown',
+    operationId: 'getSlaBurndown',
+    scope: 'read',
+    summary: 'Error budget remaining over the period, per SLA and SLI (about 180 points)',
+    query: burndownQuery,
+    responses: {
+      200: { description: 'The burndown', schema: burndownSchema },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      404: { description: 'No SLA with that id', schema: ErrorBody },
+      ...PROMETHEUS_ERRORS,
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/sla/report.pdf',
+    operationId: 'getSlaReportPdf',
+    scope: 'read',
+    summary: 'The SLA report as a PDF file, printed by headless Chromium',
+    query: pdfQuery,
+    responses: {
+      200: { description: 'The PDF', contentType: 'application/pdf' },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      429: {
+        description: 'Two prints are already waiting (code pdf_busy); retry after Retry-After',
         schema: ErrorBody,
       },
-      503: {
-        description:
-          'Prometheus is unreachable or did not answer within prometheus.timeoutMs, after one retry (code prometheus_unavailable), or no Prometheus is configured (code prometheus_not_configured).',
+      ...PROMETHEUS_ERRORS,
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/sla/report/email',
+    operationId: 'mailSlaReport',
+    scope: 'write',
+    summary: "Mails the SLA report now to sla.report.email.to through Alertmanager's SMTP settings",
+    query: mailQuery,
+    responses: {
+      200: { description: 'What the SMTP server accepted', schema: mailResultSchema },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      409: {
+        description: 'sla.report.email or sla.alerting.email is not configured (code email_not_configured)',
         schema: ErrorBody,
       },
+      429: { description: 'Two prints are already waiting (code pdf_busy)', schema: ErrorBody },
+      ...PROMETHEUS_ERRORS,
     },
   }),
 ];

@@ -146,12 +146,36 @@ export const slaSchema = z
       .object({
         /** An SLI with less error budget left than this is "at risk". */
         atRiskBudget: ratioSchema('a budget share').default(0.25),
+        /** The browser that prints the PDF report (playwright-core drives it; Debian's chromium). */
+        chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
+        /**
+         * Mail last month's report on `day` at `at` (UTC) through sla.alerting.email, the SMTP settings
+         * Alertmanager uses; omitted → no scheduled report.
+         */
+        email: z
+          .object({
+            to: z.array(z.string().min(3)).min(1),
+            day: z.number().int().min(1).max(28).default(1),
+            at: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (UTC)')
+              .default('06:00'),
+            /** Attach the PDF (needs the browser at chromiumPath); the markdown report is the body. */
+            pdf: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
     endpoints: z.array(endpointSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.report.email || s.alerting.email, {
+    message:
+      'the SLA report is mailed through sla.alerting.email (smarthost, from: the SMTP settings Alertmanager uses): set it',
+    path: ['report', 'email'],
+  });
 
 export type SlaConfig = z.output<typeof slaSchema>;
 export type SlaConfigInput = z.input<typeof slaSchema>;

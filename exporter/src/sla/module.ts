@@ -3,8 +3,11 @@ import type { ServiceModule } from '../kit/module';
 import { ApiError, parseOr400 } from '../kit/errors';
 import { slaReportQuery, type SlaReportBody } from './api-schemas';
 import { type ResolvedSla, resolveSlas } from './model';
-import { PeriodError, resolvePeriod } from './period';
-import { buildReport } from './report';
+import { resolvePeriod } from './period';
+import { buildCoveredReport } from './report-coverage';
+import { mailReport } from './report-mail';
+import { period400, reportRoutes } from './report-routes';
+import { scheduleMonthly } from './report-schedule';
 
 /** Turns a Prometheus failure into an API error a person can act on (never a hang: see the client). */
 export function prometheusApiError(err: PrometheusError): ApiError {
@@ -26,10 +29,14 @@ function notConfigured(): never {
   );
 }
 
-/** GET /api/v1/sla/report: SLA compliance per configured endpoint, computed by Prometheus. */
+/**
+ * GET /api/v1/sla/report: SLA compliance per configured endpoint, computed by Prometheus, and whether
+ * Prometheus holds the whole period (coverage); history, burndown and the PDF in report-routes.
+ */
 export function slaModule(): ServiceModule {
   let slas: ResolvedSla[] = [];
   let prometheus: PrometheusClient | undefined;
+  let stopMail: (() => void) | undefined;
   return {
     name: 'sla',
     start(ctx) {
@@ -37,21 +44,44 @@ export function slaModule(): ServiceModule {
       slas = resolveSlas(ctx.config.sla, ctx.config.metrics.httpBuckets);
       const { url } = ctx.config.prometheus;
       if (url) prometheus = new PrometheusClient({ ...ctx.config.prometheus, url });
+      const { report, alerting } = ctx.config.sla;
+      const mail = report.email;
+      if (mail)
+        stopMail = scheduleMonthly(mail, async (month) => {
+          try {
+            const sent = await mailReport({
+              slas,
+              period: resolvePeriod(month),
+              prometheus: prometheus ?? notConfigured(),
+              atRiskBudget: report.atRiskBudget,
+              alerting,
+              to: mail.to,
+              pdf: mail.pdf ? { chromiumPath: report.chromiumPath } : null,
+            });
+            ctx.logger.info({ month, accepted: sent.accepted }, 'SLA report mailed');
+          } catch (err) {
+            ctx.recorder.metrics.dropped.inc({ component: 'sla_report_mail', reason: 'send_failed' });
+            ctx.logger.error({ month, err: (err as Error).message }, 'SLA report e-mail failed');
+            throw err;
+          }
+        });
+    },
+    stop() {
+      stopMail?.();
     },
     routes(router, ctx) {
       router.get('/sla/report', ctx.auth.require('read'), async (req, res) => {
         const { period: label } = parseOr400(slaReportQuery, req.query, 'query');
-        let period;
+        const period = period400(label);
         try {
-          period = resolvePeriod(label);
-        } catch (err) {
-          if (err instanceof PeriodError) throw new ApiError(400, 'invalid_request', err.message);
-          throw err;
-        }
-        try {
-          const report: SlaReportBody = await buildReport(slas, period, prometheus ?? notConfigured(), {
-            atRiskBudget: ctx.config.sla.report.atRiskBudget,
-          });
+          const report: SlaReportBody = await buildCoveredReport(
+            slas,
+            period,
+            prometheus ?? notConfigured(),
+            {
+              atRiskBudget: ctx.config.sla.report.atRiskBudget,
+            },
+          );
           res.json(report);
         } catch (err) {
           if (err instanceof PrometheusError) {
@@ -60,6 +90,11 @@ export function slaModule(): ServiceModule {
           }
           throw err;
         }
+      });
+      reportRoutes(router, ctx, {
+        slas: () => slas,
+        prometheus: () => prometheus ?? notConfigured(),
+        prometheusError: prometheusApiError,
       });
     },
   };

@@ -1,4 +1,5 @@
 /** Markdown and CSV renderings of an SLA report for `perfwatch sla report`. */
+import type { Coverage } from './coverage';
 import { humanSeconds } from './duration';
 import type { EndpointReport, Measurement, SlaReport } from './report';
 
@@ -25,7 +26,7 @@ function targets(e: EndpointReport): string {
   return t.join(', ');
 }
 
-export function reportMarkdown(r: SlaReport): string {
+export function reportMarkdown(r: SlaReport & { coverage?: Coverage }): string {
   const lines = [
     `# SLA report ${r.period.label}`,
     '',
@@ -34,6 +35,7 @@ export function reportMarkdown(r: SlaReport): string {
       `. ${r.summary.meeting} meeting, ${r.summary.atRisk} at risk, ${r.summary.breaching} breaching, ` +
       `${r.summary.noData} without data.`,
     '',
+    ...(r.coverage && !r.coverage.complete ? [`> **Incomplete data:** ${r.coverage.reason}.`, ''] : []),
     '| Endpoint | Priority | Status | Targets | Requests | p50 | p95 | p99 | Within latency target | Error rate | Availability | Budget left | Budget (outage minutes) |',
     '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.endpoints.map((e) =>

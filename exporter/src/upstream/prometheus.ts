@@ -1,6 +1,6 @@
 /**
- * Prometheus' instant-query API, for SLA reports and incident diagnostics. Hand-written because the
- * only call needed is one POST; what matters is failing clearly and quickly (see Upstream) and errors
+ * Prometheus' query API (instant and range), for SLA reports and incident diagnostics. Hand-written
+ * because the only calls needed are two form POSTs; what matters is failing clearly and quickly (see Upstream) and errors
  * that say which failure happened.
  */
 import { z } from 'zod';
@@ -29,13 +29,24 @@ export interface Sample {
   value: number;
 }
 
+/** One series of a range query: [unix seconds, value] pairs, NaN and ±Inf as numbers. */
+export interface RangeSeries {
+  labels: Record<string, string>;
+  values: Array<[number, number]>;
+}
+
+const point = z.tuple([z.number(), z.string()]);
 const answerSchema = z.object({
   status: z.enum(['success', 'error']),
   data: z
     .object({
       resultType: z.string(),
       result: z.array(
-        z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) }),
+        z.object({
+          metric: z.record(z.string(), z.string()),
+          value: point.optional(),
+          values: z.array(point).optional(),
+        }),
       ),
     })
     .optional(),
@@ -62,25 +73,61 @@ export class PrometheusClient {
    * Instant query, retried (prometheus.retries) after a refused connection, a timeout or a 5xx; a bad
    * query is not retried. `signal` cancels it (and its retries). Throws PrometheusError.
    */
-  query(expr: string, options: { time?: number; signal?: AbortSignal } = {}): Promise<Sample[]> {
+  async query(expr: string, options: { time?: number; signal?: AbortSignal } = {}): Promise<Sample[]> {
+    const form = new URLSearchParams({ query: expr });
+    if (options.time !== undefined) form.set('time', String(options.time));
+    const result = await this.retrying('/api/v1/query', form, 'vector', options.signal);
+    return result.map((r) => ({ labels: r.metric, value: Number(r.value?.[1]) }));
+  }
+
+  /** Range query from `start` to `end` (unix seconds) every `step` seconds, retried like query(). */
+  async queryRange(
+    expr: string,
+    start: number,
+    end: number,
+    step: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<RangeSeries[]> {
+    const form = new URLSearchParams({
+      query: expr,
+      start: String(start),
+      end: String(end),
+      step: String(step),
+    });
+    const result = await this.retrying('/api/v1/query_range', form, 'matrix', options.signal);
+    return result.map((r) => ({
+      labels: r.metric,
+      values: (r.values ?? []).map(([t, v]): [number, number] => [t, Number(v)]),
+    }));
+  }
+
+  private retrying(
+    path: string,
+    form: URLSearchParams,
+    resultType: 'vector' | 'matrix',
+    signal?: AbortSignal,
+  ) {
     return this.upstream.retrying(
-      () => this.once(expr, options),
+      () => this.once(path, form, resultType, signal),
       (err) => err instanceof PrometheusError && err.kind !== 'query',
-      options.signal,
+      signal,
     );
   }
 
-  private async once(expr: string, options: { time?: number; signal?: AbortSignal }): Promise<Sample[]> {
-    const form = new URLSearchParams({ query: expr });
-    if (options.time !== undefined) form.set('time', String(options.time));
+  private async once(
+    path: string,
+    form: URLSearchParams,
+    resultType: 'vector' | 'matrix',
+    signal?: AbortSignal,
+  ) {
     const where = `Prometheus at ${this.displayUrl}`;
     let answer;
     try {
-      answer = await this.upstream.once('/api/v1/query', {
+      answer = await this.upstream.once(path, {
         method: 'POST',
         body: form.toString(),
         contentType: 'application/x-www-form-urlencoded',
-        signal: options.signal,
+        signal,
       });
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
@@ -106,8 +153,11 @@ export class PrometheusClient {
         `${where} rejected the query (HTTP ${answer.status}, ${parsed.errorType ?? 'error'}): ${parsed.error ?? 'no message'}`,
       );
     }
-    if (parsed.data.resultType !== 'vector')
-      throw new PrometheusError('bad_response', `expected an instant vector, got ${parsed.data.resultType}`);
-    return parsed.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+    if (parsed.data.resultType !== resultType)
+      throw new PrometheusError(
+        'bad_response',
+        `expected ${resultType === 'vector' ? 'an instant vector' : 'a range matrix'}, got ${parsed.data.resultType}`,
+      );
+    return parsed.data.result;
   }
 }

@@ -42,6 +42,8 @@ export interface PrometheusOptions {
   alertmanager?: string;
   /** Seconds between re-sends of firing alerts to Alertmanager (default 1m; tests use 1s). */
   resendDelay?: string;
+  /** How long Prometheus keeps blocks (default 15d); tests with backfilled history need more. */
+  retention?: string;
 }
 
 export async function startPrometheus(o: PrometheusOptions): Promise<string> {
@@ -69,6 +71,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<string> {
     `--storage.tsdb.path=${path.join(o.dir, 'tsdb')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     `--rules.alert.resend-delay=${o.resendDelay ?? '1m'}`,
+    ...(o.retention ? [`--storage.tsdb.retention.time=${o.retention}`] : []),
     '--log.level=warn',
   ]);
   let stderr = '';

@@ -544,6 +544,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sla/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Month by month: each SLA over the last months Prometheus holds data for, each month with its coverage */
+        get: operations["getSlaHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sla/burndown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Error budget remaining over the period, per SLA and SLI (about 180 points) */
+        get: operations["getSlaBurndown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sla/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SLA report as a PDF file, printed by headless Chromium */
+        get: operations["getSlaReportPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sla/report/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mails the SLA report now to sla.report.email.to through Alertmanager's SMTP settings */
+        post: operations["mailSlaReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1262,6 +1330,7 @@ export interface components {
                 noData: number;
             };
             endpoints: components["schemas"]["SlaEndpointReport"][];
+            coverage: components["schemas"]["SlaCoverage"];
         };
         SlaEndpointReport: {
             /** @description SLA id (the `sla` label of its series and alerts) */
@@ -1332,6 +1401,22 @@ export interface components {
             ratio: components["schemas"]["SlaMeasurement"];
             /** @description minutes of total outage the remaining budget still allows over the whole period (negative = overspent) */
             minutes: components["schemas"]["SlaMeasurement"];
+        };
+        SlaCoverage: {
+            from: string | null;
+            to: string | null;
+            ratio: number;
+            complete: boolean;
+            reason?: string;
+            promql: {
+                from: string;
+                to: string;
+            };
+        };
+        SlaReportMailResult: {
+            period: string;
+            messageId: string;
+            accepted: string[];
         };
     };
     responses: {
@@ -2622,7 +2707,290 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after one retry (code prometheus_unavailable), or no Prometheus is configured (code prometheus_not_configured). */
+            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSlaHistory: {
+        parameters: {
+            query?: {
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest month first; months before the first data are left out and `note` says so */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        generatedAt: string;
+                        monthsRequested: number;
+                        months: {
+                            period: {
+                                label: string;
+                                /** @enum {string} */
+                                kind: "rolling" | "calendar";
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                periodEnd: string;
+                                elapsedSeconds: number;
+                                durationSeconds: number;
+                                complete: boolean;
+                            };
+                            coverage: components["schemas"]["SlaCoverage"];
+                            summary: {
+                                endpoints: number;
+                                meeting: number;
+                                atRisk: number;
+                                breaching: number;
+                                noData: number;
+                            };
+                            endpoints: {
+                                sla: string;
+                                title: string;
+                                /** @enum {string} */
+                                status: "meeting" | "atRisk" | "breaching" | "noData";
+                                requests: number | null;
+                                latencyCompliance: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                budgetRemaining: {
+                                    ratio: number | null;
+                                    minutes: number | null;
+                                };
+                            }[];
+                        }[];
+                        note?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Prometheus answered with an error or something that is not its API (code prometheus_error). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSlaBurndown: {
+        parameters: {
+            query?: {
+                period?: string;
+                sla?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The burndown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            label: string;
+                            /** Format: date-time */
+                            start: string;
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            periodEnd: string;
+                            complete: boolean;
+                        };
+                        stepSeconds: number;
+                        coverage: components["schemas"]["SlaCoverage"];
+                        endpoints: {
+                            sla: string;
+                            title: string;
+                            slis: {
+                                /** @enum {string} */
+                                sli: "latency" | "errors" | "availability";
+                                objective: number;
+                                allowedBadRatio: number;
+                                promql: {
+                                    bad: string;
+                                    total: string | null;
+                                };
+                                points: {
+                                    t: number;
+                                    remaining: number | null;
+                                }[];
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No SLA with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus answered with an error or something that is not its API (code prometheus_error). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSlaReportPdf: {
+        parameters: {
+            query?: {
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Two prints are already waiting (code pdf_busy); retry after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus answered with an error or something that is not its API (code prometheus_error). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mailSlaReport: {
+        parameters: {
+            query?: {
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the SMTP server accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaReportMailResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description sla.report.email or sla.alerting.email is not configured (code email_not_configured) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Two prints are already waiting (code pdf_busy) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus answered with an error or something that is not its API (code prometheus_error). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Prometheus is unreachable or did not answer within prometheus.timeoutMs, after its retries (code prometheus_unavailable), no Prometheus is configured (code prometheus_not_configured), or no browser for the PDF (code pdf_unavailable). */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,116 @@
+/**
+ * Whether Prometheus holds data for the whole of a report period. Without this a quarter asked of a
+ * Prometheus with 35 days of retention comes back with the numbers of its last 35 days and nothing
+ * saying so. The first and last sample of the period are read with a subquery over `timestamp()`, which
+ * works on any Prometheus-compatible backend (no TSDB status API needed) and costs one evaluation per
+ * step; the step bounds how precisely the edges are found, so the tolerance below is one step plus the
+ * lookback. Gaps inside the period (a scrape target down for a day) are the availability SLI's business,
+ * not coverage's.
+ */
+import type { PrometheusClient } from '../upstream/prometheus';
+import { HTTP_METRIC, type ResolvedSla } from './model';
+import { quote } from './promql-text';
+
+export interface Coverage {
+  /** First sample in the period (clamped to its start); null when there is none. */
+  from: string | null;
+  /** Last sample in the period (clamped to its end); null when there is none. */
+  to: string | null;
+  /** Share of the evaluated period between `from` and `to`. */
+  ratio: number;
+  complete: boolean;
+  /** Why the coverage is not complete, for a person; absent when complete. */
+  reason?: string;
+  /** The series whose samples were looked for. */
+  promql: { from: string; to: string };
+}
+
+/** Prometheus' default lookback: a sample this old still answers an instant selector. */
+const LOOKBACK_SECONDS = 300;
+/** Evaluations per subquery: edges are found to within period / this. */
+const RESOLUTION = 1000;
+
+/** The series whose presence says Prometheus was collecting an SLA's data: its job's `up`, or its SLI. */
+export function coverageSelector(s: ResolvedSla): string {
+  return s.job ? `up{job=${quote(s.job)}}` : `${HTTP_METRIC}_count{${s.selector}}`;
+}
+
+export function coverageQueries(selector: string, start: Date, end: Date) {
+  const range = Math.max(1, Math.round((end.getTime() - start.getTime()) / 1000));
+  const step = Math.max(60, Math.ceil(range / RESOLUTION));
+  const sub = `timestamp(${selector})[${range}s:${step}s] @ ${end.getTime() / 1000}`;
+  return { step, from: `min(min_over_time(${sub}))`, to: `max(max_over_time(${sub}))` };
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** Coverage of [start, end] by `selector`'s samples. */
+export async function measureCoverage(
+  prometheus: PrometheusClient,
+  selector: string,
+  start: Date,
+  end: Date,
+): Promise<Coverage> {
+  const q = coverageQueries(selector, start, end);
+  const [first, last] = await Promise.all([prometheus.query(q.from), prometheus.query(q.to)]);
+  const startS = start.getTime() / 1000;
+  const endS = end.getTime() / 1000;
+  const promql = { from: q.from, to: q.to };
+  const f = first[0]?.value;
+  const l = last[0]?.value;
+  if (f === undefined || l === undefined || !Number.isFinite(f) || !Number.isFinite(l))
+    return {
+      from: null,
+      to: null,
+      ratio: 0,
+      complete: false,
+      reason: `Prometheus holds no samples of ${selector} between ${iso(startS)} and ${iso(endS)}: the period is older than its retention (storage.tsdb.retention.time), or nothing was scraped yet`,
+      promql,
+    };
+  const from = Math.max(f, startS);
+  const to = Math.min(l, endS);
+  const tolerance = q.step + LOOKBACK_SECONDS;
+  const lateStart = from - startS > tolerance;
+  const earlyEnd = endS - to > tolerance;
+  const ratio = endS > startS ? Math.min(1, Math.max(0, (to - from) / (endS - startS))) : 1;
+  const share = `${(ratio * 100).toFixed(1)} % of the period`;
+  const reasons: string[] = [];
+  if (lateStart)
+    reasons.push(
+      `Prometheus holds samples of ${selector} only from ${iso(from)} (retention, storage.tsdb.retention.time, or a later start of scraping)`,
+    );
+  if (earlyEnd) reasons.push(`its samples stop at ${iso(to)}`);
+  return {
+    from: iso(from),
+    to: iso(to),
+    ratio,
+    complete: !lateStart && !earlyEnd,
+    ...(reasons.length ? { reason: `${reasons.join('; ')}: the numbers cover ${share} only` } : {}),
+    promql,
+  };
+}
+
+/**
+ * Coverage of a period for a set of SLAs: each distinct selector measured once, the least covered one
+ * answering for the report (a report is only as complete as its least covered endpoint).
+ */
+export async function periodCoverage(
+  slas: ResolvedSla[],
+  prometheus: PrometheusClient,
+  start: Date,
+  end: Date,
+): Promise<Coverage> {
+  const selectors = [...new Set(slas.map(coverageSelector))];
+  const all = await Promise.all(selectors.map((sel) => measureCoverage(prometheus, sel, start, end)));
+  const incomplete = all.filter((c) => !c.complete);
+  const pool = incomplete.length ? incomplete : all;
+  return (
+    pool.sort((a, b) => a.ratio - b.ratio)[0] ?? {
+      from: start.toISOString(),
+      to: end.toISOString(),
+      ratio: 1,
+      complete: true,
+      promql: { from: '', to: '' },
+    }
+  );
+}
