@@ -83,7 +83,7 @@ beforeAll(async () => {
   if (hasSla) {
     await seedSlaTraffic(exporter);
   }
-  harness = new HarnessServer(bundle);
+  harness = new HarnessServer(bundle, exporter.prometheus);
   harness.theme = THEME;
   await harness.start();
   browser = await chromium.launch({
@@ -417,6 +417,39 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
       await shot('sla-print');
       await page.emulateMedia({ media: 'screen' });
+    },
+  );
+
+  (hasSla ? it : it.skip)(
+    "shows an endpoint's burn-rate tiers read back from Prometheus, its misses and an Explore link per PromQL",
+    async () => {
+      // The app's Prometheus datasource, as the configuration page would save it.
+      harness.jsonData.prometheusDatasourceUid = 'prom';
+      await go('/a/perfwatch-app/sla?period=7d');
+      await page
+        .getByTestId('data-testid sla-table')
+        .getByRole('link', { name: 'post-api-checkout' })
+        .click();
+      await page.getByTestId('data-testid sla-detail').waitFor();
+      const burn = page.getByTestId('data-testid sla-burn-rates');
+      // The checkout's 14.4× tier over 1h/5m, from the generated rules Prometheus loaded.
+      const fastest = burn.getByRole('row').filter({ hasText: '1h / 5m' }).filter({ hasText: 'Latency' });
+      await fastest.waitFor();
+      expect(await fastest.textContent()).toContain('14.4×');
+      // 8 % slow against a 5 % budget: about 1.6× on the 5-minute window.
+      expect(await fastest.textContent()).toMatch(/1\.[4-8]\d×/);
+      const explore = page.getByRole('link', { name: 'Explore p95 latency' });
+      expect(decodeURIComponent((await explore.getAttribute('href')) ?? '')).toMatch(
+        /^\/explore\?left=.*"datasource":"prom"/,
+      );
+      await shot('sla-endpoint');
+      // A calendar month still running says how much of it the numbers cover.
+      await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
+      await page
+        .getByTestId('data-testid sla-in-progress')
+        .getByText(/^In progress: \d+ % of \w+ \d{4} elapsed$/)
+        .waitFor();
+      await shot('sla-month');
     },
   );
 

@@ -1,6 +1,7 @@
 import React from 'react';
 import { screen, within } from '@testing-library/react';
 import { FakeBackend } from '../../test/backend';
+import { slaReport } from '../../test/fixtures';
 import { renderAt } from '../../test/render';
 import { SettingsContext } from '../../utils/settings';
 import { BurnRateTable } from './BurnRateTable';
@@ -76,9 +77,6 @@ function prometheus(backend: FakeBackend) {
         ]),
       };
     }
-    if (q.startsWith('route:sla_objective')) {
-      return { status: 200, body: matrix([[{ sli: 'latency', sla: 'checkout' }, 0.95]]) };
-    }
     return { status: 200, body: matrix([ratio('5m', 0.08), ratio('1h', 0.08), ratio('30m', 0.4)]) };
   });
 }
@@ -87,7 +85,7 @@ const renderTable = (uid?: string) =>
   renderAt(
     '/a/perfwatch-app/sla/endpoint/checkout',
     <SettingsContext.Provider value={{ prometheusDatasourceUid: uid }}>
-      <BurnRateTable sla="checkout" />
+      <BurnRateTable endpoint={slaReport().endpoints.find((e) => e.name === 'checkout')!} />
     </SettingsContext.Provider>,
   );
 
@@ -149,12 +147,12 @@ describe('Burn-rate table', () => {
 });
 
 describe('burnRateRows', () => {
-  it('leaves a burn rate unknown when the objective is missing rather than dividing by nothing', () => {
+  it('leaves a burn rate unknown when the SLA sets no target for the SLI rather than dividing by nothing', () => {
     const rows = burnRateRows(
       'checkout',
       [rule('emergency', '14.4', '1h', '5m')],
       [{ metric: ratio('5m', 0.5)[0], value: 0.5 }],
-      [],
+      { errors: 0.01 },
       [],
     );
     expect(rows[0]).toMatchObject({ shortBurn: null, longBurn: null, state: 'inactive' });
@@ -175,7 +173,7 @@ describe('burnRateRows', () => {
       'checkout',
       [rule('critical', '6', '6h', '30m'), rule('critical', '6', '1d', '2h')],
       [],
-      [],
+      {},
       [alert],
     );
     expect(rows.map((r) => [r.longWindow, r.state])).toEqual([

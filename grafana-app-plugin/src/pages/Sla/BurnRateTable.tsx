@@ -12,7 +12,9 @@ import {
 import type { CellProps } from 'react-table';
 import { exploreHref } from '../../utils/explore';
 import { capitalize } from '../../utils/format';
+import type { SlaEndpointReport } from '../../api/types';
 import type { BurnRateRow } from './burnRates';
+import { errorBudgets } from './slaEndpoint';
 import { Missed } from './Missed';
 import { NoDatasource } from './SlaCharts';
 import { useBurnRates } from './useBurnRates';
@@ -67,8 +69,8 @@ function columns(uid: string): Array<Column<BurnRateRow>> {
 }
 
 /** Each burn-rate tier of the SLA: both windows' burn rate now against the tier's threshold. */
-export function BurnRateTable({ sla }: { sla: string }) {
-  const { configured, uid, state } = useBurnRates(sla);
+export function BurnRateTable({ endpoint }: { endpoint: SlaEndpointReport }) {
+  const { configured, uid, state } = useBurnRates(endpoint.name, errorBudgets(endpoint));
   const cols = useMemo(() => columns(uid ?? ''), [uid]);
   let body: React.ReactNode;
   if (!configured) {

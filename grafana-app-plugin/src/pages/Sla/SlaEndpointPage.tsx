@@ -65,7 +65,7 @@ export default function SlaEndpointPage() {
             <section>
               <SlaCharts endpoint={endpoint} range={range} />
             </section>
-            <BurnRateTable sla={endpoint.name} />
+            <BurnRateTable endpoint={endpoint} />
             <PromqlList
               promql={endpoint.promql ?? {}}
               range={{ from: String(range.from.valueOf()), to: String(range.to.valueOf()) }}

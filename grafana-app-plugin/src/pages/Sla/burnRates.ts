@@ -1,8 +1,10 @@
 /*
  * The multi-window burn-rate table, from what Prometheus holds: the generated alerting rules
  * (alert-rules/sla-*.yml, read back through the rules API), the SLI ratio recording rules they are
- * built on (route:sla_<bad>_per_<all>:ratio_rate<window>), each SLI's objective
- * (route:sla_objective:ratio) and the ALERTS series for firing and pending.
+ * built on (route:sla_<bad>_per_<all>:ratio_rate<window>) and the ALERTS series for firing and
+ * pending. Each SLI's error budget comes from the exporter's report (the SLA config's targets): the
+ * route:sla_objective:ratio series sits in the slow rule group and is absent for minutes after a
+ * Prometheus start.
  */
 
 /** An alerting rule as Prometheus' /api/v1/rules lists it (only the fields read here). */
@@ -46,26 +48,25 @@ const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"
 /** PromQL for every SLI ratio of one SLA, every window: one query, the name tells them apart. */
 export const ratiosQuery = (sla: string) =>
   `{__name__=~"route:sla_(slow|errors|down)_per_(requests|scrapes):ratio_rate.+",sla=${quote(sla)}}`;
-export const objectivesQuery = (sla: string) => `route:sla_objective:ratio{sla=${quote(sla)}}`;
 export const alertsQuery = (sla: string) => `ALERTS{sla=${quote(sla)},trigger="burn_rate"}`;
 
-const burnExpr = (sla: string, sli: string, window: string) =>
-  `${RATIO_METRIC[sli]}${window}{sla=${quote(sla)}} / on(sla) group_left() (1 - ${objectivesQuery(sla)}{sli=${quote(sli)}})`;
+/** The share of events each SLI may get wrong: 0.05 for p95 latency, 0.005 for a 0.5 % error rate. */
+export type Budgets = Partial<Record<'latency' | 'errors' | 'availability', number | null>>;
+
+const burnExpr = (sla: string, sli: string, window: string, budget: number | null | undefined) =>
+  `${RATIO_METRIC[sli]}${window}{sla=${quote(sla)}}${budget ? ` / ${Number(budget.toPrecision(6))}` : ''}`;
 
 /** The burn-rate tiers of one SLA with their windows' burn rates now, fastest tier first. */
 export function burnRateRows(
   sla: string,
   rules: AlertRule[],
   ratios: Sample[],
-  objectives: Sample[],
+  budgets: Budgets,
   alerts: Sample[],
 ): BurnRateRow[] {
   const ratio = (sli: string, window: string) =>
     ratios.find((s) => s.metric.__name__ === `${RATIO_METRIC[sli]}${window}`)?.value ?? null;
-  const budget = (sli: string) => {
-    const objective = objectives.find((s) => s.metric.sli === sli)?.value;
-    return objective === undefined ? null : 1 - objective;
-  };
+  const budget = (sli: string) => budgets[sli as keyof Budgets] ?? null;
   const burn = (sli: string, window: string) => {
     const r = ratio(sli, window);
     const b = budget(sli);
@@ -92,8 +93,8 @@ export function burnRateRows(
         shortBurn: burn(sli, short),
         longBurn: burn(sli, long),
         state: (alert?.metric.alertstate as BurnRateRow['state']) ?? 'inactive',
-        shortExpr: burnExpr(sla, sli, short),
-        longExpr: burnExpr(sla, sli, long),
+        shortExpr: burnExpr(sla, sli, short, budget(sli)),
+        longExpr: burnExpr(sla, sli, long, budget(sli)),
       };
     })
     .sort((a, b) => a.sli.localeCompare(b.sli) || b.factor - a.factor);

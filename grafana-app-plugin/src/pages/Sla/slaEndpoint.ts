@@ -44,3 +44,13 @@ export function budgetText(e: SlaEndpointReport): string | undefined {
     ? undefined
     : `${formatDuration(Math.max(0, e.budgetRemainingMinutes) * 60)} of full outage`;
 }
+
+/** The share of events each SLI may get wrong over the period, from the SLA's targets. */
+export function errorBudgets(e: SlaEndpointReport) {
+  const { latencyQuantile, errorRate, availability } = e.target;
+  return {
+    latency: latencyQuantile === null ? null : 1 - latencyQuantile,
+    errors: errorRate,
+    availability: availability === null ? null : 1 - availability,
+  };
+}

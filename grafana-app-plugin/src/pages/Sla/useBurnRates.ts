@@ -6,9 +6,9 @@ import { useSettings } from '../../utils/settings';
 import {
   alertsQuery,
   burnRateRows,
-  objectivesQuery,
   ratiosQuery,
   type AlertRule,
+  type Budgets,
   type Sample,
 } from './burnRates';
 
@@ -45,20 +45,19 @@ async function instant(uid: string, expr: string, now: number): Promise<Sample[]
 }
 
 /** The burn-rate tiers of one SLA now, from Prometheus; undefined without a datasource configured. */
-export function useBurnRates(sla: string) {
+export function useBurnRates(sla: string, budgets: Budgets) {
   const { prometheusDatasourceUid: uid } = useSettings();
   const state = useAsyncRetry(async () => {
     if (!uid) {
       return undefined;
     }
     const now = Date.now();
-    const [rules, ratios, objectives, alerts] = await Promise.all([
+    const [rules, ratios, alerts] = await Promise.all([
       alertRules(uid),
       instant(uid, ratiosQuery(sla), now),
-      instant(uid, objectivesQuery(sla), now),
       instant(uid, alertsQuery(sla), now),
     ]);
-    return burnRateRows(sla, rules, ratios, objectives, alerts);
-  }, [uid, sla]);
+    return burnRateRows(sla, rules, ratios, budgets, alerts);
+  }, [uid, sla, budgets.latency, budgets.errors, budgets.availability]);
   return { configured: Boolean(uid), uid, state };
 }
