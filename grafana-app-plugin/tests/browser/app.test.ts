@@ -83,7 +83,7 @@ beforeAll(async () => {
   if (hasSla) {
     await seedSlaTraffic(exporter);
   }
-  harness = new HarnessServer(bundle);
+  harness = new HarnessServer(bundle, exporter.prometheus);
   harness.theme = THEME;
   await harness.start();
   browser = await chromium.launch({
@@ -233,7 +233,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('incidents');
     // Grafana's Checkbox draws its box over the input.
     await page.getByLabel('Select incident Checkout p95 above 300 ms').check({ force: true });
-    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();
     await page.getByText('1 incident acknowledged.').waitFor();
     const incident = (await (await exporter.api(`/incidents/${id}`, { token: TOKENS.grafana })).json()) as {
       acknowledgedBy: string;
@@ -247,6 +247,80 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await page.getByTestId('data-testid inc-timeline').getByText('Rolling back release 42').waitFor();
     await shot('incident-detail');
   });
+
+  (hasIncidents ? it : it.skip)(
+    'opens an incident by hand with its root cause, resolves another from its row, and exports a postmortem',
+    async () => {
+      await createIncident('Search index lagging');
+      await go('/a/perfwatch-app/incidents');
+      const table = page.getByTestId('data-testid inc-table');
+      await table.getByText('Search index lagging').waitFor();
+      await page.getByRole('button', { name: 'Resolve Search index lagging' }).click();
+      await page.getByLabel('Resolution note').fill('Reindexed');
+      await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+      await page.getByText('1 incident resolved.').waitFor();
+
+      await page.getByRole('button', { name: 'New incident' }).click();
+      await page.getByLabel('Incident title').fill('Card payments fail');
+      await page.getByLabel('Root cause').fill('Payment provider rate-limits our key');
+      await page.getByLabel('Incident labels').fill('route=/api/checkout');
+      await shot('incident-new');
+      await page.getByRole('button', { name: 'Open incident' }).click();
+      await page.waitForURL(/\/incidents\/\d+$/);
+      const detail = page.getByTestId('data-testid inc-detail');
+      await detail.getByText('Root cause: Payment provider rate-limits our key').waitFor();
+      await detail.getByText('Identified').first().waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export postmortem (Markdown)' }).click(),
+      ]);
+      const md = readFileSync((await download.path())!, 'utf8');
+      expect(md).toMatch(/^# Postmortem: Card payments fail\n/);
+      expect(md).toContain('opened by alice');
+
+      // An incident Alertmanager opened carries its alerts' payloads.
+      const startsAt = new Date(Date.now() - 60_000).toISOString();
+      const hook = await exporter.api('/alertmanager/webhook', {
+        method: 'POST',
+        token: TOKENS.alertmanager,
+        body: JSON.stringify({
+          version: '4',
+          groupKey: '{}:{alertname="QueueLagHigh"}',
+          status: 'firing',
+          receiver: 'perfwatch',
+          groupLabels: { alertname: 'QueueLagHigh' },
+          commonLabels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
+          commonAnnotations: { summary: 'Queue emails is 240 s behind' },
+          externalURL: 'http://alertmanager.local',
+          alerts: [
+            {
+              status: 'firing',
+              labels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
+              annotations: { summary: 'Queue emails is 240 s behind' },
+              startsAt,
+              endsAt: '0001-01-01T00:00:00Z',
+              generatorURL: 'http://prometheus.local/graph?g0.expr=queue_lag',
+              fingerprint: 'f00dfeed12345678',
+            },
+          ],
+        }),
+      });
+      expect(hook.ok).toBe(true);
+      const listed = (await (
+        await exporter.api('/incidents?limit=100', { token: TOKENS.grafana })
+      ).json()) as {
+        items: Array<{ id: number; source: string }>;
+      };
+      const opened = listed.items.find((i) => i.source === 'alertmanager')!;
+      await go(`/a/perfwatch-app/incidents/${opened.id}`);
+      await page.getByText('Raw payload: QueueLagHigh (f00dfeed12345678)').click();
+      await page
+        .getByTestId('data-testid inc-alert-payloads')
+        .getByText('"queue": "emails"', { exact: false })
+        .waitFor();
+      await shot('incident-alert-payload');
+    },
+  );
 
   (hasIncidents ? it : it.skip)('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
     harness.role = 'Viewer';
@@ -417,6 +491,39 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
       await shot('sla-print');
       await page.emulateMedia({ media: 'screen' });
+    },
+  );
+
+  (hasSla ? it : it.skip)(
+    "shows an endpoint's burn-rate tiers read back from Prometheus, its misses and an Explore link per PromQL",
+    async () => {
+      // The app's Prometheus datasource, as the configuration page would save it.
+      harness.jsonData.prometheusDatasourceUid = 'prom';
+      await go('/a/perfwatch-app/sla?period=7d');
+      await page
+        .getByTestId('data-testid sla-table')
+        .getByRole('link', { name: 'post-api-checkout' })
+        .click();
+      await page.getByTestId('data-testid sla-detail').waitFor();
+      const burn = page.getByTestId('data-testid sla-burn-rates');
+      // The checkout's 14.4× tier over 1h/5m, from the generated rules Prometheus loaded.
+      const fastest = burn.getByRole('row').filter({ hasText: '1h / 5m' }).filter({ hasText: 'Latency' });
+      await fastest.waitFor();
+      expect(await fastest.textContent()).toContain('14.4×');
+      // 8 % slow against a 5 % budget: about 1.6× on the 5-minute window.
+      expect(await fastest.textContent()).toMatch(/1\.[4-8]\d×/);
+      const explore = page.getByRole('link', { name: 'Explore p95 latency' });
+      expect(decodeURIComponent((await explore.getAttribute('href')) ?? '')).toMatch(
+        /^\/explore\?left=.*"datasource":"prom"/,
+      );
+      await shot('sla-endpoint');
+      // A calendar month still running says how much of it the numbers cover.
+      await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
+      await page
+        .getByTestId('data-testid sla-in-progress')
+        .getByText(/^In progress: \d+ % of \w+ \d{4} elapsed$/)
+        .waitFor();
+      await shot('sla-month');
     },
   );
 

@@ -74,11 +74,15 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs = 3
   }
 }
 
-/** Debian's Prometheus scraping `target` every second, with its data under `dir`. */
-function startPrometheus(dir: string, port: number, target: string): ChildProcess {
+/**
+ * Debian's Prometheus scraping `target` every second, with its data under `dir`, evaluating the
+ * rules `perfwatch rules generate` wrote for the SLA config (the burn-rate table reads them back).
+ */
+function startPrometheus(dir: string, port: number, target: string, ruleFiles: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [ruleFiles],
     scrape_configs: [{ job_name: SLA.job, static_configs: [{ targets: [target] }] }],
   };
   writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config));
@@ -159,7 +163,27 @@ export async function startExporter(): Promise<RunningExporter> {
     });
   });
   const prometheus = `http://127.0.0.1:${prometheusPort}`;
-  const prometheusChild = startPrometheus(path.join(dir, 'prometheus'), prometheusPort, new URL(url).host);
+  execFileSync(
+    process.execPath,
+    [
+      CLI,
+      'rules',
+      'generate',
+      '--config',
+      path.join(dir, 'perfwatch.yml'),
+      '--out',
+      path.join(dir, 'generated'),
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const prometheusChild = startPrometheus(
+    path.join(dir, 'prometheus'),
+    prometheusPort,
+    new URL(url).host,
+    path.join(dir, 'generated/alert-rules/*.yml'),
+  );
   const stop = async () => {
     await stopChild(prometheusChild);
     await stopChild(child);

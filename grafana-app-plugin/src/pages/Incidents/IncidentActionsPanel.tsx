@@ -127,8 +127,9 @@ function ActionButtons({ i, act, canWrite, busy, silenced, onResolve }: Props) {
 function Fields({ i, act, disabled }: { i: IncidentDetail; act: Act; disabled: boolean }) {
   const me = currentUserLogin();
   const [assignee, setAssignee] = useState(i.assignee ?? '');
-  // Every new state of the incident (an action's answer included) resets the draft, as a form would.
-  useEffect(() => setAssignee(i.assignee ?? ''), [i]);
+  // A new assignee (an action's answer or someone else's change) resets the draft; the page's
+  // periodic refresh leaves a draft being typed alone.
+  useEffect(() => setAssignee(i.assignee ?? ''), [i.assignee]);
   const resolved = i.status === 'resolved';
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">

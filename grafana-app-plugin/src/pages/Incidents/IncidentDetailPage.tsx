@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, LinkButton, Stack } from '@grafana/ui';
+import { Alert, Button, LinkButton, Stack, Text } from '@grafana/ui';
 import { api } from '../../api/client';
 import type { IncidentDetail } from '../../api/types';
 import { BackLink, Section, Sections, Toolbar } from '../../components/common/Layout';
@@ -10,7 +10,9 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { useCanWrite } from '../../hooks/usePermissions';
 import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
+import { AlertPayloads } from './AlertPayloads';
 import { AlertsTable } from './AlertsTable';
+import { downloadPostmortem } from './postmortem';
 import { IncidentActionsPanel } from './IncidentActionsPanel';
 import { IncidentSummary } from './IncidentSummary';
 import { incidentWindow } from './incidentText';
@@ -44,7 +46,15 @@ function RelatedLinks({ i }: { i: IncidentDetail }) {
 
 export default function IncidentDetailPage() {
   const { id: idParam = '' } = useParams<{ id: string }>();
-  const { loaded, incident: i, busy, act, actionError, dismissError } = useIncident(Number(idParam));
+  const {
+    loaded,
+    incident: i,
+    busy,
+    act,
+    actionError,
+    refreshError,
+    dismissError,
+  } = useIncident(Number(idParam));
   const canWrite = useCanWrite();
   const [resolving, setResolving] = useState(false);
   const silenced = Boolean(i?.silencedUntil && new Date(i.silencedUntil).getTime() > Date.now());
@@ -70,6 +80,11 @@ export default function IncidentDetailPage() {
         {i && (
           <Sections testId={testIds.incidents.detail}>
             <IncidentSummary i={i} silenced={silenced} />
+            {refreshError && (
+              <Text color="warning" variant="bodySmall">
+                Could not refresh the incident: {refreshError.message}
+              </Text>
+            )}
             {actionError && (
               <Alert severity="error" title="Action failed" onRemove={dismissError}>
                 {actionError}
@@ -86,8 +101,12 @@ export default function IncidentDetailPage() {
             <RelatedLinks i={i} />
             <Section title="Alerts">
               <AlertsTable alerts={i.alerts ?? []} />
+              <AlertPayloads alerts={i.alerts ?? []} />
             </Section>
             <Section title="Timeline" testId={testIds.incidents.timeline}>
+              <Button size="sm" variant="secondary" icon="file-alt" onClick={() => downloadPostmortem(i)}>
+                Export postmortem (Markdown)
+              </Button>
               <Timeline events={i.timeline ?? []} truncated={i.timelineTruncated} />
             </Section>
           </Sections>

@@ -153,7 +153,7 @@ describe('Incidents page', () => {
     await screen.findByTestId('data-testid inc-table');
     await userEvent.click(screen.getByLabelText('Select all on this page'));
     expect(screen.getByText('2 selected')).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: /Acknowledge/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
     await screen.findByText('2 incidents acknowledged.');
     expect(backend.callsTo('POST', '/incidents/bulk/acknowledge')[0].body).toEqual({ ids: [17, 18] });
   });
@@ -181,7 +181,7 @@ describe('Incidents page', () => {
     renderAt(LIST, <IncidentsPage />, 'incidents');
     await screen.findByTestId('data-testid inc-table');
     await userEvent.click(screen.getByLabelText('Select incident Errors on /login'));
-    await userEvent.click(screen.getByRole('button', { name: /Resolve…/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Resolve…' }));
     await userEvent.type(screen.getByLabelText('Resolution note'), 'Deployed the fix');
     await userEvent.click(screen.getByRole('button', { name: 'Resolve' }));
     await screen.findByText('1 incident resolved.');
@@ -197,7 +197,7 @@ describe('Incidents page', () => {
     renderAt(LIST, <IncidentsPage />, 'incidents');
     await screen.findByTestId('data-testid inc-table');
     await userEvent.click(screen.getByLabelText('Select all on this page'));
-    expect(screen.getByRole('button', { name: /Acknowledge/ })).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('button', { name: 'Acknowledge' })).toHaveAttribute('aria-disabled', 'true');
   });
 
   it('stores the auto-refresh interval in the URL', async () => {

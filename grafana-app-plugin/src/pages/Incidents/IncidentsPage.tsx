@@ -1,12 +1,14 @@
 import React, { useMemo, useState } from 'react';
-import { PluginPage } from '@grafana/runtime';
+import type { Incident } from '../../api/types';
+import { locationService, PluginPage } from '@grafana/runtime';
 import { Alert, Button, LinkButton, RefreshPicker, Stack, Text } from '@grafana/ui';
 import { QueryState } from '../../components/common/QueryState';
 import { Toolbar } from '../../components/common/Layout';
 import { TimeRangeControl } from '../../components/common/TimeRangeControl';
 import { ROUTES } from '../../constants';
 import { useCanWrite } from '../../hooks/usePermissions';
-import { prefixHref } from '../../utils/routing';
+import { prefixHref, prefixRoute } from '../../utils/routing';
+import { CreateIncidentModal } from './CreateIncidentModal';
 import { BulkActionBar } from './BulkActionBar';
 import { exportIncidentsCsv } from './incidentCsv';
 import { IncidentFilters } from './IncidentFilters';
@@ -31,7 +33,15 @@ export default function IncidentsPage() {
     selection.clear();
     reload();
   });
-  const [resolving, setResolving] = useState(false);
+  /** The incidents the resolve dialog is for: the selection, or one row's quick action. */
+  const [resolving, setResolving] = useState<number[] | undefined>();
+  const [creating, setCreating] = useState(false);
+  const rowActions = {
+    canWrite,
+    busy: bulk.busy,
+    onAcknowledge: (i: Incident) => bulk.run([i.id], 'acknowledge'),
+    onResolve: (i: Incident) => setResolving([i.id]),
+  };
   const total = list.value?.total ?? 0;
 
   return (
@@ -59,7 +69,7 @@ export default function IncidentsPage() {
           canWrite={canWrite}
           busy={bulk.busy}
           onAcknowledge={() => bulk.run([...selection.selected], 'acknowledge')}
-          onResolve={() => setResolving(true)}
+          onResolve={() => setResolving([...selection.selected])}
         >
           <LinkButton
             size="sm"
@@ -69,6 +79,18 @@ export default function IncidentsPage() {
           >
             Slow queries in this window
           </LinkButton>
+          <Button
+            size="sm"
+            variant="secondary"
+            icon="plus"
+            disabled={!canWrite}
+            tooltip={
+              canWrite ? 'Open an incident that no alert caught' : 'Opening incidents needs the Editor role'
+            }
+            onClick={() => setCreating(true)}
+          >
+            New incident
+          </Button>
           <Button
             size="sm"
             variant="secondary"
@@ -105,6 +127,7 @@ export default function IncidentsPage() {
           <IncidentsTable
             items={items}
             selection={selection}
+            rowActions={rowActions}
             page={page}
             numberOfPages={Math.max(1, Math.ceil(total / PAGE_SIZE))}
             onPage={(p) => update({ page: p === 1 ? null : String(p) })}
@@ -114,12 +137,18 @@ export default function IncidentsPage() {
 
       {resolving && (
         <ResolveModal
-          count={selection.selected.size}
-          onDismiss={() => setResolving(false)}
+          count={resolving.length}
+          onDismiss={() => setResolving(undefined)}
           onResolve={async (note) => {
-            setResolving(false);
-            await bulk.run([...selection.selected], 'resolve', note);
+            setResolving(undefined);
+            await bulk.run(resolving, 'resolve', note);
           }}
+        />
+      )}
+      {creating && (
+        <CreateIncidentModal
+          onDismiss={() => setCreating(false)}
+          onCreated={(i) => locationService.push(prefixRoute(`${ROUTES.Incidents}/${i.id}`))}
         />
       )}
     </PluginPage>

@@ -1,7 +1,17 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Checkbox, InteractiveTable, Pagination, Text, TextLink, useStyles2, type Column } from '@grafana/ui';
+import {
+  Checkbox,
+  IconButton,
+  InteractiveTable,
+  Stack,
+  Pagination,
+  Text,
+  TextLink,
+  useStyles2,
+  type Column,
+} from '@grafana/ui';
 import type { CellProps } from 'react-table';
 import type { Incident } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/common/Badges';
@@ -17,9 +27,47 @@ interface Selection {
   setAll: (ids: number[]) => void;
 }
 
+/** Acknowledge or resolve one incident from its row, without opening it. */
+export interface RowActions {
+  canWrite: boolean;
+  busy: boolean;
+  onAcknowledge: (i: Incident) => void;
+  onResolve: (i: Incident) => void;
+}
+
+function QuickActions({ i, actions }: { i: Incident; actions: RowActions }) {
+  if (i.status === 'resolved') {
+    return null;
+  }
+  const disabled = !actions.canWrite || actions.busy;
+  // IconButton names itself after its tooltip, so the tooltip carries the incident's title.
+  const why = actions.canWrite ? '' : ' (needs the Editor role)';
+  return (
+    <Stack gap={0.5}>
+      {!i.acknowledgedBy && (
+        <IconButton
+          name="check"
+          aria-label={`Acknowledge ${i.title}`}
+          tooltip={`Acknowledge ${i.title}${why}`}
+          disabled={disabled}
+          onClick={() => actions.onAcknowledge(i)}
+        />
+      )}
+      <IconButton
+        name="check-circle"
+        aria-label={`Resolve ${i.title}`}
+        tooltip={`Resolve ${i.title}${why}`}
+        disabled={disabled}
+        onClick={() => actions.onResolve(i)}
+      />
+    </Stack>
+  );
+}
+
 interface Props {
   items: Incident[];
   selection: Selection;
+  rowActions: RowActions;
   page: number;
   numberOfPages: number;
   onPage: (page: number) => void;
@@ -46,7 +94,7 @@ function TitleCell({ i }: { i: Incident }) {
 }
 
 /** Incidents with a checkbox each for the bulk actions. */
-export function IncidentsTable({ items, selection, page, numberOfPages, onPage }: Props) {
+export function IncidentsTable({ items, selection, rowActions, page, numberOfPages, onPage }: Props) {
   const styles = useStyles2(getStyles);
   const { selected, toggle, setAll } = selection;
   const columns = useMemo<Array<Column<Incident>>>(
@@ -89,8 +137,14 @@ export function IncidentsTable({ items, selection, page, numberOfPages, onPage }
         header: 'Alerts',
         cell: ({ row: { original: i } }: CellProps<Incident>) => alertSummary(i),
       },
+      {
+        id: 'actions',
+        header: '',
+        disableGrow: true,
+        cell: ({ row: { original: i } }: CellProps<Incident>) => <QuickActions i={i} actions={rowActions} />,
+      },
     ],
-    [items, selected, toggle, setAll],
+    [items, selected, toggle, setAll, rowActions],
   );
   return (
     <div data-testid={testIds.incidents.table}>

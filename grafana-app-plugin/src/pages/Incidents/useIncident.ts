@@ -1,8 +1,12 @@
 import { useEffect, useState } from 'react';
-import { useAsyncRetry } from 'react-use';
+import { useAsyncRetry, useInterval } from 'react-use';
+import { ExporterError } from '../../api/errors';
 import { api } from '../../api/client';
 import type { Incident, IncidentDetail } from '../../api/types';
 import { capitalize } from '../../utils/format';
+
+/** How often an open incident page reads the incident again (new alerts, notes by others). */
+export const REFRESH_MS = 30_000;
 
 const isIncident = (v: unknown): v is Incident =>
   typeof v === 'object' && v !== null && 'status' in v && 'severity' in v && 'id' in v;
@@ -14,11 +18,31 @@ export function useIncident(id: number) {
   const [busy, setBusy] = useState<string | undefined>();
   const [actionError, setActionError] = useState<string | undefined>();
 
+  const [refreshError, setRefreshError] = useState<Error | undefined>();
+
   useEffect(() => {
     if (loaded.value) {
       setIncident(loaded.value);
     }
   }, [loaded.value]);
+
+  // The page refreshes itself, but never under a running action (its answer would be overwritten)
+  // and not after a refused token or role (it would be refused again).
+  const authFailed = refreshError instanceof ExporterError && refreshError.isAuthFailure;
+  useInterval(
+    async () => {
+      if (busy) {
+        return;
+      }
+      try {
+        setIncident(await api.incident(id));
+        setRefreshError(undefined);
+      } catch (e) {
+        setRefreshError(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
+    incident && !authFailed ? REFRESH_MS : null,
+  );
 
   /**
    * Runs an action and shows its result at once. Actions answer with the incident's new state
@@ -58,6 +82,7 @@ export function useIncident(id: number) {
     busy,
     act,
     actionError,
+    refreshError,
     dismissError: () => setActionError(undefined),
   };
 }

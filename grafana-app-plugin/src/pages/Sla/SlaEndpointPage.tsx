@@ -9,8 +9,10 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
+import { BurnRateTable } from './BurnRateTable';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
+import { PeriodProgressNote } from './PeriodProgressNote';
 import { PromqlList } from './PromqlList';
 import { SlaCharts } from './SlaCharts';
 import { endpointLabel } from './slaEndpoint';
@@ -58,11 +60,16 @@ export default function SlaEndpointPage() {
               <PriorityBadge priority={endpoint.priority} />
               <SlaStatusBadge status={endpoint.status} />
             </Stack>
+            <PeriodProgressNote report={report} />
             <SlaNumbers endpoint={endpoint} />
             <section>
               <SlaCharts endpoint={endpoint} range={range} />
             </section>
-            <PromqlList promql={endpoint.promql ?? {}} />
+            <BurnRateTable endpoint={endpoint} />
+            <PromqlList
+              promql={endpoint.promql ?? {}}
+              range={{ from: String(range.from.valueOf()), to: String(range.to.valueOf()) }}
+            />
             <Section title="Incidents on this route in the period">
               <PeriodIncidents
                 from={report.period.from}

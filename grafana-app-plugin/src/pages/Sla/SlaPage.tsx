@@ -11,6 +11,7 @@ import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
+import { PeriodProgressNote } from './PeriodProgressNote';
 import { exportSlaCsv } from './slaCsv';
 import { SlaTable } from './SlaTable';
 import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
@@ -62,6 +63,7 @@ export default function SlaPage() {
       >
         {report && summary && (
           <Sections>
+            <PeriodProgressNote report={report} />
             <Stack gap={1} wrap="wrap">
               <StatTile
                 title={periodTitle(period)}

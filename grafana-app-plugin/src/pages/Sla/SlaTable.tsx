@@ -4,9 +4,10 @@ import type { CellProps } from 'react-table';
 import type { SlaEndpointReport } from '../../api/types';
 import { PriorityBadge, SlaStatusBadge } from '../../components/common/Badges';
 import { ROUTES } from '../../constants';
-import { formatCount, formatDuration, formatMs, formatPercent } from '../../utils/format';
+import { formatCount, formatMs, formatPercent } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
-import { endpointLabel, latencyTarget, sortEndpoints } from './slaEndpoint';
+import { Missed } from './Missed';
+import { belowTarget, budgetText, endpointLabel, latencyTarget, sortEndpoints } from './slaEndpoint';
 
 interface Props {
   endpoints: SlaEndpointReport[];
@@ -52,17 +53,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         id: 'p95Ms',
         header: 'Actual p95',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <Text
-            color={
-              e.p95Ms !== null &&
-              e.target.latencyThresholdMs !== null &&
-              e.p95Ms > e.target.latencyThresholdMs
-                ? 'error'
-                : undefined
-            }
-          >
-            {formatMs(e.p95Ms)}
-          </Text>
+          <Missed missed={belowTarget(e).p95}>{formatMs(e.p95Ms)}</Missed>
         ),
       },
       {
@@ -72,7 +63,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
           <span
             title={`share of requests within ${formatMs(e.target.latencyThresholdMs)}; target ${formatPercent(e.target.latencyQuantile)}`}
           >
-            {formatPercent(e.latencyCompliance, 2)}
+            <Missed missed={belowTarget(e).latency}>{formatPercent(e.latencyCompliance, 2)}</Missed>
           </span>
         ),
       },
@@ -81,15 +72,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Error rate',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <span title={`target < ${formatPercent(e.target.errorRate, 2)}`}>
-            <Text
-              color={
-                e.errorRate !== null && e.target.errorRate !== null && e.errorRate > e.target.errorRate
-                  ? 'error'
-                  : undefined
-              }
-            >
-              {formatPercent(e.errorRate, 2)}
-            </Text>
+            <Missed missed={belowTarget(e).errors}>{formatPercent(e.errorRate, 2)}</Missed>
           </span>
         ),
       },
@@ -98,7 +81,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Availability',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <span title={`target ${formatPercent(e.target.availability, 2)}`}>
-            {formatPercent(e.availability, 3)}
+            <Missed missed={belowTarget(e).availability}>{formatPercent(e.availability, 3)}</Missed>
           </span>
         ),
       },
@@ -107,13 +90,11 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Budget left',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <Stack direction="column" gap={0}>
-            <Text color={e.budgetRemaining !== null && e.budgetRemaining < 0 ? 'error' : undefined}>
+            <Missed missed={e.budgetRemaining !== null && e.budgetRemaining < 0}>
               {formatPercent(e.budgetRemaining)}
-            </Text>
+            </Missed>
             <Text variant="bodySmall" color="secondary">
-              {e.budgetRemainingMinutes === null
-                ? '–'
-                : `${formatDuration(Math.max(0, e.budgetRemainingMinutes) * 60)} of full outage`}
+              {budgetText(e) ?? '–'}
             </Text>
           </Stack>
         ),
