@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { perfwatch } from '../src/index';
-import { PG_URL } from './support/env';
+import { PG_URL } from '../library/test/support/env';
 import { startTestService, type TestService } from './support/service';
 
 /**

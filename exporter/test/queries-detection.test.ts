@@ -1,14 +1,22 @@
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import { type WorkContext, workContext } from '../src/core/context';
-import { type RecordedQuery, Recorder } from '../src/core/recorder';
-import { ARM_MS, callSiteOf, CallSitePolicy, captureStack } from '../src/queries/call-site';
-import { SlowQueryCapture } from '../src/queries/capture';
-import { queriesConfigSchema } from '../src/queries/config';
-import { MAX_EXTERNAL_UNITS, NPlusOneDetector } from '../src/queries/n-plus-one';
+import {
+  type WorkContext,
+  workContext,
+  type RecordedQuery,
+  Recorder,
+  ARM_MS,
+  callSiteOf,
+  CallSitePolicy,
+  captureStack,
+  SlowQueryCapture,
+  queriesConfigSchema,
+  MAX_EXTERNAL_UNITS,
+  NPlusOneDetector,
+} from '@perfwatch/node/internal';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 
 function setup(config: Record<string, unknown> = {}) {
   const registry = new Registry();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
-import { redactUrl } from '../src/redact-url';
+import { redactUrl } from '@perfwatch/node/internal';
 import { AlertmanagerClient, AlertmanagerError } from '../src/upstream/alertmanager';
 import { PrometheusClient, PrometheusError } from '../src/upstream/prometheus';
 import { TransportError, Upstream } from '../src/upstream/transport';

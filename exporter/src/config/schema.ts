@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_BUCKETS } from '../core/buckets';
-import { customMetricsConfigSchema } from '../custom/config';
+import {
+  DEFAULT_HTTP_BUCKETS,
+  customMetricsConfigSchema,
+  queriesConfigSchema,
+} from '@perfwatch/node/internal';
 import { healthConfigSchema } from '../health/config';
 import { alertmanagerConfigSchema, incidentsConfigSchema } from '../incidents/config';
 import { ingestConfigSchema } from '../ingest/schema';
-import { queriesConfigSchema } from '../queries/config';
 import { slaSchema } from '../sla/config';
 import { prometheusConfigSchema } from './prometheus';
 

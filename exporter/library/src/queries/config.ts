@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { explainConfigSchema } from './explain-config';
+import { explainConfigSchema } from '../../../src/queries/explain-config';
 
 export const queriesConfigSchema = z
   .object({

@@ -1,9 +1,9 @@
 import type { Recorder } from '../core/recorder';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src/logger';
 import { CallSitePolicy, callSiteOf } from './call-site';
 import { type QueriesConfig, ringTooSmall } from './config';
 import { NPlusOneDetector } from './n-plus-one';
-import type { SlowQueryRepository } from './repository';
+import type { SlowQueryRepository } from '../../../src/queries/repository';
 import { SlowQuerySampler } from './sampler';
 
 const MAX_BACKOFF_MS = 5 * 60_000;

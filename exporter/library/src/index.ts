@@ -14,7 +14,7 @@ import { DEFAULT_LABEL_CAPS, type LabelCaps, Recorder } from './core/recorder';
 import { expressErrorHandler, expressMiddleware } from './instrument/express';
 import { instrumentHttpServer } from './instrument/http';
 import type { RouteResolver } from './instrument/request-tracker';
-import { metricsHandler } from './server/metrics-endpoint';
+import { metricsHandler } from './metrics-endpoint';
 import { registerSystemMetrics } from './system';
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
@@ -37,12 +37,12 @@ import { instrumentPg, type PgModule, type PgPoolLike, trackPgPool } from './ins
 import { CustomMetrics } from './custom/metrics';
 import { HealthChecks } from './health/registry';
 import { SlowQueryCapture, type SampleSink } from './queries/capture';
-import { SlowQueryRepository } from './queries/repository';
-import { openStore, type Store } from './store/store';
+import { SlowQueryRepository } from '../../src/queries/repository';
+import { openStore, type Store } from '../../src/store/store';
 import { queriesConfigSchema } from './queries/config';
 import type { z } from 'zod';
-import type { SlaConfig } from './sla/config';
-import { slaBucketBounds } from './sla/model';
+import type { SlaConfig } from '../../src/sla/config';
+import { slaBucketBounds } from '../../src/sla/model';
 
 type QueriesConfigInput = z.input<typeof queriesConfigSchema>;
 
@@ -217,12 +217,12 @@ export {
 export { instrumentJob } from './instrument/jobs';
 export { measure } from './instrument/measure';
 export type { CustomCounter, CustomGauge, CustomHistogram } from './custom/metrics';
-export { loadConfig, parseConfig, ConfigError } from './config/load';
-export { startService } from './server/service';
-export { openStore } from './store/store';
+export { loadConfig, parseConfig, ConfigError } from '../../src/config/load';
+export { startService } from '../../src/server/service';
+export { openStore } from '../../src/store/store';
 export { fingerprint, redactSql } from './queries/fingerprint';
-export { slaBucketBounds, resolveSlas } from './sla/model';
-export { generate as generateSlaFiles } from './sla/generate';
-export { buildReport as buildSlaReport } from './sla/report';
-export type { SlaReport, EndpointReport } from './sla/report';
-export type { SlaConfig, SlaConfigInput } from './sla/config';
+export { slaBucketBounds, resolveSlas } from '../../src/sla/model';
+export { generate as generateSlaFiles } from '../../src/sla/generate';
+export { buildReport as buildSlaReport } from '../../src/sla/report';
+export type { SlaReport, EndpointReport } from '../../src/sla/report';
+export type { SlaConfig, SlaConfigInput } from '../../src/sla/config';
