@@ -37,12 +37,8 @@ import { instrumentPg, type PgModule, type PgPoolLike, trackPgPool } from './ins
 import { CustomMetrics } from './custom/metrics';
 import { HealthChecks } from './health/registry';
 import { SlowQueryCapture, type SampleSink } from './queries/capture';
-import { SlowQueryRepository } from '../../src/queries/repository';
-import { openStore, type Store } from '../../src/store/store';
 import { queriesConfigSchema } from './queries/config';
 import type { z } from 'zod';
-import type { SlaConfig } from '../../src/sla/config';
-import { slaBucketBounds } from '../../src/sla/model';
 
 type QueriesConfigInput = z.input<typeof queriesConfigSchema>;
 
@@ -56,11 +52,10 @@ export interface PerfwatchOptions {
   /** HTTP latency buckets in seconds; SLA targets are merged in so each reads an exact bucket. */
   httpBuckets?: number[];
   /**
-   * The parsed `sla:` section of perfwatch.yml (`loadConfig('perfwatch.yml').sla`): its latency targets and
-   * warning/critical/emergency thresholds become bucket bounds, so the generated rules read exact buckets.
+   * Extra bucket bounds (seconds): SLA latency targets and their thresholds, so the generated rules read
+   * exact buckets. `slaBucketBounds(loadConfig('perfwatch.yml').sla)` from `@perfwatch/exporter` gives
+   * them for perfwatch.yml's `sla:` section (or pass `sla` to that package's `perfwatch()`).
    */
-  sla?: SlaConfig;
-  /** Extra bucket bounds (seconds), for SLA targets kept elsewhere. */
   slaBounds?: number[];
   labelCaps?: Partial<LabelCaps>;
   /** Slow-query capture settings (threshold, sampling, N+1 limit, redaction). */
@@ -68,11 +63,11 @@ export interface PerfwatchOptions {
   /** Defaults for health checks that do not set their own (30 s interval, 5 s timeout). */
   health?: { intervalMs?: number; timeoutMs?: number };
   /**
-   * The store `perfwatch serve` uses (`postgres://…`, or `sqlite:<path>` on the same machine): slow-query
-   * and N+1 samples are written there in batches, so the service's API and the Grafana app show them.
-   * Without it samples stay in memory (`slowQuerySamples()`). The service creates the tables.
+   * Where slow-query and N+1 samples are written in batches. `@perfwatch/exporter`'s `perfwatch({ store })`
+   * provides one writing to the store `perfwatch serve` reads. Without it samples stay in memory
+   * (`slowQuerySamples()`).
    */
-  store?: string;
+  sink?: SampleSink;
 }
 
 export function perfwatch(options: PerfwatchOptions = {}) {
@@ -83,30 +78,13 @@ export function perfwatch(options: PerfwatchOptions = {}) {
     { ...DEFAULT_LABEL_CAPS, ...options.labelCaps },
     {
       ...DEFAULT_BUCKETS,
-      http: mergeBuckets(options.httpBuckets ?? DEFAULT_BUCKETS.http, [
-        ...slaBucketBounds(options.sla),
-        ...(options.slaBounds ?? []),
-      ]),
+      http: mergeBuckets(options.httpBuckets ?? DEFAULT_BUCKETS.http, options.slaBounds ?? []),
     },
   );
   if (options.systemMetrics) registerSystemMetrics(registry);
   const queries = queriesConfigSchema.parse(options.queries ?? {});
   let capture: SlowQueryCapture | undefined;
-  let store: Promise<Store> | undefined;
-  let repository: Promise<SlowQueryRepository> | undefined;
-  const storeUrl = options.store;
-  // Opened on the first flush: creating the perfwatch instance stays synchronous and cheap.
-  const sink: SampleSink | undefined = storeUrl
-    ? {
-        insert: async (samples, tallies) =>
-          (await (repository ??= openRepository())).insert(samples, tallies),
-        purge: async (before) => (await (repository ??= openRepository())).purge(before),
-      }
-    : undefined;
-  function openRepository() {
-    store ??= openStore(storeUrl!);
-    return store.then((s) => new SlowQueryRepository(s));
-  }
+  const sink = options.sink;
   /** Slow-query capture starts with the first DB hook, so apps without one pay nothing. */
   const slowQueries = () => {
     if (!capture) {
@@ -189,10 +167,10 @@ export function perfwatch(options: PerfwatchOptions = {}) {
     }),
     /** Slow and N+1 samples captured so far and not yet taken (newest last). */
     slowQuerySamples: () => slowQueries().sampler.peek(),
-    /** Writes pending samples to the store (when one is set) and closes it. */
+    /** Writes pending samples to the sink (when one is set) and closes it. */
     close: async () => {
       await capture?.stop();
-      if (store) await (await store).close();
+      await sink?.close?.();
     },
   };
 }
@@ -217,12 +195,8 @@ export {
 export { instrumentJob } from './instrument/jobs';
 export { measure } from './instrument/measure';
 export type { CustomCounter, CustomGauge, CustomHistogram } from './custom/metrics';
-export { loadConfig, parseConfig, ConfigError } from '../../src/config/load';
-export { startService } from '../../src/server/service';
-export { openStore } from '../../src/store/store';
 export { fingerprint, redactSql } from './queries/fingerprint';
-export { slaBucketBounds, resolveSlas } from '../../src/sla/model';
-export { generate as generateSlaFiles } from '../../src/sla/generate';
-export { buildReport as buildSlaReport } from '../../src/sla/report';
-export type { SlaReport, EndpointReport } from '../../src/sla/report';
-export type { SlaConfig, SlaConfigInput } from '../../src/sla/config';
+export type { SampleSink } from './queries/capture';
+export type { SlowQuerySample } from './queries/sample';
+export type { PendingTally } from './queries/sampler';
+export type { Logger } from './logger';

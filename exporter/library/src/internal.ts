@@ -28,6 +28,7 @@ export * from './instrument/origin';
 export * from './instrument/pg';
 export * from './instrument/request-tracker';
 export * from './instrument/uploads';
+export * from './logger';
 export * from './metrics-endpoint';
 export * from './queries/call-site';
 export * from './queries/capture';

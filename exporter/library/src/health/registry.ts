@@ -1,5 +1,5 @@
 import type { Recorder } from '../core/recorder';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../logger';
 import { redactUrl } from '../redact-url';
 
 export type HealthDetails = Record<string, string | number | boolean | null>;
