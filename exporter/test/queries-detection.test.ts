@@ -249,7 +249,7 @@ describe('adaptive call sites', () => {
       'Error: ',
       '    at Client.query (/app/node_modules/pg/lib/client.js:10:5)',
       '    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
-      `    at perfwatchQuery (${path.resolve(__dirname, '../src/instrument/pg.ts')}:3:1)`,
+      `    at perfwatchQuery (${path.resolve(__dirname, '../library/src/instrument/pg.ts')}:3:1)`,
       '    at async loadUser (/app/src/users.js:42:7)',
     ].join('\n');
     expect(callSiteOf({ stack })).toBe('/app/src/users.js:42');
