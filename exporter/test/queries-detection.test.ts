@@ -10,10 +10,10 @@ import {
   CallSitePolicy,
   captureStack,
   SlowQueryCapture,
-  queriesConfigSchema,
   MAX_EXTERNAL_UNITS,
   NPlusOneDetector,
 } from '@perfwatch/node/internal';
+import { queriesConfigSchema } from '../src/queries/config';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
 import { series } from '../library/test/support/prom-text';

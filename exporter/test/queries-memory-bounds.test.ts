@@ -7,13 +7,13 @@ import { Registry } from 'prom-client';
 import {
   type RecordedQuery,
   Recorder,
-  queriesConfigSchema,
   MAX_EXTERNAL_BYTES,
   NPlusOneDetector,
   MAX_FINGERPRINT_CACHE_BYTES,
   MAX_PENDING_BYTES,
   SlowQuerySampler,
 } from '@perfwatch/node/internal';
+import { queriesConfigSchema } from '../src/queries/config';
 import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import { Recorder, SlowQueryCapture, queriesConfigSchema } from '@perfwatch/node/internal';
+import { Recorder, SlowQueryCapture } from '@perfwatch/node/internal';
+import { queriesConfigSchema } from '../src/queries/config';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
 import { series } from '../library/test/support/prom-text';

@@ -37,10 +37,7 @@ import { instrumentPg, type PgModule, type PgPoolLike, trackPgPool } from './ins
 import { CustomMetrics } from './custom/metrics';
 import { HealthChecks } from './health/registry';
 import { SlowQueryCapture, type SampleSink } from './queries/capture';
-import { queriesConfigSchema } from './queries/config';
-import type { z } from 'zod';
-
-type QueriesConfigInput = z.input<typeof queriesConfigSchema>;
+import { type QueriesConfigInput, resolveQueriesConfig } from './queries/config';
 
 export interface PerfwatchOptions {
   /** Registry to record into; a new one by default. */
@@ -82,7 +79,7 @@ export function perfwatch(options: PerfwatchOptions = {}) {
     },
   );
   if (options.systemMetrics) registerSystemMetrics(registry);
-  const queries = queriesConfigSchema.parse(options.queries ?? {});
+  const queries = resolveQueriesConfig(options.queries);
   let capture: SlowQueryCapture | undefined;
   const sink = options.sink;
   /** Slow-query capture starts with the first DB hook, so apps without one pay nothing. */

@@ -30,6 +30,7 @@ export * from './instrument/request-tracker';
 export * from './instrument/uploads';
 export * from './logger';
 export * from './metrics-endpoint';
+export * from './problems';
 export * from './queries/call-site';
 export * from './queries/capture';
 export * from './queries/config';

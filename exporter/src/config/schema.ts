@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import {
-  DEFAULT_HTTP_BUCKETS,
-  customMetricsConfigSchema,
-  queriesConfigSchema,
-} from '@perfwatch/node/internal';
+import { DEFAULT_HTTP_BUCKETS } from '@perfwatch/node/internal';
+import { customMetricsConfigSchema } from '../custom/schema';
 import { healthConfigSchema } from '../health/config';
 import { alertmanagerConfigSchema, incidentsConfigSchema } from '../incidents/config';
 import { ingestConfigSchema } from '../ingest/schema';
+import { queriesConfigSchema } from '../queries/config';
 import { slaSchema } from '../sla/config';
 import { prometheusConfigSchema } from './prometheus';
 

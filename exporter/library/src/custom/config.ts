@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
-import { z } from 'zod';
 import { createMetrics } from '../core/metrics';
+import { isRecord, type Problem, unknownKeys } from '../problems';
 
 /** Prometheus metric names without `:` (reserved for recording rules). */
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -53,70 +53,106 @@ export function nameProblem(name: string, type: CustomMetricType): string | unde
   return undefined;
 }
 
-const bucketsSchema = z
-  .array(z.number().finite())
-  .min(1)
-  .max(50)
-  .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), 'buckets must be strictly increasing');
-
 /** A custom business metric: declared once with its type, help and label names. */
-export const customMetricSchema = z
-  .object({
-    name: z.string().min(1).max(100),
-    type: z.enum(CUSTOM_METRIC_TYPES),
-    help: z.string().min(1).max(300),
-    labelNames: z
-      .array(
-        z
-          .string()
-          .regex(LABEL_NAME, 'expected letters, digits and underscores, not starting with a digit')
-          .refine((l) => !l.startsWith('__'), 'label names starting with __ are reserved'),
-      )
-      .max(MAX_CUSTOM_LABELS)
-      .default([])
-      .refine((l) => new Set(l).size === l.length, 'label names must be unique'),
-    /** Histogram bucket bounds; prom-client's defaults (5 ms … 10 s) when absent. */
-    buckets: bucketsSchema.optional(),
-  })
-  .strict()
-  .superRefine((m, ctx) => {
-    const problem = nameProblem(m.name, m.type);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['name'], message: problem });
-    if (m.type !== 'histogram' && m.buckets)
-      ctx.addIssue({ code: 'custom', path: ['buckets'], message: 'only histograms have buckets' });
-    if (m.type === 'histogram' && m.labelNames.includes('le'))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['labelNames'],
-        message: '"le" is the bucket label of a histogram',
-      });
-  });
+export interface CustomMetricDefinition {
+  name: string;
+  type: CustomMetricType;
+  help: string;
+  labelNames: string[];
+  /** Histogram bucket bounds; prom-client's defaults (5 ms … 10 s) when absent. */
+  buckets?: number[];
+}
 
-export type CustomMetricDefinition = z.output<typeof customMetricSchema>;
-export type CustomMetricInput = z.input<typeof customMetricSchema>;
+export type CustomMetricInput = Omit<CustomMetricDefinition, 'labelNames'> & { labelNames?: string[] };
+
+const DEFINITION_KEYS = ['name', 'type', 'help', 'labelNames', 'buckets'] as const;
+const MAX_BUCKETS = 50;
+
+function stringProblem(v: unknown, max: number): string | undefined {
+  if (typeof v !== 'string' || v.length === 0) return 'expected a non-empty string';
+  return v.length > max ? `expected at most ${max} characters` : undefined;
+}
+
+function labelNamesProblems(v: unknown): Problem[] {
+  if (!Array.isArray(v)) return [{ path: ['labelNames'], message: 'expected a list of label names' }];
+  const problems: Problem[] = [];
+  if (v.length > MAX_CUSTOM_LABELS)
+    problems.push({ path: ['labelNames'], message: `expected at most ${MAX_CUSTOM_LABELS} label names` });
+  v.forEach((l: unknown, i) => {
+    if (typeof l !== 'string' || !LABEL_NAME.test(l))
+      problems.push({
+        path: ['labelNames', i],
+        message: 'expected letters, digits and underscores, not starting with a digit',
+      });
+    else if (l.startsWith('__'))
+      problems.push({ path: ['labelNames', i], message: 'label names starting with __ are reserved' });
+  });
+  if (new Set(v).size !== v.length) problems.push({ path: ['labelNames'], message: 'label names must be unique' });
+  return problems;
+}
+
+function bucketsProblem(v: unknown): string | undefined {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_BUCKETS)
+    return `expected a list of 1 to ${MAX_BUCKETS} numbers`;
+  if (!v.every((b) => typeof b === 'number' && Number.isFinite(b))) return 'expected finite numbers';
+  return v.every((b, i) => i === 0 || b > v[i - 1]) ? undefined : 'buckets must be strictly increasing';
+}
 
 /**
- * `customMetrics:` in the service config: the only custom metrics POST /api/v1/events accepts.
- * Declaring them in the config (rather than on first use by a sender) keeps the set of families
- * reviewable and bounded, gives each its type, help and buckets once, and stops two senders from
- * disagreeing about what a name means.
+ * What is wrong with a custom metric definition: its fields, then the naming rules (nameProblem) and
+ * what its type allows. The library's CustomMetrics and the service's `customMetrics:` schema both ask.
  */
-export const customMetricsConfigSchema = z
-  .array(customMetricSchema)
-  .max(500)
-  .default([])
-  .superRefine((list, ctx) => {
-    const seen = new Map<string, number>();
-    list.forEach((m, i) => {
-      for (const s of seriesNames(m.name, m.type)) {
-        const other = seen.get(s);
-        if (other !== undefined)
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'name'],
-            message: `collides with customMetrics.${other} (${list[other].name})`,
-          });
-        else seen.set(s, i);
-      }
-    });
+export function customMetricProblems(input: unknown): Problem[] {
+  if (!isRecord(input)) return [{ path: [], message: 'expected an object' }];
+  const problems = unknownKeys(input, DEFINITION_KEYS);
+  const name = stringProblem(input.name, 100);
+  if (name) problems.push({ path: ['name'], message: name });
+  if (!CUSTOM_METRIC_TYPES.includes(input.type as CustomMetricType))
+    problems.push({ path: ['type'], message: `expected one of ${CUSTOM_METRIC_TYPES.join(', ')}` });
+  const help = stringProblem(input.help, 300);
+  if (help) problems.push({ path: ['help'], message: help });
+  const labelNames = input.labelNames ?? [];
+  problems.push(...labelNamesProblems(labelNames));
+  if (input.buckets !== undefined) {
+    const buckets = bucketsProblem(input.buckets);
+    if (buckets) problems.push({ path: ['buckets'], message: buckets });
+  }
+  if (problems.length) return problems;
+  const type = input.type as CustomMetricType;
+  const problem = nameProblem(input.name as string, type);
+  if (problem) problems.push({ path: ['name'], message: problem });
+  if (type !== 'histogram' && input.buckets)
+    problems.push({ path: ['buckets'], message: 'only histograms have buckets' });
+  if (type === 'histogram' && (labelNames as string[]).includes('le'))
+    problems.push({ path: ['labelNames'], message: '"le" is the bucket label of a histogram' });
+  return problems;
+}
+
+/** The definition with its defaults; call after customMetricProblems() found nothing. */
+export function customMetricDefinition(input: CustomMetricInput): CustomMetricDefinition {
+  return {
+    name: input.name,
+    type: input.type,
+    help: input.help,
+    labelNames: input.labelNames ?? [],
+    ...(input.buckets ? { buckets: input.buckets } : {}),
+  };
+}
+
+/** Where a list of definitions collides with itself: two whose series overlap. */
+export function customMetricListProblems(list: CustomMetricDefinition[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((m, i) => {
+    for (const s of seriesNames(m.name, m.type)) {
+      const other = seen.get(s);
+      if (other !== undefined)
+        problems.push({
+          path: [i, 'name'],
+          message: `collides with customMetrics.${other} (${list[other].name})`,
+        });
+      else seen.set(s, i);
+    }
   });
+  return problems;
+}

@@ -1,55 +1,115 @@
-import { z } from 'zod';
-import { explainConfigSchema } from '../../../src/queries/explain-config';
+import type { CallSiteMode } from './call-site';
+import { describeProblems, isRecord, positiveInteger, positiveNumber, type Problem, unknownKeys } from '../problems';
 
-export const queriesConfigSchema = z
-  .object({
-    /** A query at least this slow is a slow query. */
-    slowThresholdMs: z.number().positive().default(100),
-    /** Per-database overrides, keyed by db_system (postgresql, mysql) or database name. */
-    thresholds: z.record(z.string(), z.number().positive()).default({}),
-    /** Samples kept per second at most; past it only a new slowest-in-the-second is kept. */
-    maxSamplesPerSecond: z.number().int().positive().default(50),
-    /** Samples held in memory until written to the store; past it the oldest are dropped and counted. */
-    ringSize: z.number().int().positive().default(1000),
-    /**
-     * How often buffered samples are written (in-process capture; ingestion writes before it answers).
-     * A second's budget is at most twice maxSamplesPerSecond (the slowest-so-far exception), so the
-     * ring must hold that many for one interval: 2 × 50/s × 5 s = 500 ≤ 1 000.
-     */
-    flushIntervalMs: z.number().int().positive().default(5_000),
-    retentionDays: z.number().positive().default(7),
-    /** The same fingerprint more often than this in one request or job is an N+1 suspicion. */
-    nPlusOneThreshold: z.number().int().positive().default(5),
-    /**
-     * When adapters take the stack for a sample's call site: `adaptive` (default) only for statements
-     * that were slow or N+1 before, and briefly for all after such a sample; `always` for every query
-     * (every sample has a call site, every query pays a few microseconds); `off` never.
-     */
-    callSites: z.enum(['adaptive', 'always', 'off']).default('adaptive'),
-    /** Most stacks taken per second in adaptive mode. */
-    callSiteStacksPerSecond: z.number().int().positive().default(100),
-    /** Keep raw SQL with literals in samples. Off by default: literals may be personal data or secrets. */
-    rawLiterals: z.boolean().default(false),
-    /** Extra normalisation applied to fingerprints, e.g. `tbl_\d+` → `tbl_N`. */
-    normalisation: z
-      .array(z.object({ pattern: z.string().min(1), replacement: z.string() }).strict())
-      .default([])
-      .refine(
-        (rules) =>
-          rules.every((r) => {
-            try {
-              new RegExp(r.pattern, 'g');
-              return true;
-            } catch {
-              return false;
-            }
-          }),
-        'every pattern must be a valid regular expression',
-      ),
-    /** EXPLAIN on demand (POST /api/v1/slow-queries/{id}/explain): read-only connections per database. */
-    explain: explainConfigSchema.default({ connections: {}, statementTimeoutMs: 5_000 }),
-  })
-  .strict();
+export interface NormalisationRuleConfig {
+  pattern: string;
+  replacement: string;
+}
+
+export interface QueriesConfig {
+  /** A query at least this slow is a slow query. */
+  slowThresholdMs: number;
+  /** Per-database overrides, keyed by db_system (postgresql, mysql) or database name. */
+  thresholds: Record<string, number>;
+  /** Samples kept per second at most; past it only a new slowest-in-the-second is kept. */
+  maxSamplesPerSecond: number;
+  /** Samples held in memory until written to the store; past it the oldest are dropped and counted. */
+  ringSize: number;
+  /**
+   * How often buffered samples are written (in-process capture; ingestion writes before it answers).
+   * A second's budget is at most twice maxSamplesPerSecond (the slowest-so-far exception), so the
+   * ring must hold that many for one interval: 2 × 50/s × 5 s = 500 ≤ 1 000.
+   */
+  flushIntervalMs: number;
+  retentionDays: number;
+  /** The same fingerprint more often than this in one request or job is an N+1 suspicion. */
+  nPlusOneThreshold: number;
+  /**
+   * When adapters take the stack for a sample's call site: `adaptive` (default) only for statements
+   * that were slow or N+1 before, and briefly for all after such a sample; `always` for every query
+   * (every sample has a call site, every query pays a few microseconds); `off` never.
+   */
+  callSites: CallSiteMode;
+  /** Most stacks taken per second in adaptive mode. */
+  callSiteStacksPerSecond: number;
+  /** Keep raw SQL with literals in samples. Off by default: literals may be personal data or secrets. */
+  rawLiterals: boolean;
+  /** Extra normalisation applied to fingerprints, e.g. `tbl_\d+` → `tbl_N`. */
+  normalisation: NormalisationRuleConfig[];
+}
+
+export type QueriesConfigInput = Partial<QueriesConfig>;
+
+export const DEFAULT_QUERIES_CONFIG: QueriesConfig = {
+  slowThresholdMs: 100,
+  thresholds: {},
+  maxSamplesPerSecond: 50,
+  ringSize: 1000,
+  flushIntervalMs: 5_000,
+  retentionDays: 7,
+  nPlusOneThreshold: 5,
+  callSites: 'adaptive',
+  callSiteStacksPerSecond: 100,
+  rawLiterals: false,
+  normalisation: [],
+};
+
+const CALL_SITE_MODES: readonly CallSiteMode[] = ['adaptive', 'always', 'off'];
+
+type FieldCheck = (v: unknown) => string | undefined;
+const FIELDS: Record<keyof QueriesConfig, FieldCheck> = {
+  slowThresholdMs: positiveNumber,
+  thresholds: (v) =>
+    isRecord(v) && Object.values(v).every((t) => positiveNumber(t) === undefined)
+      ? undefined
+      : 'expected a map of names to positive numbers (milliseconds)',
+  maxSamplesPerSecond: positiveInteger,
+  ringSize: positiveInteger,
+  flushIntervalMs: positiveInteger,
+  retentionDays: positiveNumber,
+  nPlusOneThreshold: positiveInteger,
+  callSites: (v) =>
+    CALL_SITE_MODES.includes(v as CallSiteMode) ? undefined : `expected one of ${CALL_SITE_MODES.join(', ')}`,
+  callSiteStacksPerSecond: positiveInteger,
+  rawLiterals: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false'),
+  normalisation: (v) => {
+    if (!Array.isArray(v)) return 'expected a list of { pattern, replacement }';
+    for (const r of v as unknown[]) {
+      if (
+        !isRecord(r) ||
+        typeof r.pattern !== 'string' ||
+        r.pattern === '' ||
+        typeof r.replacement !== 'string' ||
+        Object.keys(r).some((k) => k !== 'pattern' && k !== 'replacement')
+      )
+        return 'expected a list of { pattern, replacement } with a non-empty pattern';
+      try {
+        new RegExp(r.pattern, 'g');
+      } catch {
+        return 'every pattern must be a valid regular expression';
+      }
+    }
+    return undefined;
+  },
+};
+
+/** What is wrong with a `queries` input (every key optional; absent ones take the defaults). */
+export function queriesConfigProblems(input: unknown): Problem[] {
+  if (!isRecord(input)) return [{ path: [], message: 'expected an object' }];
+  const problems = unknownKeys(input, Object.keys(FIELDS));
+  for (const [key, check] of Object.entries(FIELDS)) {
+    const value = input[key];
+    const message = value === undefined ? undefined : check(value);
+    if (message) problems.push({ path: [key], message });
+  }
+  return problems;
+}
+
+/** The input over the defaults; call after queriesConfigProblems() found nothing. */
+export function withQueriesDefaults(input: QueriesConfigInput): QueriesConfig {
+  const defined = Object.entries(input).filter(([, v]) => v !== undefined);
+  return { ...DEFAULT_QUERIES_CONFIG, ...Object.fromEntries(defined) };
+}
 
 /** Why a config would drop samples under steady load (the ring cannot hold one interval), if it would. */
 export function ringTooSmall(c: QueriesConfig): string | undefined {
@@ -58,5 +118,9 @@ export function ringTooSmall(c: QueriesConfig): string | undefined {
   return `queries.ringSize (${c.ringSize}) holds less than one flush interval at the full rate (2 × maxSamplesPerSecond × flushIntervalMs/1000 = ${perInterval}): samples will be dropped under steady load; raise ringSize or lower flushIntervalMs`;
 }
 
-export type QueriesConfig = z.infer<typeof queriesConfigSchema>;
-export const DEFAULT_QUERIES_CONFIG: QueriesConfig = queriesConfigSchema.parse({});
+/** A validated `queries` input over the defaults; throws naming every field that is wrong. */
+export function resolveQueriesConfig(input: QueriesConfigInput = {}): QueriesConfig {
+  const problems = queriesConfigProblems(input);
+  if (problems.length) throw new TypeError(`perfwatch queries options: ${describeProblems(problems)}`);
+  return withQueriesDefaults(input);
+}
