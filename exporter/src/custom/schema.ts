@@ -9,7 +9,8 @@ import {
 const customMetricSchema = z
   .custom<CustomMetricInput>()
   .superRefine((value, ctx) => {
-    for (const p of customMetricProblems(value)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    for (const p of customMetricProblems(value))
+      ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   })
   .transform((value) => customMetricDefinition(value));
 
@@ -24,5 +25,6 @@ export const customMetricsConfigSchema = z
   .max(500)
   .default([])
   .superRefine((list, ctx) => {
-    for (const p of customMetricListProblems(list)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    for (const p of customMetricListProblems(list))
+      ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });

@@ -87,7 +87,8 @@ function labelNamesProblems(v: unknown): Problem[] {
     else if (l.startsWith('__'))
       problems.push({ path: ['labelNames', i], message: 'label names starting with __ are reserved' });
   });
-  if (new Set(v).size !== v.length) problems.push({ path: ['labelNames'], message: 'label names must be unique' });
+  if (new Set(v).size !== v.length)
+    problems.push({ path: ['labelNames'], message: 'label names must be unique' });
   return problems;
 }
 

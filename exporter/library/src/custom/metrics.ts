@@ -63,7 +63,9 @@ export class CustomMetrics {
   declare(input: CustomMetricInput): CustomMetricDefinition {
     const problems = customMetricProblems(input);
     if (problems.length)
-      throw new CustomMetricError(`custom metric ${JSON.stringify(input.name)}: ${describeProblems(problems)}`);
+      throw new CustomMetricError(
+        `custom metric ${JSON.stringify(input.name)}: ${describeProblems(problems)}`,
+      );
     const def = customMetricDefinition(input);
     const existing = this.declared.get(def.name);
     if (existing) {

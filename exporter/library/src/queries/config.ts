@@ -1,5 +1,12 @@
 import type { CallSiteMode } from './call-site';
-import { describeProblems, isRecord, positiveInteger, positiveNumber, type Problem, unknownKeys } from '../problems';
+import {
+  describeProblems,
+  isRecord,
+  positiveInteger,
+  positiveNumber,
+  type Problem,
+  unknownKeys,
+} from '../problems';
 
 export interface NormalisationRuleConfig {
   pattern: string;
