@@ -99,7 +99,7 @@ ${rows.join('\n')}
 MB = 10⁶ bytes. *On disk* counts allocated blocks as \`du\` does; *of files* sums the files' sizes.
 *Packages* counts every installed package.json (nested ones too), as npm counts "added N packages".
 *Native build* lists packages with an install script or a \`binding.gyp\`, which npm would run or compile
-(the reference row installs with \`--ignore-scripts\`; better-sqlite3 is the one that builds).
+(the reference row is installed with \`--ignore-scripts\`, so the ones it lists were counted, not built).
 
 Goal (issue 15): the library costs no more than express-prom-bundle does, ≤ 13 MB and ≤ 80 packages
 including express, with no native build: **${met ? 'met' : 'not met'}**.
