@@ -36,7 +36,7 @@ export function perfwatch(options: PerfwatchOptions = {}) {
 export * from '@perfwatch/node';
 export { loadConfig, parseConfig, ConfigError } from './config/load';
 export { startService } from './server/service';
-export { openStore, redactUrl } from './store/store';
+export { openStore } from './store/store';
 export { storeSink } from './queries/store-sink';
 export { slaBucketBounds, resolveSlas } from './sla/model';
 export { generate as generateSlaFiles } from './sla/generate';
