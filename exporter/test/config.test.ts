@@ -74,8 +74,28 @@ describe('configuration', () => {
     );
   });
 
-  test("no queries section gives the library's defaults", () => {
-    expect(loadConfig(undefined, {}).queries).toEqual(DEFAULT_QUERIES_CONFIG);
+  test("no queries section gives the library's defaults and no EXPLAIN connections", () => {
+    expect(loadConfig(undefined, {}).queries).toEqual({
+      ...DEFAULT_QUERIES_CONFIG,
+      explain: { connections: {}, statementTimeoutMs: 5_000 },
+    });
+  });
+
+  test("queries.explain, the service's own option, is read beside the library's options", () => {
+    const c = loadConfig(
+      file(
+        'queries:\n  ringSize: 2000\n  explain:\n    connections:\n      app: { client: pg, urlEnv: APP_DB }\n',
+      ),
+      {},
+    );
+    expect(c.queries.ringSize).toBe(2000);
+    expect(c.queries.explain.connections).toEqual({ app: { client: 'pg', urlEnv: 'APP_DB' } });
+  });
+
+  test('a wrong queries.explain field names the field under queries.explain', () => {
+    expect(() =>
+      loadConfig(file('queries:\n  explain:\n    connections:\n      app: { client: oracle, url: x }\n'), {}),
+    ).toThrow(/queries\.explain\.connections\.app\.client/);
   });
 
   test('the shipped example config is valid', () => {
