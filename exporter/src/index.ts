@@ -11,7 +11,13 @@ import { storeSink } from './queries/store-sink';
 import type { SlaConfig } from './sla/config';
 import { slaBucketBounds } from './sla/model';
 
-export interface PerfwatchOptions extends LibraryOptions {
+export interface PerfwatchOptions extends Omit<LibraryOptions, 'queries'> {
+  /**
+   * Slow-query capture: the library's options, or perfwatch.yml's parsed `queries:` section whole
+   * (`loadConfig('perfwatch.yml').queries`). Its `explain` connections are the service's (EXPLAIN runs in
+   * `perfwatch serve`), so they are left out of what the library is given.
+   */
+  queries?: LibraryOptions['queries'] & { explain?: unknown };
   /**
    * The parsed `sla:` section of perfwatch.yml (`loadConfig('perfwatch.yml').sla`): its latency targets and
    * warning/critical/emergency thresholds become bucket bounds, so the generated rules read exact buckets.
@@ -25,9 +31,11 @@ export interface PerfwatchOptions extends LibraryOptions {
 }
 
 export function perfwatch(options: PerfwatchOptions = {}) {
-  const { sla, store, ...library } = options;
+  const { sla, store, queries, ...library } = options;
+  const { explain: _serviceOnly, ...libraryQueries } = queries ?? {};
   return libraryPerfwatch({
     ...library,
+    queries: queries && libraryQueries,
     slaBounds: [...slaBucketBounds(sla), ...(library.slaBounds ?? [])],
     sink: library.sink ?? (store ? storeSink(store) : undefined),
   });
