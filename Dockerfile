@@ -15,6 +15,7 @@ WORKDIR /app
 # npm ci checks the lock file against every workspace's package.json; the plugin's is not installed.
 COPY package.json package-lock.json ./
 COPY exporter/package.json exporter/
+COPY exporter/library/package.json exporter/library/
 COPY grafana-app-plugin/package.json grafana-app-plugin/
 COPY examples/demo-app/package.json examples/demo-app/
 COPY stack/package.json stack/
@@ -24,21 +25,24 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY exporter exporter
 COPY examples/demo-app examples/demo-app
 COPY stack stack
+# The service's build builds the library (@perfwatch/node, exporter/library) first.
 RUN npm run build -w @perfwatch/exporter && npm run build -w @perfwatch/demo-app && npm run build -w @perfwatch/stack
 
 # Each runtime stage installs its own production dependencies with npm ci, so every package lands
-# where the lock file puts it (exporter/node_modules/lru-cache beside the root's node_modules)
+# where the lock file puts it (exporter/node_modules/lru-cache, the library's, beside the root's)
 # instead of node_modules trees copied out of the build stage by hand.
 FROM ${NODE_IMAGE} AS demo-app
 WORKDIR /app
 ENV NODE_ENV=production PORT=8080 UPLOAD_DIR=/app/uploads
 COPY package.json package-lock.json ./
 COPY exporter/package.json exporter/
+COPY exporter/library/package.json exporter/library/
 COPY grafana-app-plugin/package.json grafana-app-plugin/
 COPY examples/demo-app/package.json examples/demo-app/
 COPY stack/package.json stack/
 RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspace @perfwatch/exporter --workspace @perfwatch/demo-app --include-workspace-root=false --no-audit --no-fund
+COPY --from=build /app/exporter/library/dist exporter/library/dist
 COPY --from=build /app/exporter/dist exporter/dist
 COPY --from=build /app/examples/demo-app/dist examples/demo-app/dist
 RUN mkdir -p /app/uploads && chown node:node /app/uploads
@@ -53,6 +57,7 @@ WORKDIR /app
 ENV NODE_ENV=production CATCHER_HTTP_PORT=8026
 COPY package.json package-lock.json ./
 COPY exporter/package.json exporter/
+COPY exporter/library/package.json exporter/library/
 COPY grafana-app-plugin/package.json grafana-app-plugin/
 COPY examples/demo-app/package.json examples/demo-app/
 COPY stack/package.json stack/
@@ -70,11 +75,13 @@ WORKDIR /app
 ENV NODE_ENV=production PERFWATCH_PORT=9470
 COPY package.json package-lock.json ./
 COPY exporter/package.json exporter/
+COPY exporter/library/package.json exporter/library/
 COPY grafana-app-plugin/package.json grafana-app-plugin/
 COPY examples/demo-app/package.json examples/demo-app/
 COPY stack/package.json stack/
 RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspace @perfwatch/exporter --include-workspace-root=false --no-audit --no-fund
+COPY --from=build /app/exporter/library/dist exporter/library/dist
 COPY --from=build /app/exporter/dist exporter/dist
 COPY exporter/openapi.yaml exporter/
 # The default store is sqlite:./data/perfwatch.db (compose uses PostgreSQL instead).

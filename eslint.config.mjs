@@ -4,14 +4,14 @@ import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers of the exporter (issue 15): core never imports features or the server; features reach the
- * service only through the kit, never server internals; adapters never import features. A file takes
- * the first layer whose pattern matches; an import between two layers needs a policy below. The entry
- * points (index.ts, cli.ts) and the leaf files beside them (logger.ts, version.ts) belong to no layer.
+ * Layers of the service, @perfwatch/exporter (issue 15): features reach the service only through the
+ * kit, never server internals. A file takes the first layer whose pattern matches; an import between
+ * two layers needs a policy below. The entry points (index.ts, cli.ts) and the leaf files beside them
+ * (logger.ts, version.ts) belong to no layer. The library's sources are a layer no service file may
+ * import by path: the service uses the library only as a package (@perfwatch/node/internal), as an
+ * installed service does.
  */
 const LAYERS = [
-  { type: 'core', pattern: 'exporter/src/core/**', partialMatch: false },
-  { type: 'adapter', pattern: 'exporter/src/instrument/**', partialMatch: false },
   { type: 'kit', pattern: 'exporter/src/kit/**', partialMatch: false },
   // The operation type and the shared shapes every feature's api-schemas.ts states its routes with.
   { type: 'contract', pattern: 'exporter/src/contract/**', partialMatch: false },
@@ -23,11 +23,25 @@ const LAYERS = [
   { type: 'upstream', pattern: 'exporter/src/upstream/**', partialMatch: false },
   { type: 'config', pattern: 'exporter/src/config/**', partialMatch: false },
   { type: 'store', pattern: 'exporter/src/store/**', partialMatch: false },
-  { type: 'system', pattern: 'exporter/src/system/**', partialMatch: false },
   { type: 'feature', pattern: 'exporter/src/*/**', partialMatch: false },
+  { type: 'library', pattern: 'exporter/library/**', partialMatch: false },
+];
+
+/**
+ * Layers of the library, @perfwatch/node: core never imports the rest; adapters import only core (and
+ * the query capture they feed); the library never imports the service at all, whatever the file
+ * (entry points and tests included), so every service file is one layer that nothing here may import.
+ */
+const LIBRARY_LAYERS = [
+  { type: 'core', pattern: 'exporter/library/src/core/**', partialMatch: false },
+  { type: 'adapter', pattern: 'exporter/library/src/instrument/**', partialMatch: false },
+  { type: 'system', pattern: 'exporter/library/src/system/**', partialMatch: false },
+  { type: 'library', pattern: 'exporter/library/src/**', partialMatch: false },
+  { type: 'library-test', pattern: 'exporter/library/test/**', partialMatch: false },
+  { type: 'service', pattern: 'exporter/**', partialMatch: false },
 ];
 /** Stack capture of a query's origin: part of the in-process query capture that adapters feed. */
-const CAPTURE = [{ category: 'capture', pattern: 'exporter/src/queries/call-site.ts' }];
+const CAPTURE = [{ category: 'capture', pattern: 'exporter/library/src/queries/call-site.ts' }];
 
 /** A boundaries policy: files of the `from` layers may import files of the `to` layers (and capture). */
 const layer = (from, to) => ({
@@ -93,6 +107,41 @@ export default tseslint.config(
     settings: {
       'import/resolver': { node: { extensions: ['.ts', '.js'] } },
       'boundaries/elements': LAYERS,
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: [
+            layer(['kit'], ['kit', 'config', 'store']),
+            layer(['contract'], ['contract', 'kit']),
+            layer(['openapi'], ['openapi', 'contract', 'feature', 'server', 'kit', 'config']),
+            layer(['store'], ['store']),
+            layer(['upstream'], ['upstream', 'config']),
+            // The config schema is assembled from each feature's own section.
+            layer(['config'], ['config', 'feature']),
+            layer(['feature'], ['feature', 'kit', 'contract', 'upstream', 'config', 'store']),
+            layer(
+              ['server'],
+              ['server', 'kit', 'contract', 'openapi', 'feature', 'upstream', 'config', 'store'],
+            ),
+            layer(
+              ['cli'],
+              ['cli', 'server', 'openapi', 'contract', 'feature', 'upstream', 'config', 'store'],
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The library's layer rule (LIBRARY_LAYERS above); part of `npm run lint`.
+    files: ['exporter/library/src/**/*.ts', 'exporter/library/test/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js'] } },
+      'boundaries/elements': LIBRARY_LAYERS,
       'boundaries/files': CAPTURE,
     },
     rules: {
@@ -103,48 +152,9 @@ export default tseslint.config(
           policies: [
             layer(['core'], ['core']),
             layer(['adapter'], ['adapter', 'core']),
-            layer(['kit'], ['kit', 'core', 'config', 'store']),
-            layer(['contract'], ['contract', 'kit', 'core']),
-            layer(['openapi'], ['openapi', 'contract', 'feature', 'server', 'kit', 'core', 'config']),
-            layer(['store', 'system'], ['store', 'system', 'core']),
-            layer(['upstream'], ['upstream', 'config', 'core']),
-            // The config schema is assembled from each feature's own section.
-            layer(['config'], ['config', 'core', 'feature']),
-            layer(
-              ['feature'],
-              ['feature', 'kit', 'contract', 'upstream', 'core', 'config', 'store', 'system'],
-            ),
-            layer(
-              ['server'],
-              [
-                'server',
-                'kit',
-                'contract',
-                'openapi',
-                'feature',
-                'upstream',
-                'adapter',
-                'core',
-                'config',
-                'store',
-                'system',
-              ],
-            ),
-            layer(
-              ['cli'],
-              [
-                'cli',
-                'server',
-                'openapi',
-                'contract',
-                'feature',
-                'upstream',
-                'core',
-                'config',
-                'store',
-                'system',
-              ],
-            ),
+            layer(['system'], ['system', 'core']),
+            layer(['library'], ['library', 'core', 'adapter', 'system']),
+            layer(['library-test'], ['library-test', 'library', 'core', 'adapter', 'system']),
           ],
         },
       ],

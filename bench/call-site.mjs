@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const pg = require('pg');
 const { Registry } = require('prom-client');
-const { Recorder } = require('../exporter/dist/core/recorder.js');
-const { instrumentPg } = require('../exporter/dist/instrument/pg.js');
-const { CallSitePolicy, captureStack } = require('../exporter/dist/queries/call-site.js');
+const { Recorder } = require('../exporter/library/dist/core/recorder.js');
+const { instrumentPg } = require('../exporter/library/dist/instrument/pg.js');
+const { CallSitePolicy, captureStack } = require('../exporter/library/dist/queries/call-site.js');
 
 const PG_URL = process.env.PERFWATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = 5;

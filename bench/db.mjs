@@ -50,7 +50,7 @@ async function worker(driver, variant) {
   let pw;
   let workContext;
   if (variant !== 'bare') {
-    const lib = require('../exporter/dist/index.js');
+    const lib = require('../exporter/library/dist/index.js');
     workContext = lib.workContext;
     pw = lib.perfwatch({
       queries: variant === 'perfwatch-all-slow' ? { slowThresholdMs: 0.001 } : {},

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const { fingerprintText } = require('../exporter/dist/queries/fingerprint.js');
+const { fingerprintText } = require('../exporter/library/dist/queries/fingerprint.js');
 
 const N = Number(process.env.BENCH_QUERIES ?? 50_000);
 const N_LONG = Number(process.env.BENCH_LONG_QUERIES ?? 20_000);
@@ -323,7 +323,7 @@ pt-fingerprint: the best of ${PASSES} runs, start-up subtracted):
 
 ${bigTable}
 
-Linearity is checked without a clock by exporter/test/queries-fingerprint-linear.test.ts, which counts
+Linearity is checked without a clock by exporter/library/test/queries-fingerprint-linear.test.ts, which counts
 the input characters the fingerprinter reads.
 
 ${corpora.map((c) => `## Where the tools group differently: ${c.name}\n\n${differences(c)}`).join('\n\n')}

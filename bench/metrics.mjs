@@ -38,10 +38,10 @@ async function scraper() {
 async function main() {
   const express = require('express');
   const { Registry } = require('prom-client');
-  const { Recorder } = require('../exporter/dist/core/recorder.js');
-  const { renderMetrics } = require('../exporter/dist/core/exposition.js');
-  const { metricsHandler } = require('../exporter/dist/server/metrics-endpoint.js');
-  const { registerSystemMetrics } = require('../exporter/dist/system/index.js');
+  const { Recorder } = require('../exporter/library/dist/core/recorder.js');
+  const { renderMetrics } = require('../exporter/library/dist/core/exposition.js');
+  const { metricsHandler } = require('../exporter/library/dist/metrics-endpoint.js');
+  const { registerSystemMetrics } = require('../exporter/library/dist/system/index.js');
 
   // The recorder's real families; request series over 1 000 routes until the exposition holds SERIES
   // sample lines (each route: 15 buckets, +Inf, sum and count of the request histogram).
@@ -177,7 +177,7 @@ async function main() {
 
 \`npm run bench:metrics\`: ${series} series in the recorder's own families (request histograms over ${routes}
 routes, 18 lines each) rendered by prom-client's \`registry.metrics()\` and by Perfwatch's renderer
-(\`exporter/src/core/exposition.ts\`, which writes the same text, checked before measuring) in one
+(\`exporter/library/src/core/exposition.ts\`, which writes the same text, checked before measuring) in one
 process, ${ROUNDS} alternating rounds of ${RENDERS} renders each, CPU time from \`process.cpuUsage()\`.
 Then the same registry plus the node_exporter-compatible system families is served by Perfwatch's
 \`/metrics\` handler and, for comparison, by one that renders the merged registries with prom-client in

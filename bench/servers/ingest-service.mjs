@@ -12,13 +12,13 @@ const { parseConfig } = require('../../exporter/dist/config/load.js');
 const { startService } = require('../../exporter/dist/server/service.js');
 const { createLogger } = require('../../exporter/dist/logger.js');
 const { Registry } = require('prom-client');
-const { Recorder } = require('../../exporter/dist/core/recorder.js');
-const { CustomMetrics } = require('../../exporter/dist/custom/metrics.js');
+const { Recorder } = require('../../exporter/library/dist/core/recorder.js');
+const { CustomMetrics } = require('../../exporter/library/dist/custom/metrics.js');
 const { Ingestor } = require('../../exporter/dist/ingest/ingest.js');
 const { ingestConfigSchema } = require('../../exporter/dist/ingest/schema.js');
 const { EventValidator } = require('../../exporter/dist/ingest/validator.js');
-const { SlowQueryCapture } = require('../../exporter/dist/queries/capture.js');
-const { DEFAULT_QUERIES_CONFIG } = require('../../exporter/dist/queries/config.js');
+const { SlowQueryCapture } = require('../../exporter/library/dist/queries/capture.js');
+const { DEFAULT_QUERIES_CONFIG } = require('../../exporter/library/dist/queries/config.js');
 
 const { BODIES, EVENTS_PER_BATCH, TOKEN } = process.env;
 const dir = mkdtempSync(path.join(tmpdir(), 'perfwatch-bench-ingest-'));

@@ -2,7 +2,7 @@
 // upload hook is installed (they attribute their work to the request's route). Opt-in variant:
 // BENCH_VARIANTS=bare,perfwatch,perfwatch-context
 const express = require('express');
-const { perfwatch } = require('../../exporter/dist/index.js');
+const { perfwatch } = require('../../exporter/library/dist/index.js');
 const { routes, listen } = require('./common.cjs');
 const pw = perfwatch({ defaultMetrics: true });
 pw.recorder.useContext();

@@ -13,11 +13,15 @@ const { spawnSync } = require('node:child_process');
 const root = path.join(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
 const tsconfig = path.join(root, 'tsconfig.build.json');
+// The service is built on the library (@perfwatch/node in library/), whose declarations it compiles against.
+const libraryTsconfig = path.join(root, 'library', 'tsconfig.build.json');
 
 if (!existsSync(cli) && existsSync(tsconfig)) {
   console.error('perfwatch: exporter/dist is missing; building it once (npm run build does the same)…');
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const built = spawnSync(process.execPath, [tsc, '-p', tsconfig], { stdio: 'inherit' });
-  if (built.status !== 0) process.exit(built.status ?? 1);
+  for (const project of [libraryTsconfig, tsconfig]) {
+    const built = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+    if (built.status !== 0) process.exit(built.status ?? 1);
+  }
 }
 require(cli);

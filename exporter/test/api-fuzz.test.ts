@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { freePort, killAll, start, waitForHttp } from './support/processes';
+import { freePort, killAll, start, waitForHttp } from '../library/test/support/processes';
 import { startTestService, type TestService, TOKENS } from './support/service';
 
 interface FuzzRequest {

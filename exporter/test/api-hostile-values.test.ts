@@ -4,12 +4,12 @@
  * PostgreSQL, where NUL characters cannot be stored.
  */
 import { Registry } from 'prom-client';
-import { Recorder } from '../src/core/recorder';
+import { Recorder } from '@perfwatch/node/internal';
 import { loggableError } from '../src/server/errors';
 import { openStore } from '../src/store/store';
 import { amAlert, amPayload } from './support/alertmanager';
-import { pgUrlWithSchema } from './support/env';
-import { series } from './support/prom-text';
+import { pgUrlWithSchema } from '../library/test/support/env';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 const NUL = '\u0000';

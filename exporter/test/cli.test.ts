@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_QUERIES_CONFIG } from '@perfwatch/node/internal';
 import { ConfigError, loadConfig } from '../src/config/load';
 
 function file(text: string): string {
@@ -65,6 +66,36 @@ describe('configuration', () => {
     expect(() => loadConfig(undefined, { PERFWATCH_TOKEN_READ: 'short' })).toThrow(
       /tokens\.0\.token: a token must be at least 16/,
     );
+  });
+
+  test("a wrong queries field names the field and what was expected (the library's rule)", () => {
+    expect(() => loadConfig(file('queries:\n  ringSize: -1\n  callSites: never\n'), {})).toThrow(
+      /queries\.ringSize: expected a positive integer[\s\S]*queries\.callSites: expected one of adaptive, always, off/,
+    );
+  });
+
+  test("no queries section gives the library's defaults and no EXPLAIN connections", () => {
+    expect(loadConfig(undefined, {}).queries).toEqual({
+      ...DEFAULT_QUERIES_CONFIG,
+      explain: { connections: {}, statementTimeoutMs: 5_000 },
+    });
+  });
+
+  test("queries.explain, the service's own option, is read beside the library's options", () => {
+    const c = loadConfig(
+      file(
+        'queries:\n  ringSize: 2000\n  explain:\n    connections:\n      app: { client: pg, urlEnv: APP_DB }\n',
+      ),
+      {},
+    );
+    expect(c.queries.ringSize).toBe(2000);
+    expect(c.queries.explain.connections).toEqual({ app: { client: 'pg', urlEnv: 'APP_DB' } });
+  });
+
+  test('a wrong queries.explain field names the field under queries.explain', () => {
+    expect(() =>
+      loadConfig(file('queries:\n  explain:\n    connections:\n      app: { client: oracle, url: x }\n'), {}),
+    ).toThrow(/queries\.explain\.connections\.app\.client/);
   });
 
   test('the shipped example config is valid', () => {

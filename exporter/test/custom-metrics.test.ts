@@ -1,6 +1,6 @@
 import { parseConfig } from '../src/config/load';
 import { perfwatch, CustomMetricError } from '../src';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 describe('custom metrics in the library', () => {

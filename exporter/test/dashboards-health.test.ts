@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { panelQueries } from '../src/dashboards/queries';
-import { killAll } from './support/processes';
+import { killAll } from '../library/test/support/processes';
 import { eventually, promQuery, startPrometheus } from './support/prometheus-stack';
 import { startTestService, type TestService } from './support/service';
 

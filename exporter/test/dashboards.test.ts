@@ -6,7 +6,7 @@ import { renderDashboards, staleDashboards } from '../src/dashboards/generate';
 import { seriesNames } from '../src/dashboards/metric-names';
 import { slaThresholds } from '../src/dashboards/sla-source';
 import { metricNamesIn, panelQueries, variableQueries, withoutZeroFill } from '../src/dashboards/queries';
-import { registerSystemMetrics } from '../src/system';
+import { registerSystemMetrics } from '@perfwatch/node/internal';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'dashboards');

@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { parseConfig } from '../src/config/load';
 import type { HealthResult } from '../src';
-import { PG_URL, REDIS_URL } from './support/env';
-import { freePort } from './support/processes';
-import { series } from './support/prom-text';
+import { PG_URL, REDIS_URL } from '../library/test/support/env';
+import { freePort } from '../library/test/support/processes';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
-import { blackHole, type TcpServer } from './support/tcp';
+import { blackHole, type TcpServer } from '../library/test/support/tcp';
 
 const ENV = `PW_TEST_HEALTH_PG_${process.pid}`;
 let svc: TestService;

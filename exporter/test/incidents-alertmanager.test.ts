@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, killAll, start, waitForHttp } from './support/processes';
+import { freePort, killAll, start, waitForHttp } from '../library/test/support/processes';
 import { startTestService, type TestService, TOKENS } from './support/service';
 
 jest.setTimeout(120_000);

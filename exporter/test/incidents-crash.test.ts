@@ -12,7 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { openStore } from '../src/store/store';
 import { amPayload } from './support/alertmanager';
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 
 jest.setTimeout(90_000);
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { histogramQuantile } from '../src/incidents/diagnostics';
 import { amPayload } from './support/alertmanager';
-import { freePort, killAll, start, waitForHttp } from './support/processes';
+import { freePort, killAll, start, waitForHttp } from '../library/test/support/processes';
 import { startTestService, type TestService } from './support/service';
 
 interface TimelineEvent {

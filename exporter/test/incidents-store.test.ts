@@ -8,7 +8,7 @@ import { IncidentRepository } from '../src/incidents/repository';
 import { incidentStats } from '../src/incidents/stats';
 import { openStore, type Store } from '../src/store/store';
 import { amPayload, type AlertInput } from './support/alertmanager';
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 
 const config = parseConfig({}).incidents;
 const OPTIONS: NotificationOptions = {

@@ -4,7 +4,7 @@
  * people editing the same incident never silently overwrite each other. Without If-Match a change
  * applies to whatever is current (the behaviour before ETags, kept for existing clients).
  */
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 import { startTestService, type TestService } from './support/service';
 
 interface ErrorBody {

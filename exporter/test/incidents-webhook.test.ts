@@ -1,5 +1,5 @@
 import { amPayload } from './support/alertmanager';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 let svc: TestService;

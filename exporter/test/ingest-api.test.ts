@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import type { RecordedQuery } from '../src/core/recorder';
-import { series } from './support/prom-text';
+import type { RecordedQuery } from '@perfwatch/node/internal';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 let svc: TestService;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 import { serveProcess } from './support/serve-process';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parsePromText } from './support/prom-text';
+import { parsePromText } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 let svc: TestService;

@@ -3,7 +3,7 @@
  * on query events, memory peaks, exceptions, scheduled tasks, queue depth and route normalisation.
  */
 import { Redis } from 'ioredis';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -19,10 +19,10 @@ import {
   postgresSchema,
   startLaravel,
 } from './support/laravel';
-import { REDIS_URL } from './support/env';
-import { killAll } from './support/processes';
+import { REDIS_URL } from '../library/test/support/env';
+import { killAll } from '../library/test/support/processes';
 import { eventually, promQuery, startPrometheus } from './support/prometheus-stack';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, TOKENS, type TestService } from './support/service';
 
 jest.setTimeout(180_000);

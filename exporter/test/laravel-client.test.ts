@@ -15,10 +15,10 @@ import {
   mariadbDatabase,
   startLaravel,
 } from './support/laravel';
-import { killAll } from './support/processes';
-import { series } from './support/prom-text';
+import { killAll } from '../library/test/support/processes';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, TOKENS, type TestService } from './support/service';
-import { blackHole, type TcpServer } from './support/tcp';
+import { blackHole, type TcpServer } from '../library/test/support/tcp';
 import { TcpProxy } from './support/tcp-proxy';
 
 jest.setTimeout(120_000);

@@ -43,19 +43,55 @@ describe('the layer rule in npm run lint', () => {
     expect(found).toEqual([]);
   });
 
-  test('core importing a feature is refused', async () => {
+  test('library core importing the rest of the library is refused', async () => {
     const found = await lintAs(
-      'exporter/src/core/probe.ts',
+      'exporter/library/src/core/probe.ts',
       "import { fingerprint } from '../queries/fingerprint';\nexport const x = fingerprint;\n",
     );
     expect(found).toHaveLength(1);
   });
 
-  test('an adapter importing a feature is refused', async () => {
+  test('a library adapter importing the query capture is refused', async () => {
     const found = await lintAs(
-      'exporter/src/instrument/probe.ts',
+      'exporter/library/src/instrument/probe.ts',
       "import { SlowQueryCapture } from '../queries/capture';\nexport const x = SlowQueryCapture;\n",
     );
     expect(found).toHaveLength(1);
+  });
+
+  test('a library adapter importing the call-site capture it feeds is fine', async () => {
+    const found = await lintAs(
+      'exporter/library/src/instrument/probe.ts',
+      "import { callSiteOf } from '../queries/call-site';\nexport const x = callSiteOf;\n",
+    );
+    expect(found).toEqual([]);
+  });
+
+  test('a library file importing any service file, even a leaf beside its entry, is refused', async () => {
+    const found = await lintAs(
+      'exporter/library/src/health/probe.ts',
+      "import { VERSION } from '../../../src/version';\nexport const x = VERSION;\n",
+    );
+    expect(found.map((m) => m.message)).toEqual([
+      'There is no policy allowing dependencies from elements of type "library" to elements of type "service"',
+    ]);
+  });
+
+  test("a library test importing the service's test support is refused", async () => {
+    const found = await lintAs(
+      'exporter/library/test/probe.test.ts',
+      "import { TOKENS } from '../../test/support/service';\nexport const x = TOKENS;\n",
+    );
+    expect(found).toHaveLength(1);
+  });
+
+  test("a service file importing the library's sources by path instead of the package is refused", async () => {
+    const found = await lintAs(
+      'exporter/src/ingest/probe.ts',
+      "import { Recorder } from '../../library/src/core/recorder';\nexport const x = Recorder;\n",
+    );
+    expect(found.map((m) => m.message)).toEqual([
+      'There is no policy allowing dependencies from elements of type "feature" to elements of type "library"',
+    ]);
   });
 });

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../src/config/load';
 import { perfwatch } from '../src/index';
-import { PG_URL } from './support/env';
+import { PG_URL } from '../library/test/support/env';
 import { startTestService, type TestService } from './support/service';
 
 /**
@@ -43,4 +44,19 @@ describe('perfwatch({ store }) in an app', () => {
     const body = (await res.json()) as { items: Array<{ fingerprint: string; count: number }> };
     expect(body.items.map((i) => i.fingerprint)).toContain('select pg_sleep(?), ? as marker');
   });
+});
+
+test("perfwatch() takes perfwatch.yml's queries section whole, the service's explain connections included", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-libqueries-'));
+  try {
+    const file = path.join(dir, 'perfwatch.yml');
+    writeFileSync(
+      file,
+      'queries:\n  slowThresholdMs: 20\n  explain:\n    connections:\n      app: { client: pg, urlEnv: APP_DB }\n',
+    );
+    const pw = perfwatch({ defaultMetrics: false, queries: loadConfig(file, {}).queries });
+    await pw.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

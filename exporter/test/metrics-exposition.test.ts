@@ -4,8 +4,7 @@
  */
 import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType, Summary } from 'prom-client';
-import { renderMetrics } from '../src/core/exposition';
-import { registerSystemMetrics } from '../src/system';
+import { renderMetrics, registerSystemMetrics } from '@perfwatch/node/internal';
 
 const CONTENT_TYPES = [Registry.PROMETHEUS_CONTENT_TYPE, Registry.OPENMETRICS_CONTENT_TYPE] as const;
 const labelValue = fc.oneof(

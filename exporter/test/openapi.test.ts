@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import { parse } from 'yaml';
-import { WRAPPED } from '../src/instrument/express';
+import { WRAPPED } from '@perfwatch/node/internal';
 import { renderOpenApi } from '../src/openapi/document';
 import { API_OPERATIONS } from '../src/openapi/operations';
 import { startTestService, type TestService, TOKENS } from './support/service';

@@ -1,6 +1,6 @@
 import { responseViolations } from '../src/openapi/conformance';
-import { series } from './support/prom-text';
-import { pgUrlWithSchema } from './support/env';
+import { series } from '../library/test/support/prom-text';
+import { pgUrlWithSchema } from '../library/test/support/env';
 import { startTestService, type TestService } from './support/service';
 import { TcpProxy } from './support/tcp-proxy';
 

@@ -1,14 +1,22 @@
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import { type WorkContext, workContext } from '../src/core/context';
-import { type RecordedQuery, Recorder } from '../src/core/recorder';
-import { ARM_MS, callSiteOf, CallSitePolicy, captureStack } from '../src/queries/call-site';
-import { SlowQueryCapture } from '../src/queries/capture';
+import {
+  type WorkContext,
+  workContext,
+  type RecordedQuery,
+  Recorder,
+  ARM_MS,
+  callSiteOf,
+  CallSitePolicy,
+  captureStack,
+  SlowQueryCapture,
+  MAX_EXTERNAL_UNITS,
+  NPlusOneDetector,
+} from '@perfwatch/node/internal';
 import { queriesConfigSchema } from '../src/queries/config';
-import { MAX_EXTERNAL_UNITS, NPlusOneDetector } from '../src/queries/n-plus-one';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 
 function setup(config: Record<string, unknown> = {}) {
   const registry = new Registry();
@@ -241,7 +249,7 @@ describe('adaptive call sites', () => {
       'Error: ',
       '    at Client.query (/app/node_modules/pg/lib/client.js:10:5)',
       '    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
-      `    at perfwatchQuery (${path.resolve(__dirname, '../src/instrument/pg.ts')}:3:1)`,
+      `    at perfwatchQuery (${path.resolve(__dirname, '../library/src/instrument/pg.ts')}:3:1)`,
       '    at async loadUser (/app/src/users.js:42:7)',
     ].join('\n');
     expect(callSiteOf({ stack })).toBe('/app/src/users.js:42');

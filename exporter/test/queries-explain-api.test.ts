@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { MYSQL_URL, pgUrlWithSchema } from './support/env';
-import { series } from './support/prom-text';
+import { MYSQL_URL, pgUrlWithSchema } from '../library/test/support/env';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 /*

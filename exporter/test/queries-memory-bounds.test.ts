@@ -4,11 +4,17 @@
  * ran the service out of heap. Every bound counts what it drops in perfwatch_dropped_total.
  */
 import { Registry } from 'prom-client';
-import { type RecordedQuery, Recorder } from '../src/core/recorder';
+import {
+  type RecordedQuery,
+  Recorder,
+  MAX_EXTERNAL_BYTES,
+  NPlusOneDetector,
+  MAX_FINGERPRINT_CACHE_BYTES,
+  MAX_PENDING_BYTES,
+  SlowQuerySampler,
+} from '@perfwatch/node/internal';
 import { queriesConfigSchema } from '../src/queries/config';
-import { MAX_EXTERNAL_BYTES, NPlusOneDetector } from '../src/queries/n-plus-one';
-import { MAX_FINGERPRINT_CACHE_BYTES, MAX_PENDING_BYTES, SlowQuerySampler } from '../src/queries/sampler';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 const BIG = 99_000;

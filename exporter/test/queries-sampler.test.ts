@@ -1,10 +1,9 @@
 import { Registry } from 'prom-client';
-import { Recorder } from '../src/core/recorder';
-import { SlowQueryCapture } from '../src/queries/capture';
+import { Recorder, SlowQueryCapture } from '@perfwatch/node/internal';
 import { queriesConfigSchema } from '../src/queries/config';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 
 function setup(config: Record<string, unknown>) {
   const registry = new Registry();

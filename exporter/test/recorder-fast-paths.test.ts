@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
-import { type RecordedQuery, Recorder, SqlOperationCache, sqlOperation } from '../src/core/recorder';
+import { type RecordedQuery, Recorder, SqlOperationCache, sqlOperation } from '@perfwatch/node/internal';
 
 async function queriesTotal(registry: Registry, status: 'ok' | 'error'): Promise<number> {
   const metric = await registry.getSingleMetric('db_client_queries_total')!.get();

@@ -1,4 +1,4 @@
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService, type TestService } from './support/service';
 
 let svc: TestService;

@@ -6,7 +6,7 @@ import { perfwatch } from '../src/index';
 import { DEFAULT_TIMERS } from '../src/sla/alerting-config';
 import { DEFAULT_ESCALATION, mergeEscalation } from '../src/sla/escalation-config';
 import { resolveSlas, slaBucketBounds } from '../src/sla/model';
-import { series } from './support/prom-text';
+import { series } from '../library/test/support/prom-text';
 import { startTestService } from './support/service';
 
 type SlaInput = NonNullable<PerfwatchConfigInput['sla']>;

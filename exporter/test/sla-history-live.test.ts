@@ -23,7 +23,7 @@ import {
   type HistoryResponse,
 } from '../src/sla/report-history.schemas';
 import type { CoveredReport } from '../src/sla/report-coverage';
-import { killAll } from './support/processes';
+import { killAll } from '../library/test/support/processes';
 import { PROMTOOL, startPrometheus } from './support/prometheus-stack';
 import { startTestService, type TestService } from './support/service';
 

@@ -29,8 +29,8 @@ import { SMTPServer } from 'smtp-server';
 import { parseConfig } from '../src/config/load';
 import { perfwatch } from '../src/index';
 import { generate } from '../src/sla/generate';
-import { serve } from './support/http-app';
-import { killAll } from './support/processes';
+import { serve } from '../library/test/support/http-app';
+import { killAll } from '../library/test/support/processes';
 import { startTestService, type TestService, TOKENS } from './support/service';
 import { eventually, promQuery, startAlertmanager, startPrometheus } from './support/prometheus-stack';
 

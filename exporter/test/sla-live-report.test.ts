@@ -15,8 +15,8 @@ import type { PerfwatchConfigInput } from '../src/config/schema';
 import { perfwatch } from '../src/index';
 import { responseViolations } from '../src/openapi/conformance';
 import type { SlaReport } from '../src/sla/report';
-import { serve } from './support/http-app';
-import { killAll } from './support/processes';
+import { serve } from '../library/test/support/http-app';
+import { killAll } from '../library/test/support/processes';
 import { eventually, promQuery, startPrometheus } from './support/prometheus-stack';
 import { startTestService, type TestService } from './support/service';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killAll } from './support/processes';
+import { killAll } from '../library/test/support/processes';
 import { startPrometheus } from './support/prometheus-stack';
 
 jest.setTimeout(180_000);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { resolvePeriod } from '../src/sla/period';
-import { freePort } from './support/processes';
+import { freePort } from '../library/test/support/processes';
 import { startTestService, type TestService } from './support/service';
 
 const sla = { job: 'demo', endpoints: [{ route: '/api/checkout', method: 'POST', latency: 'p95 < 300ms' }] };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { MAX_OPERATION_SCAN, scanSqlOperation, sqlOperation } from '../src/core/recorder';
+import { MAX_OPERATION_SCAN, scanSqlOperation, sqlOperation } from '@perfwatch/node/internal';
 import { serveProcess, type ServeProcess } from './support/serve-process';
 
 /**

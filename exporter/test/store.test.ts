@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { MIGRATIONS, type Migration } from '../src/store/migrations';
-import { redactUrl } from '../src/redact-url';
+import { redactUrl } from '@perfwatch/node/internal';
 import { openStore } from '../src/store/store';
-import { pgUrlWithSchema } from './support/env';
+import { pgUrlWithSchema } from '../library/test/support/env';
 
 const sqliteUrl = () =>
   `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), 'pw-store-')), 'nested', 'perfwatch.db')}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_BUCKETS } from '../core/buckets';
-import { customMetricsConfigSchema } from '../custom/config';
+import { DEFAULT_HTTP_BUCKETS } from '@perfwatch/node/internal';
+import { customMetricsConfigSchema } from '../custom/schema';
 import { healthConfigSchema } from '../health/config';
 import { alertmanagerConfigSchema, incidentsConfigSchema } from '../incidents/config';
 import { ingestConfigSchema } from '../ingest/schema';

@@ -1,5 +1,5 @@
 import type { ServiceModule } from '../kit/module';
-import { CustomMetrics } from './metrics';
+import { CustomMetrics } from '@perfwatch/node/internal';
 
 declare module '../kit/module' {
   interface Capabilities {

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { createMetrics, type PerfwatchMetrics } from '../core/metrics';
+import { createMetrics, type PerfwatchMetrics } from '@perfwatch/node/internal';
 
 /**
  * Metric names as core/metrics.ts defines them, read from the families themselves so the dashboards

@@ -8,10 +8,11 @@ import {
   postgresCheck,
   redisCheck,
   scheduleCheck,
-} from './checks';
+  type HealthCheck,
+  HealthChecks,
+} from '@perfwatch/node/internal';
 import type { HealthChecksBody } from './api-schemas';
 import type { HealthCheckConfig } from './config';
-import { type HealthCheck, HealthChecks } from './registry';
 
 /** The URL of a configured check: inline, or read from the environment variable it names. */
 function urlOf(c: { name: string; url?: string; urlEnv?: string }, env: NodeJS.ProcessEnv): string | Error {

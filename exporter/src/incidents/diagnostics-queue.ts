@@ -1,4 +1,4 @@
-import type { Recorder } from '../core/recorder';
+import type { Recorder } from '@perfwatch/node/internal';
 import type { Logger } from '../logger';
 import type { DiagnosticsCollector, DiagnosticsSnapshot } from './diagnostics';
 import { SYSTEM_AUTHOR } from './model';

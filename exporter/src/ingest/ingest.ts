@@ -1,12 +1,12 @@
-import { workContext } from '../core/context';
 import {
+  workContext,
   normaliseMethod,
   normaliseQueryRoute,
   normaliseRoute,
   type Recorder,
   UNMATCHED_ROUTE,
-} from '../core/recorder';
-import type { CustomMetrics } from '../custom/metrics';
+  type CustomMetrics,
+} from '@perfwatch/node/internal';
 import { EVENT_KINDS, type IngestConfig, type IngestEvent } from './schema';
 import { EventValidator } from './validator';
 

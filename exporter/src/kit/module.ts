@@ -1,7 +1,7 @@
 import type { RequestHandler, Response, Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { PerfwatchConfig, Scope } from '../config/schema';
-import type { Recorder } from '../core/recorder';
+import type { Recorder } from '@perfwatch/node/internal';
 import type { Logger } from '../logger';
 import type { Store } from '../store/store';
 

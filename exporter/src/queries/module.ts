@@ -7,7 +7,7 @@ import {
   type SlowQueryDetailBody,
   type SlowQueryListBody,
 } from './api-schemas';
-import { SlowQueryCapture } from './capture';
+import { SlowQueryCapture } from '@perfwatch/node/internal';
 import { explainRoutes } from './explain-routes';
 import { SlowQueryRepository, summarise } from './repository';
 

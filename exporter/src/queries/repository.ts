@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
 import type { SlowQuerySummary } from './reader';
 import type { Store } from '../store/store';
-import { fingerprintId } from './fingerprint';
-import type { SlowQuerySample } from './sample';
-import type { PendingTally } from './sampler';
+import { fingerprintId, type SlowQuerySample, type PendingTally } from '@perfwatch/node/internal';
 
 const TABLE = 'slow_query_samples';
 /** A tally is added to its fingerprint's latest row when that row is this recent; else it gets its own. */

@@ -1,11 +1,10 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import { expressMiddleware } from '../instrument/express';
+import { expressMiddleware, metricsHandler } from '@perfwatch/node/internal';
 import { VERSION } from '../version';
 import { ApiError, sendError } from '../kit/errors';
 import type { ServiceContext, ServiceModule } from '../kit/module';
 import { jsonErrorHandler, loggableError } from './errors';
-import { metricsHandler } from './metrics-endpoint';
 
 const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
 <h1>Perfwatch ${VERSION}</h1>

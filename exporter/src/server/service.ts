@@ -2,14 +2,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { PerfwatchConfig } from '../config/schema';
-import { Recorder } from '../core/recorder';
-import { mergeBuckets } from '../core/buckets';
-import { DEFAULT_BUCKETS } from '../core/metrics';
+import {
+  Recorder,
+  mergeBuckets,
+  DEFAULT_BUCKETS,
+  redactUrl,
+  registerSystemMetrics,
+} from '@perfwatch/node/internal';
 import { createLogger, type Logger } from '../logger';
 import { resolveSlas, slaBucketBounds } from '../sla/model';
-import { redactUrl } from '../redact-url';
 import { openStore } from '../store/store';
-import { registerSystemMetrics } from '../system';
 import { VERSION } from '../version';
 import { type BoundModule, createApp } from './app';
 import type { ServiceContext, ServiceModule } from '../kit/module';

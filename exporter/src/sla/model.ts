@@ -4,7 +4,7 @@
  * It also rejects what cannot work, with a reason per problem (see `resolveSlas`).
  */
 import { ConfigError } from '../config/load';
-import { mergeBuckets, roundBound } from '../core/buckets';
+import { mergeBuckets, roundBound } from '@perfwatch/node/internal';
 import { checkTiers, pct, scaledTiers } from './burn-tiers';
 import type { EndpointConfig, SlaConfig } from './config';
 import { capSeverity, type Priority, type Severity } from './config-values';

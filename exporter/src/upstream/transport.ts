@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '@perfwatch/node/internal';
 
 /** What went wrong talking to an upstream: never reached, no (complete) answer in time, or too big. */
 export type TransportFailure = 'unreachable' | 'timeout' | 'too_large';

@@ -6,8 +6,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MYSQL_URL, PG_URL } from './env';
-import { freePort, start, waitForHttp } from './processes';
+import { MYSQL_URL, PG_URL } from '../../library/test/support/env';
+import { freePort, start, waitForHttp } from '../../library/test/support/processes';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const LARAVEL_APP = path.join(REPO, 'examples', 'laravel-app');

@@ -13,7 +13,7 @@ export const TOKENS = {
   alertmanager: 'alertmanager-token-0123456789ab',
 } as const;
 
-export { PG_URL } from './env';
+export { PG_URL } from '../../library/test/support/env';
 
 export interface TestService extends RunningService {
   /** fetch against the service with an optional scope's token. */

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parsePromText, type Sample } from '../../../exporter/test/support/prom-text';
+import { parsePromText, type Sample } from '../../../exporter/library/test/support/prom-text';
 import { freePort } from '../../src/processes';
 
 jest.setTimeout(120_000);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { type Metric, Registry, type RegistryContentType } from 'prom-client';
-import { writeMetrics } from '../core/exposition';
+import { writeMetrics } from './core/exposition';
 
 /**
  * Serves a registry in the format the scraper asks for: OpenMetrics when the Accept header prefers it

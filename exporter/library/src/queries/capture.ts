@@ -3,13 +3,22 @@ import type { Logger } from '../logger';
 import { CallSitePolicy, callSiteOf } from './call-site';
 import { type QueriesConfig, ringTooSmall } from './config';
 import { NPlusOneDetector } from './n-plus-one';
-import type { SlowQueryRepository } from './repository';
-import { SlowQuerySampler } from './sampler';
+import type { SlowQuerySample } from './sample';
+import { type PendingTally, SlowQuerySampler } from './sampler';
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-/** Where captured samples are written: the store's repository (service), or a deferred one (library). */
-export type SampleSink = Pick<SlowQueryRepository, 'insert' | 'purge'>;
+/**
+ * Where captured samples are written in batches: the service's store (its slow-query repository), or
+ * whatever an app passes to `perfwatch({ sink })`. Without one, samples stay in the bounded ring.
+ */
+export interface SampleSink {
+  insert(samples: SlowQuerySample[], tallies: PendingTally[]): Promise<void>;
+  /** Deletes samples older than `before` (epoch ms); resolves to how many. */
+  purge(before: number): Promise<number>;
+  /** Called once by `close()`, after the last batch is written. */
+  close?(): Promise<void>;
+}
 const PURGE_EVERY_MS = 60 * 60_000;
 
 /**

@@ -1,9 +1,11 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Recorder } from '../core/recorder';
+import { describeProblems } from '../problems';
 import {
   type CustomMetricDefinition,
   type CustomMetricInput,
-  customMetricSchema,
+  customMetricDefinition,
+  customMetricProblems,
   type CustomMetricType,
   seriesNames,
 } from './config';
@@ -59,14 +61,12 @@ export class CustomMetrics {
 
   /** Declares a metric; declaring the same definition again returns the existing one. */
   declare(input: CustomMetricInput): CustomMetricDefinition {
-    const parsed = customMetricSchema.safeParse(input);
-    if (!parsed.success)
+    const problems = customMetricProblems(input);
+    if (problems.length)
       throw new CustomMetricError(
-        `custom metric ${JSON.stringify(input.name)}: ${parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(definition)'}: ${i.message}`)
-          .join('; ')}`,
+        `custom metric ${JSON.stringify(input.name)}: ${describeProblems(problems)}`,
       );
-    const def = parsed.data;
+    const def = customMetricDefinition(input);
     const existing = this.declared.get(def.name);
     if (existing) {
       if (JSON.stringify(existing.definition) === JSON.stringify(def)) return existing.definition;
