@@ -12,6 +12,7 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
+import { ExplainPanel } from './ExplainPanel';
 import { Issuers, SampleTabs } from './SampleTables';
 import { useSlowQueryDetail } from './useSlowQueryDetail';
 
@@ -77,6 +78,7 @@ export default function SlowQueryDetailPage() {
           <Sections testId={testIds.slowQueries.detail}>
             <Numbers d={d} />
             <Statement d={d} sql={sql} />
+            <ExplainPanel fingerprintId={id} database={d.database} />
             <section>
               <Text element="h3">Latency over time</Text>
               <Text color="secondary" variant="bodySmall" element="p">
