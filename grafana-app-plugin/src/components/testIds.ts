@@ -16,6 +16,7 @@ export const testIds = {
     explain: 'data-testid sq-explain',
     planTree: 'data-testid sq-plan-tree',
     planText: 'data-testid sq-plan-text',
+    comparison: 'data-testid sq-comparison',
   },
   health: {
     table: 'data-testid health-table',

@@ -78,9 +78,15 @@ async function createIncident(title: string): Promise<{ id: number; startedAt: s
 }
 
 beforeAll(async () => {
-  const [bundled, started] = await Promise.all([bundleHarness(), startExporter()]);
-  bundle = bundled;
-  exporter = started;
+  // allSettled: when the bundle fails to build, the exporter that did start is still stopped (afterAll).
+  const [bundled, started] = await Promise.allSettled([bundleHarness(), startExporter()]);
+  if (started.status === 'fulfilled') {
+    exporter = started.value;
+  }
+  if (bundled.status === 'rejected' || started.status === 'rejected') {
+    throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+  }
+  bundle = bundled.value;
   await seedSlowQueries(exporter);
   if (hasSla) {
     await seedSlaTraffic(exporter);
@@ -223,6 +229,8 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     expect(await sql.textContent()).toMatch(/^SELECT\n {2}o\.id,/);
     await page.getByText('POST /checkout').first().waitFor();
     await page.locator('[data-testid="data-testid sq-chart"] canvas').first().waitFor();
+    // The seeded queries all fall in the last 24 hours: none in the 24 hours before.
+    await page.getByTestId('data-testid sq-comparison').getByText('new in this range').first().waitFor();
     await shot('slow-query-detail');
   });
 

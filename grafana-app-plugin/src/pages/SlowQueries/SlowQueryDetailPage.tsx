@@ -13,6 +13,7 @@ import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
 import { ExplainPanel } from './ExplainPanel';
+import { PeriodComparison } from './PeriodComparison';
 import { Issuers, SampleTabs } from './SampleTables';
 import { useSlowQueryDetail } from './useSlowQueryDetail';
 
@@ -55,7 +56,18 @@ function Statement({ d, sql }: { d: SlowQueryDetail; sql: string }) {
 }
 
 export default function SlowQueryDetailPage() {
-  const { id, state, detail: d, frames, sql, range, update, backQuery, windowQuery } = useSlowQueryDetail();
+  const {
+    id,
+    state,
+    detail: d,
+    frames,
+    previous,
+    sql,
+    range,
+    update,
+    backQuery,
+    windowQuery,
+  } = useSlowQueryDetail();
   return (
     <PluginPage
       pageNav={{ text: id, url: prefixHref(`${ROUTES.SlowQueries}/${id}`) }}
@@ -77,6 +89,7 @@ export default function SlowQueryDetailPage() {
         {d && (
           <Sections testId={testIds.slowQueries.detail}>
             <Numbers d={d} />
+            <PeriodComparison now={d} previous={previous} />
             <Statement d={d} sql={sql} />
             <ExplainPanel fingerprintId={id} database={d.database} />
             <section>
