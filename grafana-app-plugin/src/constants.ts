@@ -10,6 +10,7 @@ export enum ROUTES {
   SlowQueries = 'slow-queries',
   Incidents = 'incidents',
   Sla = 'sla',
+  Health = 'health',
 }
 
 /** Settings stored in the app's jsonData (never secrets: those live in secureJsonData). */

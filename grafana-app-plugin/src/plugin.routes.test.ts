@@ -35,6 +35,8 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   takeDiagnostics: () => api.takeDiagnostics(42),
   bulk: () => api.bulk([1, 2], 'acknowledge'),
   slaReport: () => api.slaReport('7d'),
+  explain: () => api.explain('0123456789abcdef', 'shop'),
+  healthChecks: () => api.healthChecks(),
 };
 
 interface Call {

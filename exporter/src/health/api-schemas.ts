@@ -26,6 +26,8 @@ export const HealthCheckResult = z
     durationMs: z.number().nullable(),
     lastRunAt: time.nullable(),
     lastSuccessAt: time.nullable(),
+    lastFailureAt: time.nullable().describe('the last failing run, kept after the check recovers'),
+    lastFailureError: z.string().nullable().describe("that run's error"),
     consecutiveFailures: z.number().int(),
     intervalMs: z.number().int(),
     timeoutMs: z.number().int(),

@@ -1,4 +1,6 @@
 import { toSlaView, type WireSlaReport } from './slaWire';
+import type { ExplainResult } from './explain';
+import type { HealthChecks } from './health';
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv } from '@grafana/runtime';
 import { EXPORTER_PROXY_BASE } from '../constants';
@@ -107,4 +109,13 @@ export const api = {
 
   slaReport: async (period: string): Promise<SlaReport> =>
     toSlaView(await request<WireSlaReport>('GET', '/sla/report', { period }), period),
+
+  explain: (fingerprintId: string, database?: string) =>
+    request<ExplainResult>(
+      'POST',
+      `/slow-queries/${id(fingerprintId)}/explain`,
+      undefined,
+      database ? { database } : {},
+    ),
+  healthChecks: () => request<HealthChecks>('GET', '/health/checks'),
 };

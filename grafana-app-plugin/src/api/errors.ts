@@ -6,6 +6,8 @@ export class ExporterError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    /** The exporter's `error.details` (e.g. explain_refused's `{ reason }`). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ExporterError';
@@ -18,7 +20,7 @@ export class ExporterError extends Error {
 }
 
 interface ErrorData {
-  error?: { code?: string; message?: string };
+  error?: { code?: string; message?: string; details?: unknown };
   message?: string;
 }
 
@@ -55,7 +57,7 @@ export function toExporterError(e: unknown): ExporterError {
         code,
       );
     }
-    return new ExporterError(exporterMessage, status, code);
+    return new ExporterError(exporterMessage, status, code, data.error?.details);
   }
   if (status === 403) {
     return new ExporterError(

@@ -934,6 +934,10 @@ export interface components {
             durationMs: number | null;
             lastRunAt: string | null;
             lastSuccessAt: string | null;
+            /** @description the last failing run, kept after the check recovers */
+            lastFailureAt: string | null;
+            /** @description that run's error */
+            lastFailureError: string | null;
             consecutiveFailures: number;
             intervalMs: number;
             timeoutMs: number;

@@ -13,6 +13,13 @@ export const testIds = {
     detail: 'data-testid sq-detail',
     sql: 'data-testid sq-sql',
     chart: 'data-testid sq-chart',
+    explain: 'data-testid sq-explain',
+    planTree: 'data-testid sq-plan-tree',
+    planText: 'data-testid sq-plan-text',
+    comparison: 'data-testid sq-comparison',
+  },
+  health: {
+    table: 'data-testid health-table',
   },
   incidents: {
     table: 'data-testid inc-table',

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
   documentedPaths,
+  EXPLAIN,
+  seedExplainableQuery,
   seedSlaTraffic,
   seedSlowQueries,
   startExporter,
@@ -76,9 +78,15 @@ async function createIncident(title: string): Promise<{ id: number; startedAt: s
 }
 
 beforeAll(async () => {
-  const [bundled, started] = await Promise.all([bundleHarness(), startExporter()]);
-  bundle = bundled;
-  exporter = started;
+  // allSettled: when the bundle fails to build, the exporter that did start is still stopped (afterAll).
+  const [bundled, started] = await Promise.allSettled([bundleHarness(), startExporter()]);
+  if (started.status === 'fulfilled') {
+    exporter = started.value;
+  }
+  if (bundled.status === 'rejected' || started.status === 'rejected') {
+    throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+  }
+  bundle = bundled.value;
   await seedSlowQueries(exporter);
   if (hasSla) {
     await seedSlaTraffic(exporter);
@@ -221,7 +229,58 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     expect(await sql.textContent()).toMatch(/^SELECT\n {2}o\.id,/);
     await page.getByText('POST /checkout').first().waitFor();
     await page.locator('[data-testid="data-testid sq-chart"] canvas').first().waitFor();
+    // The seeded queries all fall in the last 24 hours: none in the 24 hours before.
+    await page.getByTestId('data-testid sq-comparison').getByText('new in this range').first().waitFor();
     await shot('slow-query-detail');
+  });
+
+  it('explains a fingerprint on the real PostgreSQL, showing the plan as a tree and as text', async () => {
+    const { id, drop } = await seedExplainableQuery(exporter);
+    try {
+      await go(`/a/perfwatch-app/slow-queries/${id}`);
+      await page.getByTestId('data-testid sq-sql').waitFor();
+      await page.getByRole('button', { name: 'Run EXPLAIN' }).click();
+      const tree = page.getByTestId('data-testid sq-plan-tree');
+      await tree.waitFor();
+      expect(await tree.textContent()).toContain(EXPLAIN.table);
+      await page
+        .getByText(/Generic plan .* on connection “inventory” \(pg\), 2 parameters bound to NULL/)
+        .waitFor();
+      await shot('slow-query-explain');
+      await page.getByRole('tab', { name: 'Text' }).click();
+      expect(await page.getByTestId('data-testid sq-plan-text').textContent()).toMatch(
+        new RegExp(`Index Scan on ${EXPLAIN.table}_sku`),
+      );
+    } finally {
+      drop();
+    }
+  });
+
+  it('says how to set up EXPLAIN for a database without a connection', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page
+      .getByTestId('data-testid sq-table')
+      .getByText(/select o\.id, o\.total/i)
+      .click();
+    await page.getByRole('button', { name: 'Run EXPLAIN' }).click();
+    await page.getByText('EXPLAIN is not set up for this database').waitFor();
+    await page.getByText(/no EXPLAIN connection is configured for database "shop"/).waitFor();
+  });
+
+  it('shows each health check with its status, latency and last failure', async () => {
+    await go('/a/perfwatch-app/health');
+    const table = page.getByTestId('data-testid health-table');
+    await table.waitFor();
+    const row = (name: string) => table.getByRole('row').filter({ hasText: name });
+    await row('main-db').getByText('Up', { exact: true }).waitFor();
+    await row('cache').getByText('Up', { exact: true }).waitFor();
+    await row('payments').getByText('Down', { exact: true }).waitFor();
+    await row('payments')
+      .getByText(/ECONNREFUSED|fetch failed/)
+      .first()
+      .waitFor();
+    expect(await row('main-db').getByText('never failed').count()).toBe(1);
+    await shot('health');
   });
 
   (hasIncidents ? it : it.skip)('acknowledges an incident from the list and records who did it', async () => {

@@ -44,6 +44,17 @@ export const SLA = {
   ],
 };
 
+/**
+ * The real PostgreSQL the EXPLAIN connection and a health check use, and the database label the
+ * explained slow query carries (queries.explain.connections is keyed by it). The table is this
+ * run's own, so parallel runs on the shared server do not meet.
+ */
+export const EXPLAIN = {
+  url: 'postgresql://postgres@127.0.0.1:5432/test',
+  database: 'inventory',
+  table: `perfwatch_sq18_stock_${process.pid}`,
+};
+
 export interface RunningExporter {
   url: string;
   /** The Prometheus server scraping the exporter, which the SLA report reads. */
@@ -127,6 +138,21 @@ export async function startExporter(): Promise<RunningExporter> {
     store: { url: `sqlite:${path.join(dir, 'perfwatch.db')}` },
     sla: SLA,
     prometheus: { url: `http://127.0.0.1:${prometheusPort}` },
+    queries: { explain: { connections: { [EXPLAIN.database]: { client: 'pg', url: EXPLAIN.url } } } },
+    // Two real dependencies that answer and one that cannot (a port nothing listens on).
+    health: {
+      intervalMs: 1_000,
+      checks: [
+        { name: 'main-db', type: 'postgres', url: EXPLAIN.url },
+        { name: 'cache', type: 'redis', url: 'redis://127.0.0.1:6379' },
+        {
+          name: 'payments',
+          type: 'http',
+          url: `http://127.0.0.1:${await freePort()}/healthz`,
+          timeoutMs: 1_000,
+        },
+      ],
+    },
     tokens: [
       { name: 'grafana', token: TOKENS.grafana, scopes: ['write'] },
       { name: 'ingester', token: TOKENS.ingest, scopes: ['ingest'] },
@@ -317,4 +343,42 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
     });
   }
   await ingest(exporter, events);
+}
+
+/**
+ * A slow query on a table that exists in the real PostgreSQL, so EXPLAIN has a plan to show.
+ * Returns its fingerprint id and a function that drops the table.
+ */
+export async function seedExplainableQuery(
+  exporter: RunningExporter,
+): Promise<{ id: string; drop: () => void }> {
+  const psql = (sql: string) =>
+    execFileSync(
+      'psql',
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', sql],
+      {
+        stdio: 'pipe',
+      },
+    );
+  psql(
+    `CREATE TABLE IF NOT EXISTS ${EXPLAIN.table} (id serial PRIMARY KEY, sku text NOT NULL, warehouse int NOT NULL, qty int NOT NULL); ` +
+      `CREATE INDEX IF NOT EXISTS ${EXPLAIN.table}_sku ON ${EXPLAIN.table} (sku)`,
+  );
+  await ingest(exporter, [
+    {
+      kind: 'query',
+      dbSystem: 'postgresql',
+      database: EXPLAIN.database,
+      route: 'GET /stock/:sku',
+      sql: `SELECT warehouse, qty FROM ${EXPLAIN.table} WHERE sku = 'ab-12' AND qty > 0 ORDER BY qty DESC`,
+      durationMs: 340,
+      requestId: 'stock-1',
+    },
+  ]);
+  const res = await exporter.api(`/slow-queries?q=${EXPLAIN.table}`, { token: TOKENS.grafana });
+  const list = (await res.json()) as { items: Array<{ id: string }> };
+  if (list.items.length !== 1) {
+    throw new Error(`expected the seeded query in the list: ${JSON.stringify(list)}`);
+  }
+  return { id: list.items[0].id, drop: () => psql(`DROP TABLE IF EXISTS ${EXPLAIN.table}`) };
 }

@@ -13,6 +13,7 @@ const IncidentDetailPage = lazy(() => import('../../pages/Incidents/IncidentDeta
 const SlaPage = lazy(() => import('../../pages/Sla/SlaPage'));
 const SlaEndpointPage = lazy(() => import('../../pages/Sla/SlaEndpointPage'));
 const SlaPrintPage = lazy(() => import('../../pages/Sla/SlaPrintPage'));
+const HealthPage = lazy(() => import('../../pages/Health/HealthPage'));
 
 function App(props: AppRootProps<AppSettings>) {
   return (
@@ -26,6 +27,7 @@ function App(props: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Sla} element={<SlaPage />} />
           <Route path={`${ROUTES.Sla}/print`} element={<SlaPrintPage />} />
           <Route path={`${ROUTES.Sla}/endpoint/:name`} element={<SlaEndpointPage />} />
+          <Route path={ROUTES.Health} element={<HealthPage />} />
           <Route path="*" element={<Navigate replace to={prefixRoute(ROUTES.SlowQueries)} />} />
         </Routes>
       </Suspense>

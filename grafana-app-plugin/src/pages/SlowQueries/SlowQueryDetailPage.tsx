@@ -12,6 +12,8 @@ import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
+import { ExplainPanel } from './ExplainPanel';
+import { PeriodComparison } from './PeriodComparison';
 import { Issuers, SampleTabs } from './SampleTables';
 import { useSlowQueryDetail } from './useSlowQueryDetail';
 
@@ -54,7 +56,18 @@ function Statement({ d, sql }: { d: SlowQueryDetail; sql: string }) {
 }
 
 export default function SlowQueryDetailPage() {
-  const { id, state, detail: d, frames, sql, range, update, backQuery, windowQuery } = useSlowQueryDetail();
+  const {
+    id,
+    state,
+    detail: d,
+    frames,
+    previous,
+    sql,
+    range,
+    update,
+    backQuery,
+    windowQuery,
+  } = useSlowQueryDetail();
   return (
     <PluginPage
       pageNav={{ text: id, url: prefixHref(`${ROUTES.SlowQueries}/${id}`) }}
@@ -76,7 +89,9 @@ export default function SlowQueryDetailPage() {
         {d && (
           <Sections testId={testIds.slowQueries.detail}>
             <Numbers d={d} />
+            <PeriodComparison now={d} previous={previous} />
             <Statement d={d} sql={sql} />
+            <ExplainPanel fingerprintId={id} database={d.database} />
             <section>
               <Text element="h3">Latency over time</Text>
               <Text color="secondary" variant="bodySmall" element="p">

@@ -6,6 +6,7 @@ import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { formatSql } from '../../utils/sql';
 import { parseRange } from '../../utils/time';
 import { timelineFrames } from './timelineFrames';
+import { usePreviousPeriod } from './usePreviousPeriod';
 
 /** One fingerprint over the URL's range and the list's filters, with its chart and formatted SQL. */
 export function useSlowQueryDetail() {
@@ -22,12 +23,14 @@ export function useSlowQueryDetail() {
   const state = useAsyncRetry(() => api.slowQuery(id, filter), [id, params.toString()]);
   const detail = state.value;
   const frames = useMemo(() => (detail ? timelineFrames(detail) : []), [detail]);
+  const previous = usePreviousPeriod(id, filter, params.toString());
   const sql = useMemo(() => (detail ? formatSql(detail.fingerprint, detail.dbSystem) : ''), [detail]);
   return {
     id,
     state,
     detail,
     frames,
+    previous,
     sql,
     range,
     update,
