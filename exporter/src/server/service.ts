@@ -14,6 +14,7 @@ import { VERSION } from '../version';
 import { type BoundModule, createApp } from './app';
 import type { ServiceContext, ServiceModule } from '../kit/module';
 import { TokenAuth } from './auth';
+import { answerClientErrorsAsJson } from './client-errors';
 import {
   checkProvided,
   moduleContext,
@@ -108,6 +109,7 @@ export async function startService(
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
     s.once('error', reject);
   });
+  answerClientErrorsAsJson(server, recorder);
   const port = (server.address() as AddressInfo).port;
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
