@@ -8,6 +8,7 @@ import { DEFAULT_BUCKETS } from '../core/metrics';
 import { createLogger, type Logger } from '../logger';
 import { resolveSlas, slaBucketBounds } from '../sla/model';
 import { redactUrl } from '../redact-url';
+import { checkpointMetrics } from '../store/checkpoint-metrics';
 import { openStore } from '../store/store';
 import { registerSystemMetrics } from '../system';
 import { VERSION } from '../version';
@@ -65,7 +66,9 @@ export async function startService(
     registerSystemMetrics(systemRegistry);
   }
 
-  const store = await openStore(config.store.url);
+  const store = await openStore(config.store.url, undefined, {
+    checkpoints: { onCheckpoint: checkpointMetrics(registry, logger) },
+  });
   let schemaVersion: number;
   try {
     schemaVersion = await store.migrate();
