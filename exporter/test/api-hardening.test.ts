@@ -2,6 +2,7 @@
  * What an anonymous client can make the service do (issue 12, items 4, 5 and 9): nothing before its
  * token is checked, and every response tells browsers not to sniff, frame or run it.
  */
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { API_OPERATIONS } from '../src/openapi/operations';
 import { withoutTrailingSlashes } from '../src/server/app';
@@ -87,5 +88,50 @@ describe('security headers', () => {
   test('API answers are not cached', async () => {
     const res = await svc.api('/api/v1/status', { scope: 'read' });
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+/** One raw HTTP/1.1 exchange: what Node's parser refuses never reaches fetch's well-formed requests. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
+function parseRaw(raw: string): { status: number; headers: Map<string, string>; body: string } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n', 2);
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = new Map(
+    lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+describe('requests refused by the HTTP parser', () => {
+  test('a query string past the 16 KiB header limit gets a JSON 431 with the security headers', async () => {
+    const query = `?q=${'%2F'.repeat(6_000)}`;
+    const res = parseRaw(
+      await rawExchange(svc.port, `GET /api/v1/incidents/7${query} HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'headers_too_large' } });
+  });
+
+  test('a malformed request line gets a JSON 400', async () => {
+    const res = parseRaw(await rawExchange(svc.port, 'GET /a b c d\r\n\r\n'));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'malformed_request' } });
+  });
+
+  test('each refused request counts in perfwatch_dropped_total{component="http"}', async () => {
+    await rawExchange(svc.port, `GET /?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const metrics = await (await svc.api('/metrics')).text();
+    expect(metrics).toMatch(/perfwatch_dropped_total\{component="http",reason="headers_too_large"\} [1-9]/);
   });
 });

@@ -175,10 +175,18 @@ test('Alertmanager drives one incident through its whole life', async () => {
   expect(opened).toMatchObject({ status: 'investigating', severity: 'medium' });
   const id = opened.id;
 
-  // 2. The lost answer is retried and repeats follow: nothing is added.
+  // 2. The lost answer is retried and repeats follow: nothing is added but the repeat count.
   await eventually('a retry and two repeats', async () => (deliveries.length >= 4 ? true : undefined));
   expect(await incidents()).toHaveLength(1);
-  expect(kinds(await detail(id))).toEqual(['opened', 'alertFired']);
+  const repeated = await detail(id);
+  expect(kinds(repeated)).toEqual(['opened', 'notified', 'alertFired']);
+  expect(repeated.timeline.find((e) => e.kind === 'notified')!.data).toMatchObject({
+    receiver: 'perfwatch',
+    status: 'firing',
+    firing: 1,
+    repeats: expect.any(Number),
+  });
+  expect(repeated.timeline.find((e) => e.kind === 'notified')!.data!.repeats).toBeGreaterThanOrEqual(2);
 
   // 3. Severity escalates as critical then emergency alerts join the group; the top level is diagnosed.
   await push([labels('warning', 'a'), labels('critical', 'b')]);

@@ -87,7 +87,7 @@ describe.each(['sqlite', 'postgres'])('%s incident store', (kind) => {
     const ids = new Set(results.map(([r]) => r.incidentId));
     expect(ids.size).toBe(1);
     const detail = await repo.get([...ids][0]!, T0);
-    expect(detail!.timeline.map((e) => e.kind)).toEqual(['opened', 'alertFired']);
+    expect(detail!.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'alertFired']);
     expect(detail!.notificationCount).toBe(8);
   });
 

@@ -61,18 +61,18 @@ describe('POST /api/v1/alertmanager/webhook', () => {
     expect(d).toMatchObject({ status: 'investigating', severity: 'medium', alertsState: 'firing' });
     expect(d.alerts).toHaveLength(1);
     expect(d.alerts[0].runbookUrl).toBe('https://runbooks/latency');
-    expect(d.timeline.map((e) => e.kind)).toEqual(['opened', 'alertFired']);
+    expect(d.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'alertFired']);
     expect(d.timeline.every((e) => e.author === 'alertmanager')).toBe(true);
   });
 
-  test('a retried or repeated notification adds no incident and no event', async () => {
+  test('a retried or repeated notification adds no incident and no event, only a repeat count', async () => {
     const { groupKey, alertname } = unique();
     const payload = amPayload(groupKey, [{ labels: { alertname, severity: 'critical' } }]);
     for (let i = 0; i < 3; i++) expect((await post(payload)).status).toBe(200);
     const list = await incidentsFor(alertname);
     expect(list).toHaveLength(1);
     const d = await detail(list[0].id);
-    expect(d.timeline.map((e) => e.kind)).toEqual(['opened', 'alertFired']);
+    expect(d.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'alertFired']);
     expect(d.notificationCount).toBe(3);
   });
 
@@ -87,7 +87,14 @@ describe('POST /api/v1/alertmanager/webhook', () => {
     const [{ id }] = await incidentsFor(alertname);
     const d = await detail(id);
     expect(d).toMatchObject({ status: 'resolved', alertsState: 'resolved' });
-    expect(d.timeline.map((e) => e.kind)).toEqual(['opened', 'alertFired', 'alertResolved', 'resolved']);
+    expect(d.timeline.map((e) => e.kind)).toEqual([
+      'opened',
+      'notified',
+      'alertFired',
+      'notified',
+      'alertResolved',
+      'resolved',
+    ]);
   });
 
   test('a group that fires again soon after resolving reopens its incident', async () => {
@@ -105,9 +112,12 @@ describe('POST /api/v1/alertmanager/webhook', () => {
     expect(d.status).toBe('investigating');
     expect(d.timeline.map((e) => e.kind)).toEqual([
       'opened',
+      'notified',
       'alertFired',
+      'notified',
       'alertResolved',
       'resolved',
+      'notified',
       'reopened',
       'alertFired',
     ]);

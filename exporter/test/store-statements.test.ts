@@ -48,9 +48,8 @@ test('a statement kept across a schema change answers with the new shape', async
 test('a failed statement leaves the connection and the kept statement usable', async () => {
   await store.db('statements_t').insert({ id: 100, name: 'x' });
   const insert = () => store.db('statements_t').insert({ id: 100, name: 'y' });
-  // Matched by message, not toThrow: better-sqlite3's SqliteError carries the Error.prototype of the first
-  // jest sandbox that loaded the native module, so in a worker's later test files it is no `instanceof
-  // Error` and toThrow reports "did not throw".
+  // Matched by message, not toThrow: after another test file in the same jest worker loaded
+  // better-sqlite3, its SqliteError belongs to that file's realm and is no `instanceof Error` here.
   const unique = { message: expect.stringMatching(/UNIQUE/) };
   await expect(insert()).rejects.toMatchObject(unique);
   await expect(insert()).rejects.toMatchObject(unique);

@@ -88,6 +88,9 @@ export const TimelineEvent = z
         'Structured details by kind: statusChanged/severityChanged {from, to, note}; assigned {from, to};\n' +
           'alertFired/alertResolved {fingerprint, alertname, severity, labels, startsAt, endsAt};\n' +
           'silenced {silenceIds, fingerprints, until, comment}; unsilenced {silenceIds};\n' +
+          'notified {receiver, status, severity, firing, resolved, repeats, lastAt}: one per Alertmanager\n' +
+          'notification that changed any of the first five; a repeat of the same only counts in repeats\n' +
+          'and moves lastAt;\n' +
           'diagnostics: a DiagnosticsSnapshot.',
       ),
   })

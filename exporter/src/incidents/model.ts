@@ -27,6 +27,7 @@ export const EVENT_KINDS = [
   'silenced',
   'unsilenced',
   'diagnostics',
+  'notified',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

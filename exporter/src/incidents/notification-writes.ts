@@ -10,6 +10,7 @@ import {
   planGroupUpdate,
 } from './grouping';
 import { insertEvent, insertIncident } from './incident-inserts';
+import { recordNotification } from './notification-history';
 import {
   type AlertRow,
   groupIncident,
@@ -73,6 +74,7 @@ export async function applyGroup(
     events += await insertEvent(trx, newId, decision.event, ALERTMANAGER_AUTHOR, null, now);
   }
   const id = n(incident!.id);
+  events += await recordNotification(trx, id, g, now);
   const update = planGroupUpdate(g, groupIncident(incident!), known, options, now, decision.type === 'open');
   for (const w of update.alertWrites) await writeAlert(trx, id, w, now);
   for (const e of update.events)

@@ -5,6 +5,7 @@ import { VERSION } from '../version';
 import { ApiError, sendError } from '../kit/errors';
 import type { ServiceContext, ServiceModule } from '../kit/module';
 import { jsonErrorHandler, loggableError } from './errors';
+import { SECURITY_HEADERS } from './security-headers';
 
 const LANDING = `<!doctype html><html><head><title>Perfwatch</title></head><body>
 <h1>Perfwatch ${VERSION}</h1>
@@ -22,17 +23,9 @@ export function withoutTrailingSlashes(p: string): string {
   return end === p.length ? p : p.slice(0, end);
 }
 
-/**
- * Headers on every response. Written out rather than taken from helmet: the service serves JSON, metrics
- * text and one static page, so a fixed set that forbids sniffing, framing and any active content is all
- * it needs.
- */
+/** The fixed security headers (security-headers.ts) on every response Express writes. */
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   next();
 }
 

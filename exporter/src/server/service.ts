@@ -11,11 +11,13 @@ import {
 } from '@perfwatch/node/internal';
 import { createLogger, type Logger } from '../logger';
 import { resolveSlas, slaBucketBounds } from '../sla/model';
+import { checkpointMetrics } from '../store/checkpoint-metrics';
 import { openStore } from '../store/store';
 import { VERSION } from '../version';
 import { type BoundModule, createApp } from './app';
 import type { ServiceContext, ServiceModule } from '../kit/module';
 import { TokenAuth } from './auth';
+import { answerClientErrorsAsJson } from './client-errors';
 import {
   checkProvided,
   moduleContext,
@@ -66,7 +68,9 @@ export async function startService(
     registerSystemMetrics(systemRegistry);
   }
 
-  const store = await openStore(config.store.url);
+  const store = await openStore(config.store.url, undefined, {
+    checkpoints: { onCheckpoint: checkpointMetrics(registry, logger) },
+  });
   let schemaVersion: number;
   try {
     schemaVersion = await store.migrate();
@@ -110,6 +114,7 @@ export async function startService(
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
     s.once('error', reject);
   });
+  answerClientErrorsAsJson(server, recorder);
   const port = (server.address() as AddressInfo).port;
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;

@@ -5,6 +5,7 @@ import knexFactory, { type Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { MIGRATIONS, type Migration } from './migrations';
 import { type Columns, SqliteReader } from './sqlite-reader';
+import { type CheckpointOptions, DEFAULT_CHECKPOINTS, SqliteCheckpointer } from './sqlite-checkpointer';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -86,7 +87,7 @@ function cachePreparedStatements(conn: BetterSqlite3.Database): void {
   }) as typeof conn.prepare;
 }
 
-function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
+function knexConfig(url: string, onSqliteConnection: () => void): { kind: StoreKind; config: Knex.Config } {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || ':memory:';
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -105,6 +106,9 @@ function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
             conn.pragma('synchronous = NORMAL');
             conn.pragma('foreign_keys = ON');
             conn.pragma('busy_timeout = 5000');
+            // Checkpoints run on a worker (sqlite-checkpointer.ts), never inside a commit on the loop.
+            conn.pragma('wal_autocheckpoint = 0');
+            onSqliteConnection();
             done(null, conn);
           },
         },
@@ -117,14 +121,28 @@ function knexConfig(url: string): { kind: StoreKind; config: Knex.Config } {
 /** Advisory-lock key serialising Perfwatch migrations across processes on one PostgreSQL database. */
 const MIGRATION_LOCK_KEY = 0x7065_7266; // "perf"
 
-export async function openStore(url: string, migrations: Migration[] = MIGRATIONS): Promise<Store> {
-  const { kind, config } = knexConfig(url);
+export interface StoreOptions {
+  /** SQLite only: WAL checkpoints off the event loop (sqlite-checkpointer.ts). */
+  checkpoints?: Partial<CheckpointOptions>;
+}
+
+export async function openStore(
+  url: string,
+  migrations: Migration[] = MIGRATIONS,
+  options: StoreOptions = {},
+): Promise<Store> {
+  const file = sqliteFile(url);
+  let checkpointer: SqliteCheckpointer | undefined;
+  const { kind, config } = knexConfig(url, () => {
+    // The first connection has created the file the worker opens.
+    if (file)
+      checkpointer ??= new SqliteCheckpointer(file, { ...DEFAULT_CHECKPOINTS, ...options.checkpoints });
+  });
   const db = knexFactory(config);
   const source = new MigrationList(migrations);
   const migrateConfig = { migrationSource: source, tableName: 'perfwatch_migrations' };
 
   let reader: SqliteReader | undefined;
-  const file = sqliteFile(url);
   const store: Store = {
     kind,
     db,
@@ -183,6 +201,7 @@ export async function openStore(url: string, migrations: Migration[] = MIGRATION
       await db.raw('select 1');
     },
     async close() {
+      await checkpointer?.close();
       await reader?.close();
       await db.destroy();
     },

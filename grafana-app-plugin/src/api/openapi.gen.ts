@@ -1166,7 +1166,7 @@ export interface components {
         TimelineEvent: {
             id: number;
             /** @enum {string} */
-            kind: "opened" | "reopened" | "alertFired" | "alertResolved" | "alertsResolved" | "statusChanged" | "severityChanged" | "acknowledged" | "unacknowledged" | "assigned" | "note" | "resolved" | "silenced" | "unsilenced" | "diagnostics";
+            kind: "opened" | "reopened" | "alertFired" | "alertResolved" | "alertsResolved" | "statusChanged" | "severityChanged" | "acknowledged" | "unacknowledged" | "assigned" | "note" | "resolved" | "silenced" | "unsilenced" | "diagnostics" | "notified";
             /** Format: date-time */
             at: string;
             /** @description the acting user (X-Grafana-User), else the token name; "alertmanager" or "perfwatch" for automatic events */
@@ -1179,6 +1179,9 @@ export interface components {
              * @description Structured details by kind: statusChanged/severityChanged {from, to, note}; assigned {from, to};
              *     alertFired/alertResolved {fingerprint, alertname, severity, labels, startsAt, endsAt};
              *     silenced {silenceIds, fingerprints, until, comment}; unsilenced {silenceIds};
+             *     notified {receiver, status, severity, firing, resolved, repeats, lastAt}: one per Alertmanager
+             *     notification that changed any of the first five; a repeat of the same only counts in repeats
+             *     and moves lastAt;
              *     diagnostics: a DiagnosticsSnapshot.
              */
             data: {
