@@ -34,7 +34,11 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   unsilence: () => api.unsilence(42),
   takeDiagnostics: () => api.takeDiagnostics(42),
   bulk: () => api.bulk([1, 2], 'acknowledge'),
+  createIncident: () =>
+    api.createIncident({ title: 'Down', severity: 'high', description: '', rootCause: '', labels: '' }),
   slaReport: () => api.slaReport('7d'),
+  slaHistory: () => api.slaHistory(12),
+  slaBurndown: () => api.slaBurndown('2026-11', 'checkout'),
 };
 
 interface Call {

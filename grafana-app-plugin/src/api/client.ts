@@ -1,4 +1,3 @@
-import { toSlaView, type WireSlaReport } from './slaWire';
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv } from '@grafana/runtime';
 import { EXPORTER_PROXY_BASE } from '../constants';
@@ -7,6 +6,7 @@ import type {
   BulkResult,
   Incident,
   IncidentDetail,
+  IncidentCreate,
   IncidentFilter,
   IncidentList,
   IncidentSeverity,
@@ -14,6 +14,10 @@ import type {
   IncidentStatus,
   ServiceStatus,
   SilenceResult,
+  UnsilenceResult,
+  DiagnosticsSnapshot,
+  SlaBurndown,
+  SlaHistory,
   SlaReport,
   SlowQueryDetail,
   SlowQueryFilter,
@@ -99,12 +103,52 @@ export const api = {
   silence: (incidentId: number, durationMinutes: number) =>
     request<SilenceResult>('POST', `/incidents/${incidentId}/silence`, undefined, { durationMinutes }),
   unsilence: (incidentId: number) =>
-    request<{ expired: string[] }>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
+    request<UnsilenceResult>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
   takeDiagnostics: (incidentId: number) =>
-    request<unknown>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
+    request<DiagnosticsSnapshot>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
   bulk: (ids: number[], what: 'acknowledge' | 'resolve', note?: string) =>
     request<BulkResult>('POST', `/incidents/bulk/${what}`, undefined, note ? { ids, note } : { ids }),
 
-  slaReport: async (period: string): Promise<SlaReport> =>
-    toSlaView(await request<WireSlaReport>('GET', '/sla/report', { period }), period),
+  createIncident: (n: NewIncident) => request<Incident>('POST', '/incidents', undefined, toCreateBody(n)),
+
+  slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
+  slaHistory: (months: number) => request<SlaHistory>('GET', '/sla/history', { months }),
+  slaBurndown: (period: string, sla?: string) =>
+    request<SlaBurndown>('GET', '/sla/burndown', { period, sla }),
 };
+
+export interface NewIncident {
+  title: string;
+  severity: IncidentSeverity;
+  /** What is happening, for the timeline and whoever picks it up. */
+  description: string;
+  /** What caused it, when known at creation (the API has no field of its own: see toCreateBody). */
+  rootCause: string;
+  /** `name=value` pairs separated by spaces or commas. */
+  labels: string;
+}
+
+/**
+ * The body of POST /api/v1/incidents (IncidentCreate in the contract: title, description, severity,
+ * status, labels, assignee). A known root cause goes into the description under its own heading and
+ * opens the incident as "identified", which is what that status means in the incident lifecycle.
+ */
+export function toCreateBody(n: NewIncident): IncidentCreate {
+  const labels = Object.fromEntries(
+    n.labels
+      .split(/[\s,]+/)
+      .map((pair) => pair.split('='))
+      .filter((kv) => kv.length === 2 && kv[0] && kv[1]),
+  );
+  const rootCause = n.rootCause.trim();
+  const description = [n.description.trim(), rootCause ? `Root cause: ${rootCause}` : '']
+    .filter(Boolean)
+    .join('\n\n');
+  return {
+    title: n.title.trim(),
+    severity: n.severity,
+    ...(description ? { description } : {}),
+    ...(rootCause ? { status: 'identified' as const } : {}),
+    ...(Object.keys(labels).length ? { labels } : {}),
+  };
+}

@@ -1,5 +1,10 @@
-import { toSlaView, type WireSlaReport } from '../api/slaWire';
+/*
+ * Answers of the exporter for the pages' unit tests, typed by the types generated from the exporter's
+ * contract (api/openapi.gen.ts): a field the exporter adds, renames or drops breaks this file's build.
+ */
 import type {
+  IncidentList,
+  IncidentStats,
   FingerprintStats,
   IncidentDetail,
   SlaReport,
@@ -14,6 +19,7 @@ export const fingerprint = (over: Partial<FingerprintStats> = {}): FingerprintSt
   database: 'shop',
   operation: 'SELECT',
   count: 1200,
+  sampleCount: 900,
   totalSeconds: 300,
   share: 0.6,
   meanMs: 250,
@@ -54,6 +60,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/orders/repo.js:42',
       error: false,
       nPlusOne: true,
+      sampledOut: 0,
       capturedAt: '2026-11-22T09:30:00.000Z',
     },
   ],
@@ -70,6 +77,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/jobs/invoice.js:7',
       error: false,
       nPlusOne: false,
+      sampledOut: 3,
       capturedAt: '2026-11-22T08:00:00.000Z',
     },
   ],
@@ -93,6 +101,7 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   severity: 'critical',
   source: 'alertmanager',
   alertsState: 'firing',
+  groupKey: '{}:{alertname="HighLatency"}',
   labels: { alertname: 'HighLatency', route: '/checkout', severity: 'critical' },
   acknowledged: false,
   acknowledgedBy: null,
@@ -106,9 +115,13 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   resolutionNote: null,
   silencedUntil: null,
   reopenCount: 0,
+  notificationCount: 1,
+  lastNotificationAt: '2026-11-22T09:00:05.000Z',
   alertCounts: { firing: 1, resolved: 0 },
   runbookUrl: 'https://runbooks.example/latency',
   generatorUrl: 'http://prometheus:9090/graph?g0.expr=x',
+  externalUrl: 'http://alertmanager:9093',
+  receiver: 'perfwatch',
   durationSeconds: 600,
   alerts: [
     {
@@ -145,15 +158,21 @@ const measured = (value: number | null, promql = `x`): { value: number | null; p
   promql,
 });
 
-/** GET /sla/report as the exporter sends it. */
-export const slaReportWire = (): WireSlaReport => ({
+/** GET /sla/report?period=30d as the exporter sends it. */
+export const slaReport = (): SlaReport => ({
   period: {
     label: 'Last 30 days',
     kind: 'rolling',
     start: '2026-10-23T10:00:00.000Z',
     end: '2026-11-22T10:00:00.000Z',
+    periodEnd: '2026-11-22T10:00:00.000Z',
+    elapsedSeconds: 2_592_000,
+    durationSeconds: 2_592_000,
+    complete: true,
   },
   generatedAt: '2026-11-22T10:00:00.000Z',
+  atRiskBudget: 0.25,
+  summary: { endpoints: 2, meeting: 1, atRisk: 0, breaching: 1, noData: 0 },
   endpoints: [
     {
       sla: 'checkout',
@@ -216,7 +235,38 @@ export const slaReportWire = (): WireSlaReport => ({
       budgetRemaining: { ratio: 0.97, minutes: 420 },
     },
   ],
+  coverage: {
+    from: '2026-10-23T10:00:00.000Z',
+    to: '2026-11-22T10:00:00.000Z',
+    ratio: 1,
+    complete: true,
+    promql: { from: 'min_over_time(timestamp(up)[30d:1h])', to: 'max_over_time(timestamp(up)[30d:1h])' },
+  },
 });
 
-/** The same report as the pages see it. */
-export const slaReport = (): SlaReport => toSlaView(slaReportWire(), '30d');
+/** GET /incidents with these items, newest first. */
+export const incidentList = (items: IncidentDetail[], total = items.length): IncidentList => ({
+  total,
+  limit: 50,
+  offset: 0,
+  sort: 'createdAt',
+  order: 'desc',
+  items,
+});
+
+const noDurations = { count: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null };
+
+/** GET /incidents/stats over a range without incidents. */
+export const emptyIncidentStats = (): IncidentStats => ({
+  from: '2026-11-15T10:00:00.000Z',
+  to: '2026-11-22T10:00:00.000Z',
+  total: 0,
+  open: 0,
+  unacknowledged: 0,
+  bySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
+  byStatus: { investigating: 0, identified: 0, monitoring: 0, resolved: 0 },
+  bySource: { alertmanager: 0, manual: 0 },
+  mtta: noDurations,
+  mttr: noDurations,
+  truncated: false,
+});

@@ -1,7 +1,7 @@
 import React from 'react';
 import { screen } from '@testing-library/react';
 import { FakeBackend } from '../../test/backend';
-import { slaReport, slaReportWire } from '../../test/fixtures';
+import { slaReport } from '../../test/fixtures';
 import { renderAt } from '../../test/render';
 import { SettingsContext } from '../../utils/settings';
 import SlaEndpointPage from './SlaEndpointPage';
@@ -15,7 +15,7 @@ describe('SLA endpoint detail', () => {
   beforeEach(() => {
     backend = new FakeBackend().install();
     backend.on('GET', '/incidents', noIncidents);
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
   });
 
   it('shows the numbers and the PromQL behind them', async () => {

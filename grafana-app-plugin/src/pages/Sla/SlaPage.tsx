@@ -14,13 +14,13 @@ import { PeriodPicker } from './PeriodPicker';
 import { PeriodProgressNote } from './PeriodProgressNote';
 import { exportSlaCsv } from './slaCsv';
 import { SlaTable } from './SlaTable';
-import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
+import { usePeriod, useSlaReport } from './useSlaReport';
 
 export default function SlaPage() {
   const [period, setPeriod] = usePeriod();
   const state = useSlaReport(period);
   const report = state.value;
-  const summary = report ? slaSummary(report) : undefined;
+  const summary = report ? report.summary : undefined;
 
   return (
     <PluginPage subTitle="Each endpoint's latency, errors and availability against its SLA, with the error budget left">
@@ -31,7 +31,7 @@ export default function SlaPage() {
             variant="secondary"
             icon="download-alt"
             disabled={!report?.endpoints.length}
-            onClick={() => report && exportSlaCsv(report)}
+            onClick={() => report && exportSlaCsv(report, period)}
           >
             Export CSV
           </Button>
@@ -63,12 +63,12 @@ export default function SlaPage() {
       >
         {report && summary && (
           <Sections>
-            <PeriodProgressNote report={report} />
+            <PeriodProgressNote report={report} period={period} />
             <Stack gap={1} wrap="wrap">
               <StatTile
                 title={periodTitle(period)}
                 value={
-                  <Text variant="body">{`${formatTime(report.period.from)} → ${formatTime(report.period.to)}`}</Text>
+                  <Text variant="body">{`${formatTime(report.period.start)} → ${formatTime(report.period.end)}`}</Text>
                 }
               />
               <StatTile title="Meeting" value={<Text color="success">{summary.meeting}</Text>} />
@@ -80,7 +80,7 @@ export default function SlaPage() {
               <SlaTable endpoints={report.endpoints} period={period} />
             </div>
             <Section title="Incidents in the period">
-              <PeriodIncidents from={report.period.from} to={report.period.to} />
+              <PeriodIncidents from={report.period.start} to={report.period.end} />
             </Section>
           </Sections>
         )}
