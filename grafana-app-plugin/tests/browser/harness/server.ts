@@ -65,6 +65,8 @@ export interface Forwarded {
   /** Whether any browser cookie reached the exporter (Grafana strips them). */
   cookie: boolean;
   status?: number;
+  /** The upstream's answer as passed to the browser (absent when it could not be reached). */
+  response?: { contentType: string; body: string };
 }
 
 /**
@@ -337,18 +339,18 @@ export class HarnessServer {
       cookie: 'cookie' in headers,
     };
     this.forwarded.push(record);
-    record.status = await forward(req, res, target.toString(), headers, this.upstreamTimeoutMs);
+    Object.assign(record, await forward(req, res, target.toString(), headers, this.upstreamTimeoutMs));
   }
 }
 
-/** The upstream response passed through; its status is returned for the record. */
+/** The upstream response passed through; its status and body are returned for the record. */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   target: string,
   headers: Record<string, string>,
   timeoutMs: number,
-): Promise<number> {
+): Promise<Pick<Forwarded, 'status' | 'response'>> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
   let upstream: Response;
   let text: string;
@@ -365,7 +367,7 @@ async function forward(
     const status = (err as Error).name === 'TimeoutError' ? 504 : 502;
     res.writeHead(status);
     res.end();
-    return status;
+    return { status };
   }
   const out: Record<string, string> = { 'content-security-policy': 'sandbox' };
   upstream.headers.forEach((value, name) => {
@@ -377,7 +379,7 @@ async function forward(
   });
   res.writeHead(upstream.status, out);
   res.end(text);
-  return upstream.status;
+  return { status: upstream.status, response: { contentType: out['content-type'] ?? '', body: text } };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
