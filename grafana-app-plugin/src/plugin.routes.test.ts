@@ -37,6 +37,7 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   createIncident: () =>
     api.createIncident({ title: 'Down', severity: 'high', description: '', rootCause: '', labels: '' }),
   slaReport: () => api.slaReport('7d'),
+  slaReportPdf: () => api.slaReportPdf('2026-11'),
   slaHistory: () => api.slaHistory(12),
   slaBurndown: () => api.slaBurndown('2026-11', 'checkout'),
 };

@@ -48,7 +48,13 @@ export function toQueryString(query?: Query): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  query?: Query,
+  body?: unknown,
+  responseType?: 'blob',
+): Promise<T> {
   try {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
@@ -58,6 +64,7 @@ async function request<T>(method: string, path: string, query?: Query, body?: un
         // The pages show errors in place, in words; Grafana's toasts would repeat them.
         showErrorAlert: false,
         showSuccessAlert: false,
+        ...(responseType ? { responseType } : {}),
       }),
     );
     return response.data;
@@ -113,6 +120,8 @@ export const api = {
 
   slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
   slaHistory: (months: number) => request<SlaHistory>('GET', '/sla/history', { months }),
+  /** The report as the PDF the exporter prints with headless Chromium. */
+  slaReportPdf: (period: string) => request<Blob>('GET', '/sla/report.pdf', { period }, undefined, 'blob'),
   slaBurndown: (period: string, sla?: string) =>
     request<SlaBurndown>('GET', '/sla/burndown', { period, sla }),
 };

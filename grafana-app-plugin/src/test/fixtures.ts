@@ -3,6 +3,9 @@
  * contract (api/openapi.gen.ts): a field the exporter adds, renames or drops breaks this file's build.
  */
 import type {
+  SlaBurndown,
+  SlaHistory,
+  SlaHistoryMonth,
   IncidentList,
   IncidentStats,
   FingerprintStats,
@@ -269,4 +272,113 @@ export const emptyIncidentStats = (): IncidentStats => ({
   mtta: noDurations,
   mttr: noDurations,
   truncated: false,
+});
+
+const month = (
+  label: string,
+  start: string,
+  end: string,
+  over: Partial<SlaHistoryMonth> = {},
+): SlaHistoryMonth => ({
+  period: {
+    label,
+    kind: 'calendar',
+    start,
+    end,
+    periodEnd: end,
+    elapsedSeconds: (Date.parse(end) - Date.parse(start)) / 1000,
+    durationSeconds: (Date.parse(end) - Date.parse(start)) / 1000,
+    complete: true,
+  },
+  coverage: { from: start, to: end, ratio: 1, complete: true, promql: { from: 'x', to: 'y' } },
+  summary: { endpoints: 1, meeting: 1, atRisk: 0, breaching: 0, noData: 0 },
+  endpoints: [
+    {
+      sla: 'checkout',
+      title: 'Checkout',
+      status: 'meeting',
+      requests: 120_000,
+      latencyCompliance: 0.97,
+      errorRate: 0.001,
+      availability: 0.9995,
+      budgetRemaining: { ratio: 0.4, minutes: 17 },
+    },
+  ],
+  ...over,
+});
+
+/** GET /sla/history?months=12 on a Prometheus that holds data from 10 October 2026 only. */
+export const slaHistory = (): SlaHistory => ({
+  generatedAt: '2026-11-22T10:00:00.000Z',
+  monthsRequested: 12,
+  note: 'Prometheus holds no data before 2026-10-10T00:00:00.000Z: December 2025 to September 2026 are left out',
+  months: [
+    month('October 2026', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', {
+      coverage: {
+        from: '2026-10-10T00:00:00.000Z',
+        to: '2026-11-01T00:00:00.000Z',
+        ratio: 0.71,
+        complete: false,
+        reason: 'its samples start at 2026-10-10T00:00:00.000Z',
+        promql: { from: 'x', to: 'y' },
+      },
+    }),
+    month('November 2026', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', {
+      summary: { endpoints: 1, meeting: 0, atRisk: 0, breaching: 1, noData: 0 },
+      endpoints: [
+        {
+          sla: 'checkout',
+          title: 'Checkout',
+          status: 'breaching',
+          requests: 130_000,
+          latencyCompliance: 0.91,
+          errorRate: 0.002,
+          availability: 0.998,
+          budgetRemaining: { ratio: -0.8, minutes: -34 },
+        },
+      ],
+    }),
+  ],
+});
+
+/** GET /sla/burndown?period=30d&sla=checkout: the latency budget spent past zero, errors within it. */
+export const slaBurndown = (): SlaBurndown => ({
+  period: {
+    label: 'Last 30 days',
+    start: '2026-10-23T10:00:00.000Z',
+    end: '2026-11-22T10:00:00.000Z',
+    periodEnd: '2026-11-22T10:00:00.000Z',
+    complete: true,
+  },
+  stepSeconds: 14_400,
+  coverage: slaReport().coverage,
+  endpoints: [
+    {
+      sla: 'checkout',
+      title: 'Checkout',
+      slis: [
+        {
+          sli: 'latency',
+          objective: 0.95,
+          allowedBadRatio: 0.05,
+          promql: { bad: 'bad', total: 'total' },
+          points: [
+            { t: 1761213600, remaining: 1 },
+            { t: 1762423200, remaining: 0.3 },
+            { t: 1763805600, remaining: -0.8 },
+          ],
+        },
+        {
+          sli: 'errors',
+          objective: 0.995,
+          allowedBadRatio: 0.005,
+          promql: { bad: 'bad', total: 'total' },
+          points: [
+            { t: 1761213600, remaining: null },
+            { t: 1763805600, remaining: 0.6 },
+          ],
+        },
+      ],
+    },
+  ],
 });

@@ -10,11 +10,13 @@ import { ROUTES } from '../../constants';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { BurnRateTable } from './BurnRateTable';
+import { CoverageNote } from './CoverageNote';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
 import { PeriodProgressNote } from './PeriodProgressNote';
 import { PromqlList } from './PromqlList';
 import { reportPromql } from './slaPromql';
+import { SlaBurndown } from './SlaBurndown';
 import { SlaCharts } from './SlaCharts';
 import { endpointLabel } from './slaEndpoint';
 import { SlaNumbers } from './SlaNumbers';
@@ -62,10 +64,12 @@ export default function SlaEndpointPage() {
               <SlaStatusBadge status={endpoint.status} />
             </Stack>
             <PeriodProgressNote report={report} period={period} />
+            <CoverageNote coverage={report.coverage} />
             <SlaNumbers endpoint={endpoint} />
             <section>
               <SlaCharts endpoint={endpoint} range={range} />
             </section>
+            <SlaBurndown period={period} sla={endpoint.sla} range={range} />
             <BurnRateTable endpoint={endpoint} />
             <PromqlList
               promql={reportPromql(endpoint)}

@@ -2,7 +2,7 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
-import { incident, incidentList, slaReport } from '../../test/fixtures';
+import { incident, incidentList, slaHistory, slaReport } from '../../test/fixtures';
 import { currentSearch, renderAt } from '../../test/render';
 import SlaPage from './SlaPage';
 import SlaPrintPage from './SlaPrintPage';
@@ -16,7 +16,15 @@ describe('SLA reports page', () => {
   let backend: FakeBackend;
   beforeEach(() => {
     backend = new FakeBackend().install();
-    backend.on('GET', '/incidents', noIncidents);
+    backend.on('GET', '/incidents', noIncidents).on('GET', '/sla/history', slaHistory());
+  });
+
+  it('says when the data does not cover the period, and shows the months below the report', async () => {
+    const coverage = slaHistory().months[0].coverage;
+    backend.on('GET', '/sla/report', { ...slaReport(), coverage });
+    renderAt(SLA, <SlaPage />, 'sla');
+    expect(await screen.findByText('Data covers 71 % of the period')).toBeInTheDocument();
+    expect(await screen.findByText('71 % covered')).toBeInTheDocument();
   });
 
   it('shows a loading state while the report is computed', async () => {

@@ -9,10 +9,13 @@ import { ROUTES } from '../../constants';
 import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
+import { CoverageNote } from './CoverageNote';
+import { PdfDownload } from './PdfDownload';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
 import { PeriodProgressNote } from './PeriodProgressNote';
 import { exportSlaCsv } from './slaCsv';
+import { SlaHistory } from './SlaHistory';
 import { SlaTable } from './SlaTable';
 import { usePeriod, useSlaReport } from './useSlaReport';
 
@@ -35,6 +38,7 @@ export default function SlaPage() {
           >
             Export CSV
           </Button>
+          <PdfDownload period={period} />
           <LinkButton
             variant="secondary"
             icon="document-info"
@@ -64,6 +68,7 @@ export default function SlaPage() {
         {report && summary && (
           <Sections>
             <PeriodProgressNote report={report} period={period} />
+            <CoverageNote coverage={report.coverage} />
             <Stack gap={1} wrap="wrap">
               <StatTile
                 title={periodTitle(period)}
@@ -81,6 +86,9 @@ export default function SlaPage() {
             </div>
             <Section title="Incidents in the period">
               <PeriodIncidents from={report.period.start} to={report.period.end} />
+            </Section>
+            <Section title="Month by month">
+              <SlaHistory />
             </Section>
           </Sections>
         )}
