@@ -311,9 +311,9 @@ const month = (
 export const slaHistory = (): SlaHistory => ({
   generatedAt: '2026-11-22T10:00:00.000Z',
   monthsRequested: 12,
-  note: 'Prometheus holds no data before 2026-10-10T00:00:00.000Z: December 2025 to September 2026 are left out',
+  note: 'Prometheus holds no data before 2026-10-10T00:00:00.000Z: 2025-12 to 2026-09 are left out',
   months: [
-    month('October 2026', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', {
+    month('2026-10', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', {
       coverage: {
         from: '2026-10-10T00:00:00.000Z',
         to: '2026-11-01T00:00:00.000Z',
@@ -323,7 +323,7 @@ export const slaHistory = (): SlaHistory => ({
         promql: { from: 'x', to: 'y' },
       },
     }),
-    month('November 2026', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', {
+    month('2026-11', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', {
       summary: { endpoints: 1, meeting: 0, atRisk: 0, breaching: 1, noData: 0 },
       endpoints: [
         {

@@ -33,6 +33,10 @@ let page: Page;
 let bundle: { js: string; css: string };
 const consoleErrors: string[] = [];
 
+function shotPath(name: string) {
+  return path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`);
+}
+
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({
@@ -475,6 +479,31 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await page.emulateMedia({ media: 'screen' });
   });
 
+  it('says how little of the period and of the months Prometheus covers, and downloads the report as a real PDF', async () => {
+    await go('/a/perfwatch-app/sla?period=7d');
+    await page.getByTestId('data-testid sla-table').waitFor();
+    // Prometheus started with this test: it covers only the last minutes of the period and says so.
+    await page
+      .getByTestId('data-testid sla-coverage')
+      .getByText(/^Data covers \d+ % of the period$/)
+      .waitFor();
+    const history = page.getByTestId('data-testid sla-history');
+    // The exporter's history finds no month with data on a Prometheus started minutes ago, and says so
+    // (exporter/src/sla/report-history.ts) instead of showing months of zeros.
+    await history.getByText(/^Prometheus holds no data for any of the last 12 months$/).waitFor();
+    await history.getByText('No month with data yet').waitFor();
+    await history.screenshot({ path: shotPath('sla-history') });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PDF' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('sla-report-7d.pdf');
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    // The page stays where it was: Grafana's link interception did not open the blob as a page.
+    expect(new URL(page.url()).pathname).toBe('/a/perfwatch-app/sla');
+  });
+
   it("shows an endpoint's burn-rate tiers read back from Prometheus, its misses and an Explore link per PromQL", async () => {
     // The app's Prometheus datasource, as the configuration page would save it.
     harness.jsonData.prometheusDatasourceUid = 'prom';
@@ -492,7 +521,12 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     expect(decodeURIComponent((await explore.getAttribute('href')) ?? '')).toMatch(
       /^\/explore\?left=.*"datasource":"prom"/,
     );
+    // The budget burndown, read by the exporter from Prometheus: the seeded slow checkouts spend it.
+    const burndown = page.getByTestId('data-testid sla-burndown');
+    await burndown.getByText(/^latency: -?[\d.]+ % left/).waitFor();
+    await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
     await shot('sla-endpoint');
+    await burndown.screenshot({ path: shotPath('sla-burndown') });
     // A calendar month still running says how much of it the numbers cover.
     await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
     await page

@@ -4,13 +4,14 @@ import type { SlaHistoryMonth } from '../../api/types';
 import { SlaStatusBadge } from '../../components/common/Badges';
 import { QueryState } from '../../components/common/QueryState';
 import { formatPercent } from '../../utils/format';
+import { periodTitle } from '../../utils/period';
 import { useSlaHistory } from './useSlaViews';
 
 function MonthRow({ month, slas }: { month: SlaHistoryMonth; slas: string[] }) {
   const { coverage } = month;
   return (
     <tr>
-      <th scope="row">{month.period.label}</th>
+      <th scope="row">{periodTitle(month.period.label)}</th>
       <td>
         {coverage.complete ? (
           formatPercent(coverage.ratio, 0)

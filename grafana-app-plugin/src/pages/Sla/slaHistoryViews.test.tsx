@@ -64,7 +64,7 @@ describe('SLA month-by-month history', () => {
     expect(within(rows[0]).getByText('Breaching')).toBeInTheDocument();
     expect(within(rows[0]).getByText('-80.0 % left')).toBeInTheDocument();
     expect(within(rows[1]).getByText('71 % covered')).toBeInTheDocument();
-    expect(screen.getByText(/December 2025 to September 2026 are left out/)).toBeInTheDocument();
+    expect(screen.getByText(/2025-12 to 2026-09 are left out/)).toBeInTheDocument();
     expect(backend.callsTo('GET', '/sla/history')[0].query.get('months')).toBe('12');
   });
 });

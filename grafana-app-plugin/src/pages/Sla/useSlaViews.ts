@@ -39,6 +39,9 @@ export function burndownFrames(slis: SlaBurndownSli[]): DataFrame[] {
             unit: 'percentunit',
             displayNameFromDS: SLI_TITLE[s.sli],
             color: { mode: FieldColorModeId.Fixed, fixedColor: SLI_COLOR[s.sli] },
+            // Points as well as lines: early in a period, or on a young Prometheus, an SLI has one or two
+            // steps with data, which a line alone does not draw.
+            custom: { showPoints: 'always', pointSize: 5, spanNulls: true },
           },
         },
       ],
