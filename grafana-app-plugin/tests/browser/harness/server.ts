@@ -353,7 +353,7 @@ async function forward(
 ): Promise<Pick<Forwarded, 'status' | 'response'>> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
   let upstream: Response;
-  let text: string;
+  let bytes: Buffer;
   try {
     upstream = await fetch(target, {
       method: req.method,
@@ -361,7 +361,8 @@ async function forward(
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await upstream.text();
+    // Bytes, not text: a PDF decoded as UTF-8 and sent again would not be the exporter's file.
+    bytes = Buffer.from(await upstream.arrayBuffer());
   } catch (err) {
     // proxyutil errorHandler: a timeout is 504, any other failure 502, both without a body.
     const status = (err as Error).name === 'TimeoutError' ? 504 : 502;
@@ -378,8 +379,11 @@ async function forward(
     }
   });
   res.writeHead(upstream.status, out);
-  res.end(text);
-  return { status: upstream.status, response: { contentType: out['content-type'] ?? '', body: text } };
+  res.end(bytes);
+  return {
+    status: upstream.status,
+    response: { contentType: out['content-type'] ?? '', body: bytes.toString('utf8') },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
