@@ -34,9 +34,14 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   unsilence: () => api.unsilence(42),
   takeDiagnostics: () => api.takeDiagnostics(42),
   bulk: () => api.bulk([1, 2], 'acknowledge'),
+  createIncident: () =>
+    api.createIncident({ title: 'Down', severity: 'high', description: '', rootCause: '', labels: '' }),
   slaReport: () => api.slaReport('7d'),
   explain: () => api.explain('0123456789abcdef', 'shop'),
   healthChecks: () => api.healthChecks(),
+  slaReportPdf: () => api.slaReportPdf('2026-11'),
+  slaHistory: () => api.slaHistory(12),
+  slaBurndown: () => api.slaBurndown('2026-11', 'checkout'),
 };
 
 interface Call {

@@ -1,4 +1,3 @@
-import { toSlaView, type WireSlaReport } from './slaWire';
 import type { ExplainResult } from './explain';
 import type { HealthChecks } from './health';
 import { lastValueFrom } from 'rxjs';
@@ -9,6 +8,7 @@ import type {
   BulkResult,
   Incident,
   IncidentDetail,
+  IncidentCreate,
   IncidentFilter,
   IncidentList,
   IncidentSeverity,
@@ -16,6 +16,10 @@ import type {
   IncidentStatus,
   ServiceStatus,
   SilenceResult,
+  UnsilenceResult,
+  DiagnosticsSnapshot,
+  SlaBurndown,
+  SlaHistory,
   SlaReport,
   SlowQueryDetail,
   SlowQueryFilter,
@@ -46,7 +50,13 @@ export function toQueryString(query?: Query): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  query?: Query,
+  body?: unknown,
+  responseType?: 'blob',
+): Promise<T> {
   try {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
@@ -56,6 +66,7 @@ async function request<T>(method: string, path: string, query?: Query, body?: un
         // The pages show errors in place, in words; Grafana's toasts would repeat them.
         showErrorAlert: false,
         showSuccessAlert: false,
+        ...(responseType ? { responseType } : {}),
       }),
     );
     return response.data;
@@ -101,14 +112,20 @@ export const api = {
   silence: (incidentId: number, durationMinutes: number) =>
     request<SilenceResult>('POST', `/incidents/${incidentId}/silence`, undefined, { durationMinutes }),
   unsilence: (incidentId: number) =>
-    request<{ expired: string[] }>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
+    request<UnsilenceResult>('POST', `/incidents/${incidentId}/unsilence`, undefined, {}),
   takeDiagnostics: (incidentId: number) =>
-    request<unknown>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
+    request<DiagnosticsSnapshot>('POST', `/incidents/${incidentId}/diagnostics`, undefined, {}),
   bulk: (ids: number[], what: 'acknowledge' | 'resolve', note?: string) =>
     request<BulkResult>('POST', `/incidents/bulk/${what}`, undefined, note ? { ids, note } : { ids }),
 
-  slaReport: async (period: string): Promise<SlaReport> =>
-    toSlaView(await request<WireSlaReport>('GET', '/sla/report', { period }), period),
+  createIncident: (n: NewIncident) => request<Incident>('POST', '/incidents', undefined, toCreateBody(n)),
+
+  slaReport: (period: string) => request<SlaReport>('GET', '/sla/report', { period }),
+  slaHistory: (months: number) => request<SlaHistory>('GET', '/sla/history', { months }),
+  /** The report as the PDF the exporter prints with headless Chromium. */
+  slaReportPdf: (period: string) => request<Blob>('GET', '/sla/report.pdf', { period }, undefined, 'blob'),
+  slaBurndown: (period: string, sla?: string) =>
+    request<SlaBurndown>('GET', '/sla/burndown', { period, sla }),
 
   explain: (fingerprintId: string, database?: string) =>
     request<ExplainResult>(
@@ -119,3 +136,39 @@ export const api = {
     ),
   healthChecks: () => request<HealthChecks>('GET', '/health/checks'),
 };
+
+export interface NewIncident {
+  title: string;
+  severity: IncidentSeverity;
+  /** What is happening, for the timeline and whoever picks it up. */
+  description: string;
+  /** What caused it, when known at creation (the API has no field of its own: see toCreateBody). */
+  rootCause: string;
+  /** `name=value` pairs separated by spaces or commas. */
+  labels: string;
+}
+
+/**
+ * The body of POST /api/v1/incidents (IncidentCreate in the contract: title, description, severity,
+ * status, labels, assignee). A known root cause goes into the description under its own heading and
+ * opens the incident as "identified", which is what that status means in the incident lifecycle.
+ */
+export function toCreateBody(n: NewIncident): IncidentCreate {
+  const labels = Object.fromEntries(
+    n.labels
+      .split(/[\s,]+/)
+      .map((pair) => pair.split('='))
+      .filter((kv) => kv.length === 2 && kv[0] && kv[1]),
+  );
+  const rootCause = n.rootCause.trim();
+  const description = [n.description.trim(), rootCause ? `Root cause: ${rootCause}` : '']
+    .filter(Boolean)
+    .join('\n\n');
+  return {
+    title: n.title.trim(),
+    severity: n.severity,
+    ...(description ? { description } : {}),
+    ...(rootCause ? { status: 'identified' as const } : {}),
+    ...(Object.keys(labels).length ? { labels } : {}),
+  };
+}

@@ -1,87 +1,67 @@
+import type { components, operations } from './openapi.gen';
+
 /*
- * Shapes of the exporter's JSON API (exporter/openapi.yaml is the reference). Only the fields the
- * pages use are typed; the exporter may send more.
+ * The exporter's JSON API as the pages use it: every wire shape is the exporter's own, generated from
+ * exporter/openapi.yaml into openapi.gen.ts (`npm run openapi`), which is generated from the zod
+ * schemas beside the exporter's routes. Names only here, no shapes: a change on the exporter's side
+ * breaks this build instead of drifting.
  */
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+type Schemas = components['schemas'];
+/** The JSON a GET operation answers with when the contract gives its shape inline. */
+type Answer<Op extends 'getSlaHistory' | 'getSlaBurndown'> =
+  operations[Op]['responses'][200]['content']['application/json'];
 
-export interface WhoAmI {
-  name: string;
-  scopes: string[];
-  /** The header the exporter reads the acting user from (exporters before 0.2 do not say). */
-  userHeader?: string;
-  /** The acting user that header carried on this request, or null when Grafana sent none. */
-  user?: string | null;
-}
-
-export interface ServiceStatus {
-  version: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  store: { kind: string; schemaVersion: number };
-}
+export type ApiErrorBody = Schemas['Error'];
+export type WhoAmI = Schemas['WhoAmI'];
+export type ServiceStatus = Schemas['ServiceStatus'];
 
 // ---- Slow queries -------------------------------------------------------------------------------
 
-export type SlowQuerySort = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen';
+export type SlowQueryList = Schemas['SlowQueryList'];
+export type SlowQuerySort = SlowQueryList['sort'];
+export type FingerprintStats = Schemas['FingerprintStats'];
+export type SlowQuerySample = Schemas['SlowQuerySample'];
+export type SlowQueryDetail = Schemas['SlowQueryDetail'];
 
-export interface FingerprintStats {
-  id: string;
-  fingerprint: string;
-  dbSystem: string;
-  database: string | null;
-  operation: string;
-  count: number;
-  totalSeconds: number;
-  /** Share of the total time of all matching fingerprints, 0…1. */
-  share: number;
-  meanMs: number;
-  p95Ms: number;
-  maxMs: number;
-  firstSeen: string;
-  lastSeen: string;
-  nPlusOne: boolean;
-}
+// ---- Incidents ----------------------------------------------------------------------------------
 
-export interface SlowQueryList {
-  from: string;
-  to: string;
-  total: number;
-  totalSeconds: number;
-  sort: SlowQuerySort;
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-  items: FingerprintStats[];
-}
+export type IncidentStatus = Schemas['Status'];
+export const INCIDENT_STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
 
-export interface SlowQuerySample {
-  fingerprintId: string;
-  sample: string;
-  durationMs: number;
-  dbSystem: string;
-  database: string | null;
-  operation: string;
-  route: string;
-  requestId: string | null;
-  callSite: string | null;
-  error: boolean;
-  nPlusOne: boolean;
-  capturedAt: string;
-}
+export type IncidentSeverity = Schemas['Severity'];
+export const INCIDENT_SEVERITIES: IncidentSeverity[] = ['critical', 'high', 'medium', 'low'];
 
-export interface SlowQueryDetail extends FingerprintStats {
-  from: string;
-  to: string;
-  newest: SlowQuerySample[];
-  slowest: SlowQuerySample[];
-  routes: Array<{ route: string; count: number; totalSeconds: number }>;
-  callSites: Array<{ callSite: string; count: number }>;
-  bucketSeconds: number;
-  timeline: Array<{ start: string; count: number; meanMs: number; p95Ms: number; maxMs: number }>;
-}
+export type Incident = Schemas['Incident'];
+export type IncidentAlert = Schemas['IncidentAlert'];
+export type TimelineEvent = Schemas['TimelineEvent'];
+export type IncidentDetail = Schemas['IncidentDetail'];
+export type IncidentCreate = NonNullable<
+  operations['createIncident']['requestBody']
+>['content']['application/json'];
+export type IncidentList = Schemas['IncidentList'];
+export type DurationStats = Schemas['DurationStats'];
+export type IncidentStats = Schemas['IncidentStats'];
+export type BulkResult = Schemas['BulkResult'];
+export type SilenceResult = Schemas['SilenceResult'];
+export type UnsilenceResult = Schemas['UnsilenceResult'];
+export type DiagnosticsSnapshot = Schemas['DiagnosticsSnapshot'];
+
+// ---- SLA reports --------------------------------------------------------------------------------
+
+export type SlaReport = Schemas['SlaReport'];
+export type SlaEndpointReport = Schemas['SlaEndpointReport'];
+export type SlaMeasurement = Schemas['SlaMeasurement'];
+export type SlaStatus = SlaEndpointReport['status'];
+export type SlaPriority = SlaEndpointReport['priority'];
+export type SlaCoverage = Schemas['SlaCoverage'];
+export type SlaHistory = Answer<'getSlaHistory'>;
+export type SlaHistoryMonth = SlaHistory['months'][number];
+export type SlaBurndown = Answer<'getSlaBurndown'>;
+export type SlaBurndownEndpoint = SlaBurndown['endpoints'][number];
+export type SlaBurndownSli = SlaBurndownEndpoint['slis'][number];
+
+// ---- What the pages ask for (their own state, sent as query parameters) --------------------------
 
 export interface SlowQueryFilter {
   from?: number;
@@ -90,81 +70,6 @@ export interface SlowQueryFilter {
   route?: string;
   operation?: string;
   q?: string;
-}
-
-// ---- Incidents ----------------------------------------------------------------------------------
-
-export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
-export const INCIDENT_STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
-
-export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
-export const INCIDENT_SEVERITIES: IncidentSeverity[] = ['critical', 'high', 'medium', 'low'];
-
-export interface Incident {
-  id: number;
-  title: string;
-  description: string | null;
-  status: IncidentStatus;
-  severity: IncidentSeverity;
-  source: 'alertmanager' | 'manual';
-  /** Whether the incident's alerts fire now; `none` for an incident opened by hand. */
-  alertsState: 'firing' | 'resolved' | 'none';
-  labels: Record<string, string>;
-  acknowledged: boolean;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-  assignee: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** When the first alert started firing, else createdAt. */
-  startedAt: string;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  resolutionNote: string | null;
-  silencedUntil: string | null;
-  reopenCount: number;
-  alertCounts: { firing: number; resolved: number };
-  runbookUrl: string | null;
-  generatorUrl: string | null;
-  /** createdAt to resolvedAt, or to now while open. */
-  durationSeconds: number;
-}
-
-export interface IncidentAlert {
-  fingerprint: string;
-  status: 'firing' | 'resolved';
-  severity: IncidentSeverity;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string | null;
-  generatorUrl: string | null;
-  runbookUrl: string | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
-}
-
-export interface TimelineEvent {
-  id: number;
-  kind: string;
-  at: string;
-  author: string;
-  tokenName: string | null;
-  message: string;
-  data: Record<string, unknown> | null;
-}
-
-export interface IncidentDetail extends Incident {
-  alerts: IncidentAlert[];
-  timeline: TimelineEvent[];
-  timelineTruncated: boolean;
-}
-
-export interface IncidentList {
-  total: number;
-  limit: number;
-  offset: number;
-  items: Incident[];
 }
 
 export interface IncidentFilter {
@@ -179,77 +84,4 @@ export interface IncidentFilter {
   to?: number;
   limit?: number;
   offset?: number;
-}
-
-export interface DurationStats {
-  count: number;
-  meanSeconds: number | null;
-  medianSeconds: number | null;
-  p90Seconds: number | null;
-}
-
-export interface IncidentStats {
-  from: string;
-  to: string;
-  total: number;
-  open: number;
-  unacknowledged: number;
-  bySeverity: Record<IncidentSeverity, number>;
-  byStatus: Record<IncidentStatus, number>;
-  /** Mean time to acknowledge (creation → acknowledgement) over the acknowledged incidents. */
-  mtta: DurationStats;
-  /** Mean time to resolve (creation → resolution) over the resolved incidents. */
-  mttr: DurationStats;
-  truncated?: boolean;
-}
-
-export interface BulkResult {
-  succeeded: number;
-  failed: number;
-  results: Array<{ id: number; ok: boolean; error?: { status: number; code: string; message: string } }>;
-}
-
-export interface SilenceResult {
-  incident: Incident;
-  silences: Array<{ id: string; fingerprint: string }>;
-  until: string;
-}
-
-// ---- SLA reports --------------------------------------------------------------------------------
-
-export type SlaStatus = 'meeting' | 'at_risk' | 'breaching' | 'no_data';
-export type SlaPriority = 'critical' | 'high' | 'medium' | 'low';
-
-export interface SlaEndpointReport {
-  name: string;
-  route: string;
-  method: string | null;
-  priority: SlaPriority;
-  owner?: string | null;
-  team?: string | null;
-  /** null where the SLA sets no objective of that kind. */
-  target: {
-    latencyQuantile: number | null;
-    latencyThresholdMs: number | null;
-    errorRate: number | null;
-    availability: number | null;
-  };
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  latencyCompliance: number | null;
-  errorRate: number | null;
-  availability: number | null;
-  budgetRemaining: number | null;
-  budgetRemainingMinutes: number | null;
-  status: SlaStatus;
-  requests?: number | null;
-  /** The PromQL behind each number, keyed like the numbers. */
-  promql: Record<string, string>;
-}
-
-export interface SlaReport {
-  period: { id: string; label: string; from: string; to: string };
-  generatedAt: string;
-  endpoints: SlaEndpointReport[];
 }

@@ -1,5 +1,13 @@
-import { toSlaView, type WireSlaReport } from '../api/slaWire';
+/*
+ * Answers of the exporter for the pages' unit tests, typed by the types generated from the exporter's
+ * contract (api/openapi.gen.ts): a field the exporter adds, renames or drops breaks this file's build.
+ */
 import type {
+  SlaBurndown,
+  SlaHistory,
+  SlaHistoryMonth,
+  IncidentList,
+  IncidentStats,
   FingerprintStats,
   IncidentDetail,
   SlaReport,
@@ -14,6 +22,7 @@ export const fingerprint = (over: Partial<FingerprintStats> = {}): FingerprintSt
   database: 'shop',
   operation: 'SELECT',
   count: 1200,
+  sampleCount: 900,
   totalSeconds: 300,
   share: 0.6,
   meanMs: 250,
@@ -54,6 +63,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/orders/repo.js:42',
       error: false,
       nPlusOne: true,
+      sampledOut: 0,
       capturedAt: '2026-11-22T09:30:00.000Z',
     },
   ],
@@ -70,6 +80,7 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
       callSite: 'src/jobs/invoice.js:7',
       error: false,
       nPlusOne: false,
+      sampledOut: 3,
       capturedAt: '2026-11-22T08:00:00.000Z',
     },
   ],
@@ -93,6 +104,7 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   severity: 'critical',
   source: 'alertmanager',
   alertsState: 'firing',
+  groupKey: '{}:{alertname="HighLatency"}',
   labels: { alertname: 'HighLatency', route: '/checkout', severity: 'critical' },
   acknowledged: false,
   acknowledgedBy: null,
@@ -106,9 +118,13 @@ export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => 
   resolutionNote: null,
   silencedUntil: null,
   reopenCount: 0,
+  notificationCount: 1,
+  lastNotificationAt: '2026-11-22T09:00:05.000Z',
   alertCounts: { firing: 1, resolved: 0 },
   runbookUrl: 'https://runbooks.example/latency',
   generatorUrl: 'http://prometheus:9090/graph?g0.expr=x',
+  externalUrl: 'http://alertmanager:9093',
+  receiver: 'perfwatch',
   durationSeconds: 600,
   alerts: [
     {
@@ -145,15 +161,21 @@ const measured = (value: number | null, promql = `x`): { value: number | null; p
   promql,
 });
 
-/** GET /sla/report as the exporter sends it. */
-export const slaReportWire = (): WireSlaReport => ({
+/** GET /sla/report?period=30d as the exporter sends it. */
+export const slaReport = (): SlaReport => ({
   period: {
     label: 'Last 30 days',
     kind: 'rolling',
     start: '2026-10-23T10:00:00.000Z',
     end: '2026-11-22T10:00:00.000Z',
+    periodEnd: '2026-11-22T10:00:00.000Z',
+    elapsedSeconds: 2_592_000,
+    durationSeconds: 2_592_000,
+    complete: true,
   },
   generatedAt: '2026-11-22T10:00:00.000Z',
+  atRiskBudget: 0.25,
+  summary: { endpoints: 2, meeting: 1, atRisk: 0, breaching: 1, noData: 0 },
   endpoints: [
     {
       sla: 'checkout',
@@ -216,7 +238,147 @@ export const slaReportWire = (): WireSlaReport => ({
       budgetRemaining: { ratio: 0.97, minutes: 420 },
     },
   ],
+  coverage: {
+    from: '2026-10-23T10:00:00.000Z',
+    to: '2026-11-22T10:00:00.000Z',
+    ratio: 1,
+    complete: true,
+    promql: { from: 'min_over_time(timestamp(up)[30d:1h])', to: 'max_over_time(timestamp(up)[30d:1h])' },
+  },
 });
 
-/** The same report as the pages see it. */
-export const slaReport = (): SlaReport => toSlaView(slaReportWire(), '30d');
+/** GET /incidents with these items, newest first. */
+export const incidentList = (items: IncidentDetail[], total = items.length): IncidentList => ({
+  total,
+  limit: 50,
+  offset: 0,
+  sort: 'createdAt',
+  order: 'desc',
+  items,
+});
+
+const noDurations = { count: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null };
+
+/** GET /incidents/stats over a range without incidents. */
+export const emptyIncidentStats = (): IncidentStats => ({
+  from: '2026-11-15T10:00:00.000Z',
+  to: '2026-11-22T10:00:00.000Z',
+  total: 0,
+  open: 0,
+  unacknowledged: 0,
+  bySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
+  byStatus: { investigating: 0, identified: 0, monitoring: 0, resolved: 0 },
+  bySource: { alertmanager: 0, manual: 0 },
+  mtta: noDurations,
+  mttr: noDurations,
+  truncated: false,
+});
+
+const month = (
+  label: string,
+  start: string,
+  end: string,
+  over: Partial<SlaHistoryMonth> = {},
+): SlaHistoryMonth => ({
+  period: {
+    label,
+    kind: 'calendar',
+    start,
+    end,
+    periodEnd: end,
+    elapsedSeconds: (Date.parse(end) - Date.parse(start)) / 1000,
+    durationSeconds: (Date.parse(end) - Date.parse(start)) / 1000,
+    complete: true,
+  },
+  coverage: { from: start, to: end, ratio: 1, complete: true, promql: { from: 'x', to: 'y' } },
+  summary: { endpoints: 1, meeting: 1, atRisk: 0, breaching: 0, noData: 0 },
+  endpoints: [
+    {
+      sla: 'checkout',
+      title: 'Checkout',
+      status: 'meeting',
+      requests: 120_000,
+      latencyCompliance: 0.97,
+      errorRate: 0.001,
+      availability: 0.9995,
+      budgetRemaining: { ratio: 0.4, minutes: 17 },
+    },
+  ],
+  ...over,
+});
+
+/** GET /sla/history?months=12 on a Prometheus that holds data from 10 October 2026 only. */
+export const slaHistory = (): SlaHistory => ({
+  generatedAt: '2026-11-22T10:00:00.000Z',
+  monthsRequested: 12,
+  note: 'Prometheus holds no data before 2026-10-10T00:00:00.000Z: 2025-12 to 2026-09 are left out',
+  months: [
+    month('2026-10', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', {
+      coverage: {
+        from: '2026-10-10T00:00:00.000Z',
+        to: '2026-11-01T00:00:00.000Z',
+        ratio: 0.71,
+        complete: false,
+        reason: 'its samples start at 2026-10-10T00:00:00.000Z',
+        promql: { from: 'x', to: 'y' },
+      },
+    }),
+    month('2026-11', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', {
+      summary: { endpoints: 1, meeting: 0, atRisk: 0, breaching: 1, noData: 0 },
+      endpoints: [
+        {
+          sla: 'checkout',
+          title: 'Checkout',
+          status: 'breaching',
+          requests: 130_000,
+          latencyCompliance: 0.91,
+          errorRate: 0.002,
+          availability: 0.998,
+          budgetRemaining: { ratio: -0.8, minutes: -34 },
+        },
+      ],
+    }),
+  ],
+});
+
+/** GET /sla/burndown?period=30d&sla=checkout: the latency budget spent past zero, errors within it. */
+export const slaBurndown = (): SlaBurndown => ({
+  period: {
+    label: 'Last 30 days',
+    start: '2026-10-23T10:00:00.000Z',
+    end: '2026-11-22T10:00:00.000Z',
+    periodEnd: '2026-11-22T10:00:00.000Z',
+    complete: true,
+  },
+  stepSeconds: 14_400,
+  coverage: slaReport().coverage,
+  endpoints: [
+    {
+      sla: 'checkout',
+      title: 'Checkout',
+      slis: [
+        {
+          sli: 'latency',
+          objective: 0.95,
+          allowedBadRatio: 0.05,
+          promql: { bad: 'bad', total: 'total' },
+          points: [
+            { t: 1761213600, remaining: 1 },
+            { t: 1762423200, remaining: 0.3 },
+            { t: 1763805600, remaining: -0.8 },
+          ],
+        },
+        {
+          sli: 'errors',
+          objective: 0.995,
+          allowedBadRatio: 0.005,
+          promql: { bad: 'bad', total: 'total' },
+          points: [
+            { t: 1761213600, remaining: null },
+            { t: 1763805600, remaining: 0.6 },
+          ],
+        },
+      ],
+    },
+  ],
+});

@@ -20,7 +20,12 @@ export function toCsv(header: string[], rows: unknown[][]): string {
  * click therefore stops at the link and never reaches Grafana's listener.
  */
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(filename, new Blob([text], { type }));
+}
+
+/** Saves a blob as a file, past Grafana's link interception (see downloadText). */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  documentedPaths,
+  contractViolations,
   EXPLAIN,
   seedExplainableQuery,
   seedSlaTraffic,
@@ -23,18 +23,21 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../..', process.env.PERFWATCH_SCREENSHOTS ?? 'tests/browser/.out');
 // The Grafana theme of the signed-in user (PERFWATCH_THEME=light for the light screenshots).
 const THEME = process.env.PERFWATCH_THEME === 'light' ? 'light' : 'dark';
-const api = documentedPaths();
-const hasIncidents = api.has('/incidents');
-const hasSla = api.has('/sla/report');
 
 jest.setTimeout(120_000);
 
 let exporter: RunningExporter;
 let harness: HarnessServer;
+/** Every harness the tests start: the contract check reads what each proxied. */
+const harnesses: HarnessServer[] = [];
 let browser: Browser;
 let page: Page;
 let bundle: { js: string; css: string };
 const consoleErrors: string[] = [];
+
+function shotPath(name: string) {
+  return path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`);
+}
 
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
@@ -88,10 +91,9 @@ beforeAll(async () => {
   }
   bundle = bundled.value;
   await seedSlowQueries(exporter);
-  if (hasSla) {
-    await seedSlaTraffic(exporter);
-  }
+  await seedSlaTraffic(exporter);
   harness = new HarnessServer(bundle, exporter.prometheus);
+  harnesses.push(harness);
   harness.theme = THEME;
   await harness.start();
   browser = await chromium.launch({
@@ -283,7 +285,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('health');
   });
 
-  (hasIncidents ? it : it.skip)('acknowledges an incident from the list and records who did it', async () => {
+  it('acknowledges an incident from the list and records who did it', async () => {
     const { id } = await createIncident('Checkout p95 above 300 ms');
     await go('/a/perfwatch-app/incidents');
     const table = page.getByTestId('data-testid inc-table');
@@ -307,81 +309,76 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('incident-detail');
   });
 
-  (hasIncidents ? it : it.skip)(
-    'opens an incident by hand with its root cause, resolves another from its row, and exports a postmortem',
-    async () => {
-      await createIncident('Search index lagging');
-      await go('/a/perfwatch-app/incidents');
-      const table = page.getByTestId('data-testid inc-table');
-      await table.getByText('Search index lagging').waitFor();
-      await page.getByRole('button', { name: 'Resolve Search index lagging' }).click();
-      await page.getByLabel('Resolution note').fill('Reindexed');
-      await page.getByRole('button', { name: 'Resolve', exact: true }).click();
-      await page.getByText('1 incident resolved.').waitFor();
+  it('opens an incident by hand with its root cause, resolves another from its row, and exports a postmortem', async () => {
+    await createIncident('Search index lagging');
+    await go('/a/perfwatch-app/incidents');
+    const table = page.getByTestId('data-testid inc-table');
+    await table.getByText('Search index lagging').waitFor();
+    await page.getByRole('button', { name: 'Resolve Search index lagging' }).click();
+    await page.getByLabel('Resolution note').fill('Reindexed');
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await page.getByText('1 incident resolved.').waitFor();
 
-      await page.getByRole('button', { name: 'New incident' }).click();
-      await page.getByLabel('Incident title').fill('Card payments fail');
-      await page.getByLabel('Root cause').fill('Payment provider rate-limits our key');
-      await page.getByLabel('Incident labels').fill('route=/api/checkout');
-      await shot('incident-new');
-      await page.getByRole('button', { name: 'Open incident' }).click();
-      await page.waitForURL(/\/incidents\/\d+$/);
-      const detail = page.getByTestId('data-testid inc-detail');
-      await detail.getByText('Root cause: Payment provider rate-limits our key').waitFor();
-      await detail.getByText('Identified').first().waitFor();
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Export postmortem (Markdown)' }).click(),
-      ]);
-      const md = readFileSync((await download.path())!, 'utf8');
-      expect(md).toMatch(/^# Postmortem: Card payments fail\n/);
-      expect(md).toContain('opened by alice');
+    await page.getByRole('button', { name: 'New incident' }).click();
+    await page.getByLabel('Incident title').fill('Card payments fail');
+    await page.getByLabel('Root cause').fill('Payment provider rate-limits our key');
+    await page.getByLabel('Incident labels').fill('route=/api/checkout');
+    await shot('incident-new');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await page.waitForURL(/\/incidents\/\d+$/);
+    const detail = page.getByTestId('data-testid inc-detail');
+    await detail.getByText('Root cause: Payment provider rate-limits our key').waitFor();
+    await detail.getByText('Identified').first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export postmortem (Markdown)' }).click(),
+    ]);
+    const md = readFileSync((await download.path())!, 'utf8');
+    expect(md).toMatch(/^# Postmortem: Card payments fail\n/);
+    expect(md).toContain('opened by alice');
 
-      // An incident Alertmanager opened carries its alerts' payloads.
-      const startsAt = new Date(Date.now() - 60_000).toISOString();
-      const hook = await exporter.api('/alertmanager/webhook', {
-        method: 'POST',
-        token: TOKENS.alertmanager,
-        body: JSON.stringify({
-          version: '4',
-          groupKey: '{}:{alertname="QueueLagHigh"}',
-          status: 'firing',
-          receiver: 'perfwatch',
-          groupLabels: { alertname: 'QueueLagHigh' },
-          commonLabels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
-          commonAnnotations: { summary: 'Queue emails is 240 s behind' },
-          externalURL: 'http://alertmanager.local',
-          alerts: [
-            {
-              status: 'firing',
-              labels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
-              annotations: { summary: 'Queue emails is 240 s behind' },
-              startsAt,
-              endsAt: '0001-01-01T00:00:00Z',
-              generatorURL: 'http://prometheus.local/graph?g0.expr=queue_lag',
-              fingerprint: 'f00dfeed12345678',
-            },
-          ],
-        }),
-      });
-      expect(hook.ok).toBe(true);
-      const listed = (await (
-        await exporter.api('/incidents?limit=100', { token: TOKENS.grafana })
-      ).json()) as {
-        items: Array<{ id: number; source: string }>;
-      };
-      const opened = listed.items.find((i) => i.source === 'alertmanager')!;
-      await go(`/a/perfwatch-app/incidents/${opened.id}`);
-      await page.getByText('Raw payload: QueueLagHigh (f00dfeed12345678)').click();
-      await page
-        .getByTestId('data-testid inc-alert-payloads')
-        .getByText('"queue": "emails"', { exact: false })
-        .waitFor();
-      await shot('incident-alert-payload');
-    },
-  );
+    // An incident Alertmanager opened carries its alerts' payloads.
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const hook = await exporter.api('/alertmanager/webhook', {
+      method: 'POST',
+      token: TOKENS.alertmanager,
+      body: JSON.stringify({
+        version: '4',
+        groupKey: '{}:{alertname="QueueLagHigh"}',
+        status: 'firing',
+        receiver: 'perfwatch',
+        groupLabels: { alertname: 'QueueLagHigh' },
+        commonLabels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
+        commonAnnotations: { summary: 'Queue emails is 240 s behind' },
+        externalURL: 'http://alertmanager.local',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'QueueLagHigh', severity: 'critical', queue: 'emails' },
+            annotations: { summary: 'Queue emails is 240 s behind' },
+            startsAt,
+            endsAt: '0001-01-01T00:00:00Z',
+            generatorURL: 'http://prometheus.local/graph?g0.expr=queue_lag',
+            fingerprint: 'f00dfeed12345678',
+          },
+        ],
+      }),
+    });
+    expect(hook.ok).toBe(true);
+    const listed = (await (await exporter.api('/incidents?limit=100', { token: TOKENS.grafana })).json()) as {
+      items: Array<{ id: number; source: string }>;
+    };
+    const opened = listed.items.find((i) => i.source === 'alertmanager')!;
+    await go(`/a/perfwatch-app/incidents/${opened.id}`);
+    await page.getByText('Raw payload: QueueLagHigh (f00dfeed12345678)').click();
+    await page
+      .getByTestId('data-testid inc-alert-payloads')
+      .getByText('"queue": "emails"', { exact: false })
+      .waitFor();
+    await shot('incident-alert-payload');
+  });
 
-  (hasIncidents ? it : it.skip)('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
+  it('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
     harness.role = 'Viewer';
     try {
       const status = await page.evaluate(() =>
@@ -396,68 +393,59 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     }
   });
 
-  (hasIncidents ? it : it.skip)(
-    'lets a Viewer holding the "Incidents writer" role write, and refuses them on a Grafana without reqAction',
-    async () => {
-      const { id } = await createIncident('Queue lag above 30 s');
-      const post = () =>
-        page.evaluate(
-          (incident) =>
-            fetch(`api/plugin-proxy/perfwatch-app/exporter/incidents/${incident}/acknowledge`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: '{}',
-            }).then((r) => r.status),
-          id,
-        );
-      harness.role = 'Viewer';
-      harness.assignedRoles = ['Incidents writer'];
-      try {
-        expect(await post()).toBe(200);
-        // The page offers the action too (the role's action is in the boot data's permissions).
-        await go(`/a/perfwatch-app/incidents/${id}`);
-        await page.getByTestId('data-testid inc-detail').waitFor();
-        expect(
-          await page.getByRole('button', { name: 'Take diagnostics' }).getAttribute('aria-disabled'),
-        ).not.toBe('true');
-        harness.rbac = false;
-        expect(await post()).toBe(403);
-      } finally {
-        harness.role = 'Editor';
-        harness.assignedRoles = [];
-        harness.rbac = true;
-      }
-    },
-  );
-
-  (hasIncidents ? it : it.skip)(
-    'reads Perfwatch › Incidents › #id in the breadcrumbs of an incident',
-    async () => {
-      const { id } = await createIncident('Breadcrumb check');
+  it('lets a Viewer holding the "Incidents writer" role write, and refuses them on a Grafana without reqAction', async () => {
+    const { id } = await createIncident('Queue lag above 30 s');
+    const post = () =>
+      page.evaluate(
+        (incident) =>
+          fetch(`api/plugin-proxy/perfwatch-app/exporter/incidents/${incident}/acknowledge`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          }).then((r) => r.status),
+        id,
+      );
+    harness.role = 'Viewer';
+    harness.assignedRoles = ['Incidents writer'];
+    try {
+      expect(await post()).toBe(200);
+      // The page offers the action too (the role's action is in the boot data's permissions).
       await go(`/a/perfwatch-app/incidents/${id}`);
       await page.getByTestId('data-testid inc-detail').waitFor();
-      expect(await page.getByTestId('harness-breadcrumbs').textContent()).toBe(
-        `Perfwatch › Incidents › #${id}`,
-      );
-    },
-  );
+      expect(
+        await page.getByRole('button', { name: 'Take diagnostics' }).getAttribute('aria-disabled'),
+      ).not.toBe('true');
+      harness.rbac = false;
+      expect(await post()).toBe(403);
+    } finally {
+      harness.role = 'Editor';
+      harness.assignedRoles = [];
+      harness.rbac = true;
+    }
+  });
 
-  (hasIncidents ? it : it.skip)(
-    "shows times in the user's Grafana time zone, not the browser's",
-    async () => {
-      const { id, startedAt } = await createIncident('Time zone check');
-      harness.timezone = 'Asia/Tokyo';
-      try {
-        await go(`/a/perfwatch-app/incidents/${id}`);
-        await page.getByTestId('data-testid inc-detail').waitFor();
-        // Tokyo is UTC+9 all year: the two renderings never coincide.
-        await page.getByText(inZone(startedAt, 'Asia/Tokyo')).first().waitFor();
-        expect(await page.getByText(inZone(startedAt, 'UTC')).count()).toBe(0);
-      } finally {
-        harness.timezone = 'utc';
-      }
-    },
-  );
+  it('reads Perfwatch › Incidents › #id in the breadcrumbs of an incident', async () => {
+    const { id } = await createIncident('Breadcrumb check');
+    await go(`/a/perfwatch-app/incidents/${id}`);
+    await page.getByTestId('data-testid inc-detail').waitFor();
+    expect(await page.getByTestId('harness-breadcrumbs').textContent()).toBe(
+      `Perfwatch › Incidents › #${id}`,
+    );
+  });
+
+  it("shows times in the user's Grafana time zone, not the browser's", async () => {
+    const { id, startedAt } = await createIncident('Time zone check');
+    harness.timezone = 'Asia/Tokyo';
+    try {
+      await go(`/a/perfwatch-app/incidents/${id}`);
+      await page.getByTestId('data-testid inc-detail').waitFor();
+      // Tokyo is UTC+9 all year: the two renderings never coincide.
+      await page.getByText(inZone(startedAt, 'Asia/Tokyo')).first().waitFor();
+      expect(await page.getByText(inZone(startedAt, 'UTC')).count()).toBe(0);
+    } finally {
+      harness.timezone = 'utc';
+    }
+  });
 
   describe('a wrong exporter token', () => {
     let token: string;
@@ -525,71 +513,93 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     }
   });
 
-  (hasSla ? it : it.skip)(
-    'shows the SLA report from Prometheus: the breaching checkout first, then its print view',
-    async () => {
-      await go('/a/perfwatch-app/sla?period=7d');
-      const table = page.getByTestId('data-testid sla-table');
-      await table.waitFor();
-      for (const route of ['/api/checkout', '/api/products/:id', '/api/search']) {
-        await table.getByText(route, { exact: false }).first().waitFor();
-      }
-      expect(await table.getByText(/breach/i).count()).toBeGreaterThan(0);
-      await shot('sla');
-      await go('/a/perfwatch-app/sla/print?period=7d');
-      await page.getByText('/api/checkout').first().waitFor();
-      await page.emulateMedia({ media: 'print' });
-      // Legible on white paper in either theme: a white sheet and dark text (browsers drop
-      // background colours when printing, so light text would vanish).
-      const colours = await page.getByTestId('data-testid sla-print').evaluate((el) => ({
-        sheet: getComputedStyle(el).backgroundColor,
-        title: getComputedStyle(el.querySelector('h1')!).color,
-      }));
-      expect(colours.sheet).toBe('rgb(255, 255, 255)');
-      const [r, g, b] = colours.title.match(/\d+/g)!.map(Number);
-      expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
-      await shot('sla-print');
-      await page.emulateMedia({ media: 'screen' });
-    },
-  );
+  it('shows the SLA report from Prometheus: the breaching checkout first, then its print view', async () => {
+    await go('/a/perfwatch-app/sla?period=7d');
+    const table = page.getByTestId('data-testid sla-table');
+    await table.waitFor();
+    for (const route of ['/api/checkout', '/api/products/:id', '/api/search']) {
+      await table.getByText(route, { exact: false }).first().waitFor();
+    }
+    expect(await table.getByText(/breach/i).count()).toBeGreaterThan(0);
+    await shot('sla');
+    await go('/a/perfwatch-app/sla/print?period=7d');
+    await page.getByText('/api/checkout').first().waitFor();
+    await page.emulateMedia({ media: 'print' });
+    // Legible on white paper in either theme: a white sheet and dark text (browsers drop
+    // background colours when printing, so light text would vanish).
+    const colours = await page.getByTestId('data-testid sla-print').evaluate((el) => ({
+      sheet: getComputedStyle(el).backgroundColor,
+      title: getComputedStyle(el.querySelector('h1')!).color,
+    }));
+    expect(colours.sheet).toBe('rgb(255, 255, 255)');
+    const [r, g, b] = colours.title.match(/\d+/g)!.map(Number);
+    expect((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255).toBeLessThan(0.4);
+    await shot('sla-print');
+    await page.emulateMedia({ media: 'screen' });
+  });
 
-  (hasSla ? it : it.skip)(
-    "shows an endpoint's burn-rate tiers read back from Prometheus, its misses and an Explore link per PromQL",
-    async () => {
-      // The app's Prometheus datasource, as the configuration page would save it.
-      harness.jsonData.prometheusDatasourceUid = 'prom';
-      await go('/a/perfwatch-app/sla?period=7d');
-      await page
-        .getByTestId('data-testid sla-table')
-        .getByRole('link', { name: 'post-api-checkout' })
-        .click();
-      await page.getByTestId('data-testid sla-detail').waitFor();
-      const burn = page.getByTestId('data-testid sla-burn-rates');
-      // The checkout's 14.4× tier over 1h/5m, from the generated rules Prometheus loaded.
-      const fastest = burn.getByRole('row').filter({ hasText: '1h / 5m' }).filter({ hasText: 'Latency' });
-      await fastest.waitFor();
-      expect(await fastest.textContent()).toContain('14.4×');
-      // 8 % slow against a 5 % budget: about 1.6× on the 5-minute window.
-      expect(await fastest.textContent()).toMatch(/1\.[4-8]\d×/);
-      const explore = page.getByRole('link', { name: 'Explore p95 latency' });
-      expect(decodeURIComponent((await explore.getAttribute('href')) ?? '')).toMatch(
-        /^\/explore\?left=.*"datasource":"prom"/,
-      );
-      await shot('sla-endpoint');
-      // A calendar month still running says how much of it the numbers cover.
-      await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
-      await page
-        .getByTestId('data-testid sla-in-progress')
-        .getByText(/^In progress: \d+ % of \w+ \d{4} elapsed$/)
-        .waitFor();
-      await shot('sla-month');
-    },
-  );
+  it('says how little of the period and of the months Prometheus covers, and downloads the report as a real PDF', async () => {
+    await go('/a/perfwatch-app/sla?period=7d');
+    await page.getByTestId('data-testid sla-table').waitFor();
+    // Prometheus started with this test: it covers only the last minutes of the period and says so.
+    await page
+      .getByTestId('data-testid sla-coverage')
+      .getByText(/^Data covers \d+ % of the period$/)
+      .waitFor();
+    const history = page.getByTestId('data-testid sla-history');
+    // The exporter's history finds no month with data on a Prometheus started minutes ago, and says so
+    // (exporter/src/sla/report-history.ts) instead of showing months of zeros.
+    await history.getByText('Prometheus holds no data for any of the last 12 months').waitFor();
+    await history.getByText('No month with data yet').waitFor();
+    await history.screenshot({ path: shotPath('sla-history') });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PDF' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('sla-report-7d.pdf');
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    // The page stays where it was: Grafana's link interception did not open the blob as a page.
+    expect(new URL(page.url()).pathname).toBe('/a/perfwatch-app/sla');
+  });
+
+  it("shows an endpoint's burn-rate tiers read back from Prometheus, its misses and an Explore link per PromQL", async () => {
+    // The app's Prometheus datasource, as the configuration page would save it.
+    harness.jsonData.prometheusDatasourceUid = 'prom';
+    await go('/a/perfwatch-app/sla?period=7d');
+    await page.getByTestId('data-testid sla-table').getByRole('link', { name: 'post-api-checkout' }).click();
+    await page.getByTestId('data-testid sla-detail').waitFor();
+    const burn = page.getByTestId('data-testid sla-burn-rates');
+    // The checkout's 14.4× tier over 1h/5m, from the generated rules Prometheus loaded.
+    const fastest = burn.getByRole('row').filter({ hasText: '1h / 5m' }).filter({ hasText: 'Latency' });
+    await fastest.waitFor();
+    expect(await fastest.textContent()).toContain('14.4×');
+    // 8 % slow against a 5 % budget: about 1.6× on the 5-minute window.
+    expect(await fastest.textContent()).toMatch(/1\.[4-8]\d×/);
+    const explore = page.getByRole('link', { name: 'Explore p95 latency' });
+    expect(decodeURIComponent((await explore.getAttribute('href')) ?? '')).toMatch(
+      /^\/explore\?left=.*"datasource":"prom"/,
+    );
+    // The budget burndown, read by the exporter from Prometheus: the seeded slow checkouts spend it.
+    const burndown = page.getByTestId('data-testid sla-burndown');
+    await burndown.getByText(/^latency: -?[\d.]+ % left/).waitFor();
+    await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
+    await shot('sla-endpoint');
+    await burndown.screenshot({ path: shotPath('sla-burndown') });
+    // A calendar month still running says how much of it the numbers cover.
+    await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
+    await page
+      .getByTestId('data-testid sla-in-progress')
+      .getByText(/^In progress: \d+ % of \w+ \d{4} elapsed$/)
+      .waitFor();
+    await shot('sla-month');
+  });
 
   describe('under a sub-path (serve_from_sub_path, root_url …/grafana/)', () => {
     let sub: HarnessServer;
     beforeAll(async () => {
       sub = new HarnessServer(bundle);
+      harnesses.push(sub);
       sub.appSubUrl = '/grafana';
       sub.jsonData = { ...harness.jsonData };
       sub.secureJsonData = { ...harness.secureJsonData };
@@ -618,6 +628,17 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       expect(internal.length).toBeGreaterThan(0);
       expect(internal.filter((h) => !h.startsWith('/grafana/'))).toEqual([]);
     });
+  });
+
+  it('got only answers from the exporter that its contract describes, on paths it lists', () => {
+    const answers = harnesses.flatMap((h) => h.forwarded).filter((f) => f.response);
+    expect(answers.length).toBeGreaterThan(20);
+    const violations = answers.flatMap((f) => {
+      const { contentType, body } = f.response!;
+      const parsed: unknown = contentType.includes('json') ? JSON.parse(body) : body;
+      return contractViolations(f.method, f.url, f.status!, parsed).map((v) => `${f.method} ${f.url}: ${v}`);
+    });
+    expect(violations).toEqual([]);
   });
 
   it('logs no errors in the browser console', () => {

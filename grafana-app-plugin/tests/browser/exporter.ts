@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,10 +14,20 @@ export const TOKENS = {
   alertmanager: 'alertmanager-token-0123456789ab',
 };
 
-/** The API paths exporter/openapi.yaml documents, to know which pages have a backend on this branch. */
-export function documentedPaths(): Set<string> {
-  const text = readFileSync(path.join(REPO, 'exporter/openapi.yaml'), 'utf8');
-  return new Set([...text.matchAll(/^ {2}(\/[^:\s]+):\s*$/gm)].map((m) => m[1]));
+type Conformance = (method: string, pathname: string, status: number, body: unknown) => string[];
+
+/**
+ * What the exporter's contract (exporter/src/<feature>/api-schemas.ts, from the exporter's build) finds
+ * wrong with one answer: [] when it conforms; a path the contract lacks is a violation, not a skip.
+ */
+export function contractViolations(method: string, url: string, status: number, body: unknown): string[] {
+  const module = path.join(REPO, 'exporter/dist/openapi/conformance.js');
+  if (!existsSync(module)) {
+    throw new Error(`${module} is missing: build the exporter (npm run build -w @perfwatch/exporter)`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build output found at run time
+  const { responseViolations } = require(module) as { responseViolations: Conformance };
+  return responseViolations(method, new URL(url).pathname, status, body);
 }
 
 /** The SLAs the exporter reports on; Prometheus scrapes the exporter itself as job "demo". */

@@ -18,16 +18,16 @@ const STATUS_COLOR: Record<IncidentStatus, BadgeColor> = {
 
 const SLA_COLOR: Record<SlaStatus, BadgeColor> = {
   meeting: 'green',
-  at_risk: 'orange',
+  atRisk: 'orange',
   breaching: 'red',
-  no_data: 'darkgrey',
+  noData: 'darkgrey',
 };
 
 const SLA_TEXT: Record<SlaStatus, string> = {
   meeting: 'Meeting',
-  at_risk: 'At risk',
+  atRisk: 'At risk',
   breaching: 'Breaching',
-  no_data: 'No data',
+  noData: 'No data',
 };
 
 const PRIORITY_COLOR: Record<SlaPriority, BadgeColor> = {

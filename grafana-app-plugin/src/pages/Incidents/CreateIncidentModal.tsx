@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, TextArea } from '@grafana/ui';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity } from '../../api/types';
 import { capitalize } from '../../utils/format';
-import { createIncident, type NewIncident } from './createIncident';
+import { api, type NewIncident } from '../../api/client';
 
 interface Props {
   onDismiss: () => void;
@@ -25,7 +25,7 @@ export function CreateIncidentModal({ onDismiss, onCreated }: Props) {
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await createIncident(form));
+      onCreated(await api.createIncident(form));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
       setBusy(false);

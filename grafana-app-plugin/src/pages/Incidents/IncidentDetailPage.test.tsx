@@ -1,7 +1,7 @@
 import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { IncidentDetail } from '../../api/types';
+import type { IncidentDetail, TimelineEvent } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
 import { incident } from '../../test/fixtures';
 import { renderAt, signInAs } from '../../test/render';
@@ -17,7 +17,7 @@ describe('Incident detail', () => {
   /** The incident as the exporter holds it; actions change it and answer with its summary. */
   let current: IncidentDetail;
   const strip = ({ alerts: _a, timeline: _t, timelineTruncated: _tt, ...rest }: IncidentDetail) => rest;
-  const event = (id: number, kind: string, message: string) => ({
+  const event = (id: number, kind: TimelineEvent['kind'], message: string): TimelineEvent => ({
     id,
     kind,
     author: 'alice',

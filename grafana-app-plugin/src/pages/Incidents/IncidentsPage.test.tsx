@@ -2,9 +2,9 @@ import React from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { locationService } from '@grafana/runtime';
 import userEvent from '@testing-library/user-event';
-import type { IncidentDetail, IncidentList, IncidentStats } from '../../api/types';
+import type { IncidentStats } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
-import { incident } from '../../test/fixtures';
+import { incident, incidentList } from '../../test/fixtures';
 import { currentSearch, renderAt, signInAs } from '../../test/render';
 import IncidentsPage from './IncidentsPage';
 import { alertSummary } from './incidentText';
@@ -14,12 +14,7 @@ jest.setTimeout(30_000);
 
 const LIST = '/a/perfwatch-app/incidents';
 
-const list = (items: IncidentDetail[], total = items.length): IncidentList => ({
-  total,
-  limit: 50,
-  offset: 0,
-  items,
-});
+const list = incidentList;
 const duration = (meanSeconds: number) => ({
   count: 2,
   meanSeconds,
@@ -34,8 +29,10 @@ const stats: IncidentStats = {
   unacknowledged: 1,
   bySeverity: { critical: 1, high: 2, medium: 1, low: 0 },
   byStatus: { investigating: 1, identified: 1, monitoring: 0, resolved: 2 },
+  bySource: { alertmanager: 3, manual: 1 },
   mtta: duration(330),
   mttr: duration(2 * 3600 + 15 * 60),
+  truncated: false,
 };
 
 describe('Incidents page', () => {

@@ -2,11 +2,11 @@ import React from 'react';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { locationService } from '@grafana/runtime';
-import type { IncidentDetail, IncidentList } from '../../api/types';
+import type { IncidentDetail } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
-import { incident } from '../../test/fixtures';
+import { emptyIncidentStats, incident, incidentList } from '../../test/fixtures';
 import { renderAt, signInAs } from '../../test/render';
-import { toCreateBody } from './createIncident';
+import { toCreateBody } from '../../api/client';
 import IncidentDetailPage from './IncidentDetailPage';
 import IncidentsPage from './IncidentsPage';
 import { postmortemMarkdown } from './postmortem';
@@ -15,23 +15,8 @@ import { REFRESH_MS } from './useIncident';
 jest.setTimeout(30_000);
 
 const LIST = '/a/perfwatch-app/incidents';
-const list = (items: IncidentDetail[]): IncidentList => ({
-  total: items.length,
-  limit: 50,
-  offset: 0,
-  items,
-});
-const stats = {
-  from: '',
-  to: '',
-  total: 0,
-  open: 0,
-  unacknowledged: 0,
-  bySeverity: {},
-  byStatus: {},
-  mtta: { count: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null },
-  mttr: { count: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null },
-};
+const list = incidentList;
+const stats = emptyIncidentStats();
 const bulkOk = (id: number) => ({ succeeded: 1, failed: 0, results: [{ id, ok: true }] });
 
 describe('Incident quick actions', () => {

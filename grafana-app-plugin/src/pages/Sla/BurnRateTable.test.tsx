@@ -85,7 +85,7 @@ const renderTable = (uid?: string) =>
   renderAt(
     '/a/perfwatch-app/sla/endpoint/checkout',
     <SettingsContext.Provider value={{ prometheusDatasourceUid: uid }}>
-      <BurnRateTable endpoint={slaReport().endpoints.find((e) => e.name === 'checkout')!} />
+      <BurnRateTable endpoint={slaReport().endpoints.find((e) => e.sla === 'checkout')!} />
     </SettingsContext.Provider>,
   );
 

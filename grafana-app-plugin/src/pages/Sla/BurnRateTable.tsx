@@ -70,7 +70,7 @@ function columns(uid: string): Array<Column<BurnRateRow>> {
 
 /** Each burn-rate tier of the SLA: both windows' burn rate now against the tier's threshold. */
 export function BurnRateTable({ endpoint }: { endpoint: SlaEndpointReport }) {
-  const { configured, uid, state } = useBurnRates(endpoint.name, errorBudgets(endpoint));
+  const { configured, uid, state } = useBurnRates(endpoint.sla, errorBudgets(endpoint));
   const cols = useMemo(() => columns(uid ?? ''), [uid]);
   let body: React.ReactNode;
   if (!configured) {

@@ -3,23 +3,22 @@ import { Alert } from '@grafana/ui';
 import type { SlaReport } from '../../api/types';
 import { formatPercent, formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
-import { periodProgress } from './periodProgress';
 
 /** Says that a calendar period is still running and how much of it the numbers cover. */
-export function PeriodProgressNote({ report }: { report: SlaReport }) {
-  const progress = periodProgress(report);
-  if (progress.complete) {
+export function PeriodProgressNote({ report, period }: { report: SlaReport; period: string }) {
+  const { complete, elapsedSeconds, durationSeconds, start, end, periodEnd } = report.period;
+  if (complete) {
     return null;
   }
+  const elapsed = durationSeconds > 0 ? Math.min(1, elapsedSeconds / durationSeconds) : 1;
   return (
     <Alert
       severity="info"
-      title={`In progress: ${formatPercent(progress.elapsed, 0)} of ${periodTitle(report.period.id)} elapsed`}
+      title={`In progress: ${formatPercent(elapsed, 0)} of ${periodTitle(period)} elapsed`}
       data-testid="data-testid sla-in-progress"
     >
-      The numbers cover {formatTime(report.period.from)} to {formatTime(report.period.to)}; the period ends{' '}
-      {formatTime(progress.periodEnd)}. Its error budget is counted against the whole period, so what is left
-      now must last until then.
+      The numbers cover {formatTime(start)} to {formatTime(end)}; the period ends {formatTime(periodEnd)}. Its
+      error budget is counted against the whole period, so what is left now must last until then.
     </Alert>
   );
 }

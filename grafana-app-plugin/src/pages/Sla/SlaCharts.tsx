@@ -39,8 +39,8 @@ export function SlaCharts({ endpoint, range }: { endpoint: SlaEndpointReport; ra
   return (
     <div>
       <Text element="h4">
-        {endpoint.target.latencyQuantile !== null
-          ? `p${Math.round(endpoint.target.latencyQuantile * 100)} latency against the target`
+        {endpoint.latency.target !== null
+          ? `p${Math.round(endpoint.latency.target.quantile * 100)} latency against the target`
           : 'p95 latency (the SLA sets no latency target)'}
       </Text>
       <Chart frames={state.value.latency} timeRange={range} testId="data-testid sla-latency-chart" />

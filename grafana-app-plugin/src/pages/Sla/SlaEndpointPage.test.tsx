@@ -1,21 +1,26 @@
 import React from 'react';
 import { screen } from '@testing-library/react';
 import { FakeBackend } from '../../test/backend';
-import { slaReport, slaReportWire } from '../../test/fixtures';
+import { incidentList, slaBurndown, slaReport } from '../../test/fixtures';
 import { renderAt } from '../../test/render';
 import { SettingsContext } from '../../utils/settings';
 import SlaEndpointPage from './SlaEndpointPage';
 import { chartQueries } from './slaPromql';
 
 const SLA = '/a/perfwatch-app/sla';
-const noIncidents = { total: 0, limit: 100, offset: 0, items: [] };
+const noIncidents = incidentList([]);
 
 describe('SLA endpoint detail', () => {
   let backend: FakeBackend;
   beforeEach(() => {
     backend = new FakeBackend().install();
     backend.on('GET', '/incidents', noIncidents);
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport()).on('GET', '/sla/burndown', slaBurndown());
+  });
+
+  it('shows how much of each budget is left at the end of the period', async () => {
+    renderAt(`${SLA}/endpoint/checkout?period=30d`, <SlaEndpointPage />, 'sla/endpoint/:name');
+    expect(await screen.findByText('latency: -80.0 % left · errors: 60.0 % left')).toBeInTheDocument();
   });
 
   it('shows the numbers and the PromQL behind them', async () => {

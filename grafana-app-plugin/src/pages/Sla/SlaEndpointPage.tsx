@@ -10,10 +10,13 @@ import { ROUTES } from '../../constants';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { BurnRateTable } from './BurnRateTable';
+import { CoverageNote } from './CoverageNote';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
 import { PeriodProgressNote } from './PeriodProgressNote';
 import { PromqlList } from './PromqlList';
+import { reportPromql } from './slaPromql';
+import { SlaBurndown } from './SlaBurndown';
 import { SlaCharts } from './SlaCharts';
 import { endpointLabel } from './slaEndpoint';
 import { SlaNumbers } from './SlaNumbers';
@@ -25,10 +28,10 @@ export default function SlaEndpointPage() {
   const [period, setPeriod] = usePeriod();
   const state = useSlaReport(period);
   const report = state.value;
-  const endpoint = report?.endpoints.find((e) => e.name === name);
+  const endpoint = report?.endpoints.find((e) => e.sla === name);
   const range = useAbsoluteRange(
-    report ? new Date(report.period.from).getTime() : 0,
-    report ? new Date(report.period.to).getTime() : 0,
+    report ? new Date(report.period.start).getTime() : 0,
+    report ? new Date(report.period.end).getTime() : 0,
   );
 
   return (
@@ -55,25 +58,27 @@ export default function SlaEndpointPage() {
         {report && endpoint && (
           <Sections testId={testIds.sla.detail}>
             <Stack gap={1} alignItems="center">
-              <Text element="h2">{endpoint.name}</Text>
+              <Text element="h2">{endpoint.sla}</Text>
               <Text color="secondary">{endpointLabel(endpoint)}</Text>
               <PriorityBadge priority={endpoint.priority} />
               <SlaStatusBadge status={endpoint.status} />
             </Stack>
-            <PeriodProgressNote report={report} />
+            <PeriodProgressNote report={report} period={period} />
+            <CoverageNote coverage={report.coverage} />
             <SlaNumbers endpoint={endpoint} />
             <section>
               <SlaCharts endpoint={endpoint} range={range} />
             </section>
+            <SlaBurndown period={period} sla={endpoint.sla} range={range} />
             <BurnRateTable endpoint={endpoint} />
             <PromqlList
-              promql={endpoint.promql ?? {}}
+              promql={reportPromql(endpoint)}
               range={{ from: String(range.from.valueOf()), to: String(range.to.valueOf()) }}
             />
             <Section title="Incidents on this route in the period">
               <PeriodIncidents
-                from={report.period.from}
-                to={report.period.to}
+                from={report.period.start}
+                to={report.period.end}
                 label={`route=${endpoint.route}`}
               />
             </Section>

@@ -2,7 +2,7 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
-import { incident, slaReport, slaReportWire } from '../../test/fixtures';
+import { incident, incidentList, slaHistory, slaReport } from '../../test/fixtures';
 import { currentSearch, renderAt } from '../../test/render';
 import SlaPage from './SlaPage';
 import SlaPrintPage from './SlaPrintPage';
@@ -10,13 +10,21 @@ import { SLA_CSV_HEADER, slaCsvRow } from './slaCsv';
 import { sortEndpoints } from './slaEndpoint';
 
 const SLA = '/a/perfwatch-app/sla';
-const noIncidents = { total: 0, limit: 100, offset: 0, items: [] };
+const noIncidents = incidentList([]);
 
 describe('SLA reports page', () => {
   let backend: FakeBackend;
   beforeEach(() => {
     backend = new FakeBackend().install();
-    backend.on('GET', '/incidents', noIncidents);
+    backend.on('GET', '/incidents', noIncidents).on('GET', '/sla/history', slaHistory());
+  });
+
+  it('says when the data does not cover the period, and shows the months below the report', async () => {
+    const coverage = slaHistory().months[0].coverage;
+    backend.on('GET', '/sla/report', { ...slaReport(), coverage });
+    renderAt(SLA, <SlaPage />, 'sla');
+    expect(await screen.findByText('Data covers 71 % of the period')).toBeInTheDocument();
+    expect(await screen.findByText('71 % covered')).toBeInTheDocument();
   });
 
   it('shows a loading state while the report is computed', async () => {
@@ -26,7 +34,7 @@ describe('SLA reports page', () => {
   });
 
   it('explains an empty report', async () => {
-    backend.on('GET', '/sla/report', { ...slaReportWire(), endpoints: [] });
+    backend.on('GET', '/sla/report', { ...slaReport(), endpoints: [] });
     renderAt(SLA, <SlaPage />, 'sla');
     expect(await screen.findByText('No SLAs configured')).toBeInTheDocument();
   });
@@ -44,7 +52,7 @@ describe('SLA reports page', () => {
   });
 
   it('shows one row per endpoint with target, actuals, budget and status, critical first', async () => {
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
     renderAt(SLA, <SlaPage />, 'sla');
     const table = await screen.findByTestId('data-testid sla-table');
     const rows = within(table).getAllByRole('row').slice(1);
@@ -61,7 +69,7 @@ describe('SLA reports page', () => {
   });
 
   it('asks for the period in the URL and changes it from the picker', async () => {
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
     renderAt(`${SLA}?period=7d`, <SlaPage />, 'sla');
     await screen.findByTestId('data-testid sla-table');
     expect(backend.callsTo('GET', '/sla/report')[0].query.get('period')).toBe('7d');
@@ -73,7 +81,7 @@ describe('SLA reports page', () => {
   });
 
   it('lists the incidents that started in the period', async () => {
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
     backend.on('GET', '/incidents', { total: 1, limit: 100, offset: 0, items: [incident()] });
     renderAt(SLA, <SlaPage />, 'sla');
     expect(await screen.findByText('HighLatency on GET /checkout')).toBeInTheDocument();
@@ -83,7 +91,7 @@ describe('SLA reports page', () => {
   });
 
   it('exports the report as CSV', async () => {
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
     const names: string[] = [];
     URL.createObjectURL = jest.fn(() => 'blob:csv');
     URL.revokeObjectURL = jest.fn();
@@ -97,7 +105,7 @@ describe('SLA reports page', () => {
   });
 
   it('links to the print view of the same period', async () => {
-    backend.on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/sla/report', slaReport());
     renderAt(`${SLA}?period=2026-10`, <SlaPage />, 'sla');
     await screen.findByTestId('data-testid sla-table');
     expect(screen.getByText('Print view').closest('a')?.getAttribute('href')).toBe(
@@ -135,7 +143,7 @@ describe('SLA CSV rows', () => {
 describe('SLA print view', () => {
   it('renders the report with a heading for the period', async () => {
     const backend = new FakeBackend().install();
-    backend.on('GET', '/incidents', noIncidents).on('GET', '/sla/report', slaReportWire());
+    backend.on('GET', '/incidents', noIncidents).on('GET', '/sla/report', slaReport());
     renderAt(`${SLA}/print?period=2026-10`, <SlaPrintPage />, 'sla/print');
     const sheet = await screen.findByTestId('data-testid sla-print');
     expect(within(sheet).getByText('Service level report · October 2026')).toBeInTheDocument();

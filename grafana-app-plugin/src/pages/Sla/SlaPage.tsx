@@ -9,18 +9,21 @@ import { ROUTES } from '../../constants';
 import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
+import { CoverageNote } from './CoverageNote';
+import { PdfDownload } from './PdfDownload';
 import { PeriodIncidents } from './PeriodIncidents';
 import { PeriodPicker } from './PeriodPicker';
 import { PeriodProgressNote } from './PeriodProgressNote';
 import { exportSlaCsv } from './slaCsv';
+import { SlaHistory } from './SlaHistory';
 import { SlaTable } from './SlaTable';
-import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
+import { usePeriod, useSlaReport } from './useSlaReport';
 
 export default function SlaPage() {
   const [period, setPeriod] = usePeriod();
   const state = useSlaReport(period);
   const report = state.value;
-  const summary = report ? slaSummary(report) : undefined;
+  const summary = report ? report.summary : undefined;
 
   return (
     <PluginPage subTitle="Each endpoint's latency, errors and availability against its SLA, with the error budget left">
@@ -31,10 +34,11 @@ export default function SlaPage() {
             variant="secondary"
             icon="download-alt"
             disabled={!report?.endpoints.length}
-            onClick={() => report && exportSlaCsv(report)}
+            onClick={() => report && exportSlaCsv(report, period)}
           >
             Export CSV
           </Button>
+          <PdfDownload period={period} />
           <LinkButton
             variant="secondary"
             icon="document-info"
@@ -63,12 +67,13 @@ export default function SlaPage() {
       >
         {report && summary && (
           <Sections>
-            <PeriodProgressNote report={report} />
+            <PeriodProgressNote report={report} period={period} />
+            <CoverageNote coverage={report.coverage} />
             <Stack gap={1} wrap="wrap">
               <StatTile
                 title={periodTitle(period)}
                 value={
-                  <Text variant="body">{`${formatTime(report.period.from)} → ${formatTime(report.period.to)}`}</Text>
+                  <Text variant="body">{`${formatTime(report.period.start)} → ${formatTime(report.period.end)}`}</Text>
                 }
               />
               <StatTile title="Meeting" value={<Text color="success">{summary.meeting}</Text>} />
@@ -80,7 +85,10 @@ export default function SlaPage() {
               <SlaTable endpoints={report.endpoints} period={period} />
             </div>
             <Section title="Incidents in the period">
-              <PeriodIncidents from={report.period.from} to={report.period.to} />
+              <PeriodIncidents from={report.period.start} to={report.period.end} />
+            </Section>
+            <Section title="Month by month">
+              <SlaHistory />
             </Section>
           </Sections>
         )}

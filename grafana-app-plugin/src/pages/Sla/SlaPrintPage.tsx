@@ -10,7 +10,7 @@ import { formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { prefixHref } from '../../utils/routing';
 import { PeriodIncidents } from './PeriodIncidents';
-import { slaSummary, usePeriod, useSlaReport } from './useSlaReport';
+import { usePeriod, useSlaReport } from './useSlaReport';
 import { SlaTable } from './SlaTable';
 
 /*
@@ -35,7 +35,7 @@ export default function SlaPrintPage() {
   const [period] = usePeriod();
   const state = useSlaReport(period);
   const report = state.value;
-  const summary = report ? slaSummary(report) : undefined;
+  const summary = report ? report.summary : undefined;
 
   return (
     <PluginPage layout={PageLayoutType.Canvas}>
@@ -63,7 +63,7 @@ export default function SlaPrintPage() {
               <header className={styles.header}>
                 <Text element="h1">Service level report · {periodTitle(period)}</Text>
                 <Text color="secondary">
-                  {formatTime(report.period.from)} to {formatTime(report.period.to)} · generated{' '}
+                  {formatTime(report.period.start)} to {formatTime(report.period.end)} · generated{' '}
                   {formatTime(report.generatedAt)}
                 </Text>
               </header>
@@ -84,7 +84,7 @@ export default function SlaPrintPage() {
               <SlaTable endpoints={report.endpoints} period={period} printable />
               <section>
                 <Text element="h3">Incidents in the period</Text>
-                <PeriodIncidents from={report.period.from} to={report.period.to} printable />
+                <PeriodIncidents from={report.period.start} to={report.period.end} printable />
               </section>
               <footer className={styles.footer}>
                 <Text variant="bodySmall" color="secondary" element="p">

@@ -7,7 +7,15 @@ import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatPercent } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
 import { Missed } from './Missed';
-import { belowTarget, budgetText, endpointLabel, latencyTarget, sortEndpoints } from './slaEndpoint';
+import {
+  belowTarget,
+  budgetText,
+  endpointLabel,
+  latencyTarget,
+  sortEndpoints,
+  thresholdMs,
+  toMs,
+} from './slaEndpoint';
 
 interface Props {
   endpoints: SlaEndpointReport[];
@@ -26,14 +34,14 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <Stack direction="column" gap={0}>
             {printable ? (
-              <strong>{e.name}</strong>
+              <strong>{e.sla}</strong>
             ) : (
               <TextLink
-                href={prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.name)}`, { period })}
+                href={prefixHref(`${ROUTES.Sla}/endpoint/${encodeURIComponent(e.sla)}`, { period })}
                 inline={false}
                 color="primary"
               >
-                {e.name}
+                {e.sla}
               </TextLink>
             )}
             <Text variant="bodySmall" color="secondary">
@@ -53,7 +61,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         id: 'p95Ms',
         header: 'Actual p95',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <Missed missed={belowTarget(e).p95}>{formatMs(e.p95Ms)}</Missed>
+          <Missed missed={belowTarget(e).p95}>{formatMs(toMs(e.latency.p95.value))}</Missed>
         ),
       },
       {
@@ -61,9 +69,9 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Latency compliance',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <span
-            title={`share of requests within ${formatMs(e.target.latencyThresholdMs)}; target ${formatPercent(e.target.latencyQuantile)}`}
+            title={`share of requests within ${formatMs(thresholdMs(e))}; target ${formatPercent(e.latency.target?.quantile)}`}
           >
-            <Missed missed={belowTarget(e).latency}>{formatPercent(e.latencyCompliance, 2)}</Missed>
+            <Missed missed={belowTarget(e).latency}>{formatPercent(e.latency.compliance?.value, 2)}</Missed>
           </span>
         ),
       },
@@ -71,8 +79,8 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         id: 'errorRate',
         header: 'Error rate',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <span title={`target < ${formatPercent(e.target.errorRate, 2)}`}>
-            <Missed missed={belowTarget(e).errors}>{formatPercent(e.errorRate, 2)}</Missed>
+          <span title={`target < ${formatPercent(e.errors.target?.maxRatio, 2)}`}>
+            <Missed missed={belowTarget(e).errors}>{formatPercent(e.errors.rate.value, 2)}</Missed>
           </span>
         ),
       },
@@ -80,8 +88,10 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         id: 'availability',
         header: 'Availability',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
-          <span title={`target ${formatPercent(e.target.availability, 2)}`}>
-            <Missed missed={belowTarget(e).availability}>{formatPercent(e.availability, 3)}</Missed>
+          <span title={`target ${formatPercent(e.availability?.target, 2)}`}>
+            <Missed missed={belowTarget(e).availability}>
+              {formatPercent(e.availability?.value.value, 3)}
+            </Missed>
           </span>
         ),
       },
@@ -90,8 +100,8 @@ export function SlaTable({ endpoints, period, printable }: Props) {
         header: 'Budget left',
         cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => (
           <Stack direction="column" gap={0}>
-            <Missed missed={e.budgetRemaining !== null && e.budgetRemaining < 0}>
-              {formatPercent(e.budgetRemaining)}
+            <Missed missed={(e.budgetRemaining.ratio ?? 0) < 0}>
+              {formatPercent(e.budgetRemaining.ratio)}
             </Missed>
             <Text variant="bodySmall" color="secondary">
               {budgetText(e) ?? '–'}
@@ -99,7 +109,11 @@ export function SlaTable({ endpoints, period, printable }: Props) {
           </Stack>
         ),
       },
-      { id: 'requests', header: 'Requests', cell: ({ value }) => formatCount(value) },
+      {
+        id: 'requests',
+        header: 'Requests',
+        cell: ({ row: { original: e } }: CellProps<SlaEndpointReport>) => formatCount(e.requests.value),
+      },
       { id: 'status', header: 'Status', cell: ({ value }) => <SlaStatusBadge status={value} /> },
     ],
     [period, printable],
@@ -108,7 +122,7 @@ export function SlaTable({ endpoints, period, printable }: Props) {
     <InteractiveTable<SlaEndpointReport>
       columns={columns}
       data={rows}
-      getRowId={(e: SlaEndpointReport) => e.name}
+      getRowId={(e: SlaEndpointReport) => e.sla}
     />
   );
 }

@@ -1,6 +1,6 @@
 import type { SlaReport, SlaEndpointReport } from '../../api/types';
 import { downloadText, toCsv } from '../../utils/csv';
-import { latencyTarget, sortEndpoints } from './slaEndpoint';
+import { latencyTarget, sortEndpoints, toMs } from './slaEndpoint';
 
 export const SLA_CSV_HEADER = [
   'endpoint',
@@ -27,28 +27,28 @@ const num = (v: number | null | undefined, d = 1) => (v === null || v === undefi
 
 export function slaCsvRow(e: SlaEndpointReport): unknown[] {
   return [
-    e.name,
+    e.sla,
     e.route,
     e.method ?? '',
     e.priority,
     latencyTarget(e),
-    num(e.p50Ms),
-    num(e.p95Ms),
-    num(e.p99Ms),
-    pct(e.latencyCompliance),
-    pct(e.errorRate),
-    pct(e.target.errorRate),
-    pct(e.availability),
-    pct(e.target.availability),
-    pct(e.budgetRemaining, 1),
-    num(e.budgetRemainingMinutes, 0),
+    num(toMs(e.latency.p50.value)),
+    num(toMs(e.latency.p95.value)),
+    num(toMs(e.latency.p99.value)),
+    pct(e.latency.compliance?.value),
+    pct(e.errors.rate.value),
+    pct(e.errors.target?.maxRatio),
+    pct(e.availability?.value.value),
+    pct(e.availability?.target),
+    pct(e.budgetRemaining.ratio, 1),
+    num(e.budgetRemaining.minutes, 0),
     e.status,
   ];
 }
 
-export function exportSlaCsv(report: SlaReport) {
+export function exportSlaCsv(report: SlaReport, period: string) {
   downloadText(
-    `sla-report-${report.period.id}.csv`,
+    `sla-report-${period}.csv`,
     toCsv(SLA_CSV_HEADER, sortEndpoints(report.endpoints).map(slaCsvRow)),
   );
 }

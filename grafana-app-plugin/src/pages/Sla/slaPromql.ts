@@ -22,7 +22,9 @@ export function chartQueries(e: SlaEndpointReport) {
   const metric = 'http_server_request_duration_seconds';
   const all = endpointSelector(e);
   const errors = endpointSelector(e, 'status_code=~"5.."');
-  const { latencyQuantile: q, latencyThresholdMs: threshold, errorRate } = e.target;
+  const q = e.latency.target?.quantile ?? null;
+  const threshold = e.latency.target?.thresholdSeconds ?? null;
+  const errorRate = e.errors.target?.maxRatio ?? null;
   const queries: { latency?: string; errorBurn?: string; latencyBurn?: string } = {};
   if (q !== null) {
     queries.latency = `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket${all}[5m])))`;
@@ -31,8 +33,32 @@ export function chartQueries(e: SlaEndpointReport) {
     queries.errorBurn = `(sum(rate(${metric}_count${errors}[1h])) or vector(0)) / sum(rate(${metric}_count${all}[1h])) / ${errorRate}`;
   }
   if (q !== null && threshold !== null) {
-    const le = endpointSelector(e, `le="${threshold / 1000}"`);
+    const le = endpointSelector(e, `le="${threshold}"`);
     queries.latencyBurn = `(1 - sum(rate(${metric}_bucket${le}[1h])) / sum(rate(${metric}_count${all}[1h]))) / ${Math.max(1e-9, 1 - q)}`;
   }
   return queries;
+}
+
+/** The PromQL behind each number of the report, keyed like PromqlList's labels. */
+export function reportPromql(e: SlaEndpointReport): Record<string, string> {
+  const promql: Record<string, string> = {
+    requests: e.requests.promql,
+    p50: e.latency.p50.promql,
+    p95: e.latency.p95.promql,
+    p99: e.latency.p99.promql,
+    errorRate: e.errors.rate.promql,
+  };
+  const optional: Array<[string, { promql: string } | null | undefined]> = [
+    ['latencyCompliance', e.latency.compliance],
+    ['latencyBudget', e.latency.budgetRemaining?.ratio],
+    ['errorBudget', e.errors.budgetRemaining?.ratio],
+    ['availability', e.availability?.value],
+    ['availabilityBudget', e.availability?.budgetRemaining?.ratio],
+  ];
+  for (const [key, m] of optional) {
+    if (m) {
+      promql[key] = m.promql;
+    }
+  }
+  return promql;
 }

@@ -11,6 +11,7 @@ import {
 import { matrixToFrames, queryRange, stepFor } from '../../api/prometheus';
 import type { SlaEndpointReport } from '../../api/types';
 import { useSettings } from '../../utils/settings';
+import { thresholdMs } from './slaEndpoint';
 import { chartQueries } from './slaPromql';
 
 /** A dashed horizontal line across the range: a target or the 1× burn rate. */
@@ -63,8 +64,8 @@ export function useSlaCharts(endpoint: SlaEndpointReport, range: TimeRange) {
       run(queries.errorBurn),
       run(queries.latencyBurn),
     ]);
-    const q = Math.round((endpoint.target.latencyQuantile ?? 0) * 100);
-    const threshold = endpoint.target.latencyThresholdMs;
+    const q = Math.round((endpoint.latency.target?.quantile ?? 0) * 100);
+    const threshold = thresholdMs(endpoint);
     return {
       latency: [
         ...(latency ? matrixToFrames(latency, () => `p${q}`, 'ms', 1000, 'orange') : []),
@@ -78,6 +79,6 @@ export function useSlaCharts(endpoint: SlaEndpointReport, range: TimeRange) {
         constantFrame('1× = budget used exactly by period end', 1, range, 'x'),
       ],
     };
-  }, [uid, endpoint.name, from, to]);
+  }, [uid, endpoint.sla, from, to]);
   return { configured: Boolean(uid), state };
 }

@@ -1,7 +1,6 @@
 import { act } from '@testing-library/react';
-import { slaReport } from '../../test/fixtures';
 import { currentSearch, renderHookAt } from '../../test/render';
-import { slaSummary, usePeriod } from './useSlaReport';
+import { usePeriod } from './useSlaReport';
 
 const SLA = '/a/perfwatch-app/sla';
 
@@ -20,11 +19,5 @@ describe('usePeriod', () => {
     const { result } = renderHookAt(`${SLA}?period=7d`, usePeriod);
     act(() => result.current[1]('30d'));
     expect(currentSearch().get('period')).toBeNull();
-  });
-});
-
-describe('slaSummary', () => {
-  it('counts endpoints per status', () => {
-    expect(slaSummary(slaReport())).toEqual({ meeting: 1, atRisk: 0, breaching: 1, noData: 0 });
   });
 });

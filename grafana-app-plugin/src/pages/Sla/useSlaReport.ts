@@ -1,6 +1,5 @@
 import { useAsyncRetry } from 'react-use';
 import { api } from '../../api/client';
-import type { SlaReport } from '../../api/types';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { isValidPeriod } from '../../utils/period';
 
@@ -15,15 +14,4 @@ export function usePeriod(): [string, (period: string) => void] {
 /** The exporter's SLA report for a period. */
 export function useSlaReport(period: string) {
   return useAsyncRetry(() => api.slaReport(period), [period]);
-}
-
-/** How many endpoints are in each state. */
-export function slaSummary(report: SlaReport) {
-  const count = (s: string) => report.endpoints.filter((e) => e.status === s).length;
-  return {
-    meeting: count('meeting'),
-    atRisk: count('at_risk'),
-    breaching: count('breaching'),
-    noData: count('no_data'),
-  };
 }

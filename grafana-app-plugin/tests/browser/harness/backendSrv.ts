@@ -14,6 +14,8 @@ import {
  *   starting with "http") loses its leading "/", so it resolves against <base href> and works
  *   under a sub-path (serve_from_sub_path), and gets X-Grafana-Org-Id;
  * - getFromFetchStream: JSON is parsed when the response says application/json, else text;
+ *   core/utils/fetch.ts parseResponseBody: a request with responseType 'blob' or 'arraybuffer' gets
+ *   the body as that instead (the PDF download asks for a blob);
  * - handleStreamResponse: a non-ok response is thrown as { status, statusText, data, config };
  * - handleStreamError: a 401 on a local URL, on the first attempt (retry === 0) of a signed-in
  *   user, is taken for an expired Grafana session: Grafana rotates the session token
@@ -53,6 +55,11 @@ async function once<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
     credentials: 'same-origin',
   });
   const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
+  const binary = response.ok && (options.responseType === 'blob' || options.responseType === 'arraybuffer');
+  if (binary) {
+    const data = options.responseType === 'blob' ? await response.blob() : await response.arrayBuffer();
+    return answer(response, data as T, options);
+  }
   const text = await response.text();
   let data: unknown = text;
   if (isJson && text) {
@@ -71,8 +78,12 @@ async function once<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
     };
     throw err;
   }
+  return answer(response, data as T, options);
+}
+
+function answer<T>(response: Response, data: T, options: BackendSrvRequest): FetchResponse<T> {
   return {
-    data: data as T,
+    data,
     status: response.status,
     statusText: response.statusText,
     ok: true,

@@ -65,6 +65,8 @@ export interface Forwarded {
   /** Whether any browser cookie reached the exporter (Grafana strips them). */
   cookie: boolean;
   status?: number;
+  /** The upstream's answer as passed to the browser (absent when it could not be reached). */
+  response?: { contentType: string; body: string };
 }
 
 /**
@@ -337,21 +339,21 @@ export class HarnessServer {
       cookie: 'cookie' in headers,
     };
     this.forwarded.push(record);
-    record.status = await forward(req, res, target.toString(), headers, this.upstreamTimeoutMs);
+    Object.assign(record, await forward(req, res, target.toString(), headers, this.upstreamTimeoutMs));
   }
 }
 
-/** The upstream response passed through; its status is returned for the record. */
+/** The upstream response passed through; its status and body are returned for the record. */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   target: string,
   headers: Record<string, string>,
   timeoutMs: number,
-): Promise<number> {
+): Promise<Pick<Forwarded, 'status' | 'response'>> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
   let upstream: Response;
-  let text: string;
+  let bytes: Buffer;
   try {
     upstream = await fetch(target, {
       method: req.method,
@@ -359,13 +361,14 @@ async function forward(
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await upstream.text();
+    // Bytes, not text: a PDF decoded as UTF-8 and sent again would not be the exporter's file.
+    bytes = Buffer.from(await upstream.arrayBuffer());
   } catch (err) {
     // proxyutil errorHandler: a timeout is 504, any other failure 502, both without a body.
     const status = (err as Error).name === 'TimeoutError' ? 504 : 502;
     res.writeHead(status);
     res.end();
-    return status;
+    return { status };
   }
   const out: Record<string, string> = { 'content-security-policy': 'sandbox' };
   upstream.headers.forEach((value, name) => {
@@ -376,8 +379,11 @@ async function forward(
     }
   });
   res.writeHead(upstream.status, out);
-  res.end(text);
-  return upstream.status;
+  res.end(bytes);
+  return {
+    status: upstream.status,
+    response: { contentType: out['content-type'] ?? '', body: bytes.toString('utf8') },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
