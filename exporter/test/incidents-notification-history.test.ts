@@ -3,17 +3,14 @@
  * counts) and each escalation, and stays bounded when Alertmanager re-sends an unchanged group every
  * repeat_interval.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseConfig } from '../src/config/load';
 import { mapNotification, webhookPayloadSchema } from '../src/incidents/alertmanager-payload';
 import type { NotificationOptions } from '../src/incidents/grouping';
+import { migratedStore } from './support/test-store';
 import { IncidentRepository } from '../src/incidents/repository';
 import type { TimelineEvent } from '../src/incidents/model';
-import { openStore, type Store } from '../src/store/store';
+import type { Store } from '../src/store/store';
 import { amPayload, type AlertInput } from './support/alertmanager';
-import { pgUrlWithSchema } from '../library/test/support/env';
 
 const config = parseConfig({}).incidents;
 const OPTIONS: NotificationOptions = {
@@ -30,24 +27,12 @@ const groups = (groupKey: string, alerts: AlertInput[], receiver = 'team') =>
 describe.each(['sqlite', 'postgres'])('%s notification history', (kind) => {
   let store: Store;
   let repo: IncidentRepository;
-  let cleanup: () => Promise<void>;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    if (kind === 'sqlite') {
-      const dir = mkdtempSync(path.join(tmpdir(), 'pw-fix12-notified-'));
-      store = await openStore(`sqlite:${path.join(dir, 'perfwatch.db')}`);
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    } else {
-      const pg = await pgUrlWithSchema();
-      store = await openStore(pg.url);
-      cleanup = pg.drop;
-    }
-    await store.migrate();
+    ({ store, close } = await migratedStore(kind, 'pw-fix12-notified-'));
     repo = new IncidentRepository(store);
   });
-  afterAll(async () => {
-    await store.close();
-    await cleanup();
-  });
+  afterAll(() => close());
 
   let seq = 0;
   const key = () => `{}:{alertname="Notified${kind}${++seq}"}`;
