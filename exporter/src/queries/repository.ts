@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { SlowQuerySummary } from './reader';
 import type { Store } from '../store/store';
+import { percentile, type Row, toSample } from './sample-rows';
+
+export { percentile, summarise } from './sample-rows';
 import { fingerprintId, type SlowQuerySample, type PendingTally } from '@perfwatch/node/internal';
 
 const TABLE = 'slow_query_samples';
@@ -45,30 +48,6 @@ export interface FingerprintStats {
 
 export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen';
 
-interface Row {
-  fingerprint_id: string;
-  fingerprint: string;
-  db_system: string;
-  database: string | null;
-  operation: string;
-  sample: string;
-  duration_ms: number | string;
-  route: string;
-  request_id: string | null;
-  call_site: string | null;
-  error: boolean | number;
-  n_plus_one: boolean | number;
-  sampled_out: number | string;
-  sampled_out_ms: number | string;
-  captured_at: number | string;
-}
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
 /**
  * PostgreSQL text cannot hold NUL: one in an app's SQL made every later flush fail and retry the whole
  * batch, so nothing was stored until a restart. Both stores keep U+FFFD instead, so they agree.
@@ -76,54 +55,6 @@ export function percentile(sorted: number[], p: number): number {
 const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-function toSample(r: Row) {
-  return {
-    fingerprintId: r.fingerprint_id,
-    sample: r.sample,
-    durationMs: Number(r.duration_ms),
-    dbSystem: r.db_system,
-    database: r.database,
-    operation: r.operation,
-    route: r.route,
-    requestId: r.request_id,
-    callSite: r.call_site,
-    error: Boolean(r.error),
-    nPlusOne: Boolean(r.n_plus_one),
-    sampledOut: Number(r.sampled_out),
-    capturedAt: new Date(Number(r.captured_at)).toISOString(),
-  };
-}
-
-/**
- * Top fingerprints by total time from samples in memory: what diagnostics get while the store is
- * unreachable (an incident is a likely time for that).
- */
-export function summarise(samples: SlowQuerySample[], sinceMs: number, limit: number): SlowQuerySummary[] {
-  const groups = new Map<string, SlowQuerySample[]>();
-  for (const s of samples) {
-    if (s.capturedAt < sinceMs) continue;
-    const list = groups.get(s.fingerprintId);
-    if (list) list.push(s);
-    else groups.set(s.fingerprintId, [s]);
-  }
-  return [...groups.values()]
-    .map((list) => {
-      const durations = list.map((s) => s.durationMs).sort((a, b) => a - b);
-      const first = list[0];
-      return {
-        fingerprintId: first.fingerprintId,
-        fingerprint: first.fingerprint,
-        database: first.database ?? first.dbSystem,
-        count: list.reduce((a, s) => a + 1 + s.sampledOut, 0),
-        totalSeconds: list.reduce((a, s) => a + s.durationMs + s.sampledOutMs, 0) / 1000,
-        maxSeconds: durations[durations.length - 1] / 1000,
-        p95Seconds: percentile(durations, 0.95) / 1000,
-      };
-    })
-    .sort((a, b) => b.totalSeconds - a.totalSeconds || a.fingerprintId.localeCompare(b.fingerprintId))
-    .slice(0, limit);
-}
 
 /** Slow-query samples in the store: batch writes, per-fingerprint aggregates, retention. */
 export class SlowQueryRepository {
