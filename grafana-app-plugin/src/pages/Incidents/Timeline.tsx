@@ -6,7 +6,8 @@ import type { TimelineEvent } from '../../api/types';
 import { formatTime } from '../../utils/format';
 import { DiagnosticsView } from './DiagnosticsView';
 
-const ICONS: Record<string, IconName> = {
+// Keyed by the contract's event kinds: a kind the exporter adds fails this package's build until it has an icon.
+const ICONS: Record<TimelineEvent['kind'], IconName> = {
   opened: 'plus-circle',
   reopened: 'history',
   alertFired: 'fire',
@@ -22,6 +23,7 @@ const ICONS: Record<string, IconName> = {
   silenced: 'bell-slash',
   unsilenced: 'bell',
   diagnostics: 'vial',
+  notified: 'envelope',
 };
 
 /** "alertFired" → "alert fired". */
