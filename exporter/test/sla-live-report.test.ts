@@ -240,3 +240,16 @@ test('perfwatch sla report prints the same numbers as json, csv and markdown', a
   expect(md.stdout).toMatch(/\| 93\.00% \| 3\.000% \| 100\.000% \|/);
   expect(md.stdout).toContain('## PromQL');
 });
+
+test('a Prometheus started minutes ago covers the last minutes of a 7-day period, and the report says so', async () => {
+  // The coverage subquery's 10-minute steps are aligned to the clock, not to the period's end: without
+  // the fine subquery over the last step, data younger than the last aligned point read as "no samples".
+  const { coverage } = (await report('7d')) as SlaReport & {
+    coverage: { from: string | null; to: string | null; ratio: number; complete: boolean; reason?: string };
+  };
+  expect(coverage.from).not.toBeNull();
+  expect(Math.abs(new Date(coverage.from!).getTime() - firstScrapeSeen)).toBeLessThan(60_000);
+  expect(Date.now() - new Date(coverage.to!).getTime()).toBeLessThan(60_000);
+  expect(coverage.complete).toBe(false);
+  expect(coverage.reason).toMatch(/only from/);
+});

@@ -29,6 +29,8 @@ export interface Coverage {
 const LOOKBACK_SECONDS = 300;
 /** Evaluations per subquery: edges are found to within period / this. */
 const RESOLUTION = 1000;
+/** Step of the second, fine subquery over the period's last coarse step. */
+const FINE_STEP_SECONDS = 15;
 
 /** The series whose presence says Prometheus was collecting an SLA's data: its job's `up`, or its SLI. */
 export function coverageSelector(s: ResolvedSla): string {
@@ -38,8 +40,17 @@ export function coverageSelector(s: ResolvedSla): string {
 export function coverageQueries(selector: string, start: Date, end: Date) {
   const range = Math.max(1, Math.round((end.getTime() - start.getTime()) / 1000));
   const step = Math.max(60, Math.ceil(range / RESOLUTION));
-  const sub = `timestamp(${selector})[${range}s:${step}s] @ ${end.getTime() / 1000}`;
-  return { step, from: `min(min_over_time(${sub}))`, to: `max(max_over_time(${sub}))` };
+  const at = end.getTime() / 1000;
+  const sub = `timestamp(${selector})[${range}s:${step}s] @ ${at}`;
+  // Subquery steps are aligned to multiples of the step, not to `end`: samples younger than the last
+  // aligned point (a Prometheus started minutes ago, with a 7-day period's 10-minute step) are invisible
+  // to the coarse one. A fine subquery over the last step sees them.
+  const recent = `timestamp(${selector})[${Math.min(range, step + LOOKBACK_SECONDS)}s:${FINE_STEP_SECONDS}s] @ ${at}`;
+  return {
+    step,
+    from: `min(min_over_time(${sub}) or min_over_time(${recent}))`,
+    to: `max(max_over_time(${recent}) or max_over_time(${sub}))`,
+  };
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
