@@ -46,10 +46,13 @@ export function coverageQueries(selector: string, start: Date, end: Date) {
   // aligned point (a Prometheus started minutes ago, with a 7-day period's 10-minute step) are invisible
   // to the coarse one. A fine subquery over the last step sees them.
   const recent = `timestamp(${selector})[${Math.min(range, step + LOOKBACK_SECONDS)}s:${FINE_STEP_SECONDS}s] @ ${at}`;
+  // The fine steps are aligned too: a Prometheus seconds old can have no sample before its last 15 s
+  // point, while an instant selector at `end` sees any sample within the lookback.
+  const latest = `timestamp(${selector} @ ${at})`;
   return {
     step,
-    from: `min(min_over_time(${sub}) or min_over_time(${recent}))`,
-    to: `max(max_over_time(${recent}) or max_over_time(${sub}))`,
+    from: `min(min_over_time(${sub}) or min_over_time(${recent}) or ${latest})`,
+    to: `max(${latest} or max_over_time(${recent}) or max_over_time(${sub}))`,
   };
 }
 
