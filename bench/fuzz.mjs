@@ -102,12 +102,15 @@ const svc = spawn(
   },
 );
 let exited = null;
+const serviceErrors = [];
 svc.once('exit', (code, signal) => (exited = code ?? signal));
 const base = await new Promise((resolve, reject) => {
   readline.createInterface({ input: svc.stdout }).on('line', (line) => {
     try {
       const e = JSON.parse(line);
       if (e.msg === 'perfwatch listening') resolve(e.url);
+      // The service's errors explain a 5xx the contract check reports; the rest of the log is drained.
+      else if (e.level >= 50 && serviceErrors.length < 20) serviceErrors.push(line.slice(0, 2000));
     } catch {
       // not JSON
     }
@@ -310,4 +313,5 @@ const lines = [
 console.log(lines.join('\n'));
 for (const v of violations.slice(0, 20)) console.log(JSON.stringify(v));
 for (const b of blocks) console.log(JSON.stringify(b));
+for (const e of serviceErrors) console.log(`SERVICE ERROR ${e}`);
 process.exitCode = violations.length === 0 && alive && worstLagMs <= 100 && maxRssMb <= RSS_MB ? 0 : 1;

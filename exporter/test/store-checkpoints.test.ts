@@ -1,7 +1,7 @@
 /**
  * SQLite WAL checkpoints run on a worker, never inside a commit on the event loop (issue 12, item 8;
  * bench/STORE-READS.md: a checkpoint inside an ingestion commit held the loop for up to 1.2 s), and the
- * WAL stays bounded: it is truncated once it passes its bound and no reader needs it.
+ * WAL stays bounded: once no reader needs it, the next commit starts it over and cuts it back to its limit.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,17 +79,17 @@ test('commits leave every frame in the WAL for the checkpointer', async () => {
   expect(walSize(file)).toBeGreaterThan(8 * MB);
 });
 
-test('steady commits leave the WAL within its bound', async () => {
-  // Either the rounds keep up (the next commit then restarts the WAL from its start) or the WAL passes
-  // its bound and is truncated; commits alone would leave 8 MB.
-  const { store, file, results } = await open({ intervalMs: 20, truncateBytes: 1 * MB });
+test('steady commits leave the WAL within its limit', async () => {
+  // The rounds keep up, so commits start the WAL over and cut it back to its limit; commits alone
+  // would leave 8 MB.
+  const { store, file, results } = await open({ intervalMs: 20, walLimitBytes: 1 * MB });
   await fill(store, 8);
-  await until('the WAL is within its bound', () => walSize(file) <= 1 * MB);
+  await until('the WAL is within its limit', () => walSize(file) <= 1 * MB);
   expect(results.every((r) => r.outcome !== 'error')).toBe(true);
 });
 
-test('a reader holding the WAL defers the truncate until it finishes', async () => {
-  const { store, file, results } = await open({ intervalMs: 20, truncateBytes: 1 * MB });
+test('a reader holding the WAL lets it grow until it finishes, then the next commit cuts it back', async () => {
+  const { store, file, results } = await open({ intervalMs: 20, walLimitBytes: 1 * MB });
   await fill(store, 1);
   const reader = new Database(file, { readonly: true });
   try {
@@ -99,19 +99,40 @@ test('a reader holding the WAL defers the truncate until it finishes', async () 
     const before = results.length;
     await fill(store, 4);
     await until('a checkpoint round ran while the reader held the WAL', () => results.length > before + 3);
-    expect(results.slice(before).some((r) => r.mode === 'passive' && r.outcome === 'partial')).toBe(true);
+    expect(results.slice(before).some((r) => r.outcome === 'partial')).toBe(true);
     expect(walSize(file)).toBeGreaterThan(4 * MB);
     reader.prepare('commit').run();
-    // Counted from the commit: a truncate may complete before fill() while the reader's snapshot still
-    // needs no WAL frame, and that one says nothing about the frames written since.
     const released = results.length;
-    await until('a truncate completed after the reader finished', () =>
-      results.slice(released).some((r) => r.mode === 'truncate' && r.outcome === 'complete'),
+    await until('a round copied every frame after the reader finished', () =>
+      results.slice(released).some((r) => r.outcome === 'complete'),
     );
+    await store.db('fill').insert({ payload: randomBytes(1024) });
     expect(walSize(file)).toBeLessThanOrEqual(1 * MB);
   } finally {
     reader.close();
   }
+});
+
+test('a transaction that reads before it writes is never refused while checkpoints run', async () => {
+  // A webhook or an incident action reads, then writes, in one transaction. SQLite answers SQLITE_BUSY
+  // at once (no busy handler) when such a transaction asks for the writer lock another connection
+  // holds; a TRUNCATE checkpoint on the worker held it, and 9 in 22 000 fuzz inputs answered 500.
+  const { store } = await open({ intervalMs: 1, walLimitBytes: 16 * 1024 });
+  const refused = new Map<string, number>();
+  for (let i = 0; i < 3_000; i++) {
+    try {
+      await store.db.transaction(async (trx) => {
+        await trx('fill').count({ n: '*' });
+        await trx('fill').insert({ payload: Buffer.alloc(8 * 1024, i) });
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? String(err).slice(0, 80);
+      refused.set(code, (refused.get(code) ?? 0) + 1);
+    }
+    // Let the checkpointer's rounds fall between the transactions as well as inside them.
+    if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  expect(Object.fromEntries(refused)).toEqual({});
 });
 
 test('the service counts its checkpoint rounds in /metrics', async () => {

@@ -2,11 +2,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import type { CheckpointResult } from './sqlite-checkpointer';
 
-/** Counts each WAL checkpoint round of a SQLite store and logs the truncates (sqlite-checkpointer.ts). */
+/** Counts each WAL checkpoint round of a SQLite store (sqlite-checkpointer.ts). */
 export function checkpointMetrics(registry: Registry, logger: Logger): (r: CheckpointResult) => void {
   const rounds = new Counter({
     name: 'perfwatch_sqlite_checkpoints_total',
-    help: 'WAL checkpoints run off the event loop, by mode (passive, truncate) and outcome (complete; partial: a reader still needed frames; busy: the lock was not free; error).',
+    help: 'WAL checkpoints run off the event loop, by mode (passive) and outcome (complete; partial: a reader still needed frames; busy: the lock was not free; error).',
     labelNames: ['mode', 'outcome'] as const,
     registers: [registry],
   });
@@ -19,7 +19,5 @@ export function checkpointMetrics(registry: Registry, logger: Logger): (r: Check
     rounds.inc({ mode: r.mode, outcome: r.outcome });
     walBytes.set(r.walBytes);
     if (r.outcome === 'error') logger.warn({ mode: r.mode, message: r.message }, 'WAL checkpoint failed');
-    else if (r.mode === 'truncate')
-      logger.info({ outcome: r.outcome, walBytes: r.walBytes }, 'WAL past its bound: truncate checkpoint');
   };
 }

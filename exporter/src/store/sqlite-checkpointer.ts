@@ -12,11 +12,16 @@ import { Worker } from 'node:worker_threads';
  * PASSIVE checkpoint every interval: PASSIVE never takes the writer lock nor waits for readers, so
  * commits go on meanwhile and a reader only leaves its frames for the next round.
  *
- * PASSIVE copies frames but never shrinks the file. Once the file passes `truncateBytes` and a PASSIVE
- * round copied every frame (so no reader needs the WAL), a TRUNCATE resets it to zero bytes. TRUNCATE
- * takes the writer lock and waits for readers, so this connection has no busy timeout: if a writer or
- * a reader got in between, it gives up at once (outcome `busy`) and tries again next round, rather than
- * making a commit on the event loop wait.
+ * PASSIVE copies frames but never shrinks the file. The service's connection has `journal_size_limit`
+ * set (`walLimitBytes`): once a round has copied every frame and no reader needs the WAL, the next
+ * commit starts the WAL over from its beginning and SQLite cuts the file back to that limit inside that
+ * commit (an ftruncate, no copying). Until the fourth session this worker ran a TRUNCATE checkpoint
+ * instead, and that broke writes: TRUNCATE takes the writer lock, and a transaction on the service's
+ * connection that had read before writing (a webhook, an incident action) asked for the lock during
+ * those milliseconds and got SQLITE_BUSY at once: SQLite does not call the busy handler when a read
+ * transaction asks to become a write one (sqlite3BtreeBeginTrans only retries from no transaction), so
+ * the request answered 500 (a fuzz run found 9 in 22 000 inputs; store-checkpoints.test.ts). PASSIVE
+ * never takes that lock, so nothing the service writes waits on this worker.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -37,20 +42,14 @@ function checkpoint(mode) {
     return { mode: mode.toLowerCase(), outcome: 'error', message: String(err && err.message), walBytes: walBytes() };
   }
 }
-function round() {
-  const passive = checkpoint('PASSIVE');
-  parentPort.postMessage(passive);
-  if (passive.outcome === 'complete' && passive.walBytes > workerData.truncateBytes)
-    parentPort.postMessage(checkpoint('TRUNCATE'));
-}
-let timer = setInterval(round, workerData.intervalMs);
+let timer = setInterval(() => parentPort.postMessage(checkpoint('PASSIVE')), workerData.intervalMs);
 parentPort.on('message', (m) => {
   if (m === 'close') { clearInterval(timer); db.close(); parentPort.postMessage({ closed: true }); }
 });
 `;
 
 export interface CheckpointResult {
-  mode: 'passive' | 'truncate';
+  mode: 'passive';
   /** complete: every WAL frame copied; partial: a reader still needs some; busy: lock not free. */
   outcome: 'complete' | 'partial' | 'busy' | 'error';
   frames?: number;
@@ -62,7 +61,8 @@ export interface CheckpointResult {
 
 export interface CheckpointOptions {
   intervalMs: number;
-  truncateBytes: number;
+  /** `journal_size_limit` of the service's connection (store.ts sets it; the worker does not). */
+  walLimitBytes: number;
   onCheckpoint?: (result: CheckpointResult) => void;
 }
 
@@ -70,7 +70,9 @@ export const DEFAULT_CHECKPOINTS: CheckpointOptions = {
   // SQLite's own default checkpoints every 1 000 pages (~4 MB); at the design ingestion rate a second
   // of commits is far below that, so a PASSIVE round a second keeps the WAL as small as it was.
   intervalMs: 1_000,
-  truncateBytes: 64 * 1024 * 1024,
+  // The size the WAL file is cut back to when a commit starts it over. A long read lets it grow past
+  // this meanwhile; overwriting a file is cheaper than growing one, so it is not cut to zero.
+  walLimitBytes: 16 * 1024 * 1024,
 };
 
 export class SqliteCheckpointer {
@@ -81,7 +83,7 @@ export class SqliteCheckpointer {
     const driver = createRequire(__filename).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver, intervalMs: options.intervalMs, truncateBytes: options.truncateBytes },
+      workerData: { file, driver, intervalMs: options.intervalMs },
     });
     // Checkpoints never keep the process alive; close() stops them.
     this.worker.unref();

@@ -87,7 +87,11 @@ function cachePreparedStatements(conn: BetterSqlite3.Database): void {
   }) as typeof conn.prepare;
 }
 
-function knexConfig(url: string, onSqliteConnection: () => void): { kind: StoreKind; config: Knex.Config } {
+function knexConfig(
+  url: string,
+  walLimitBytes: number,
+  onSqliteConnection: () => void,
+): { kind: StoreKind; config: Knex.Config } {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || ':memory:';
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -108,6 +112,7 @@ function knexConfig(url: string, onSqliteConnection: () => void): { kind: StoreK
             conn.pragma('busy_timeout = 5000');
             // Checkpoints run on a worker (sqlite-checkpointer.ts), never inside a commit on the loop.
             conn.pragma('wal_autocheckpoint = 0');
+            conn.pragma(`journal_size_limit = ${Math.floor(walLimitBytes)}`);
             onSqliteConnection();
             done(null, conn);
           },
@@ -133,10 +138,10 @@ export async function openStore(
 ): Promise<Store> {
   const file = sqliteFile(url);
   let checkpointer: SqliteCheckpointer | undefined;
-  const { kind, config } = knexConfig(url, () => {
+  const checkpoints = { ...DEFAULT_CHECKPOINTS, ...options.checkpoints };
+  const { kind, config } = knexConfig(url, checkpoints.walLimitBytes, () => {
     // The first connection has created the file the worker opens.
-    if (file)
-      checkpointer ??= new SqliteCheckpointer(file, { ...DEFAULT_CHECKPOINTS, ...options.checkpoints });
+    if (file) checkpointer ??= new SqliteCheckpointer(file, checkpoints);
   });
   const db = knexFactory(config);
   const source = new MigrationList(migrations);
