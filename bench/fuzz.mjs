@@ -190,12 +190,16 @@ const monitor = setInterval(async () => {
     maxRssMb = Math.max(maxRssMb, rss);
     lagSamples++;
     for (const t of Object.keys(lagOver)) if (lag > Number(t)) lagOver[t]++;
-    if (lag > BLOCK_MS && blocks.length < 20)
-      blocks.push({
+    if (lag > BLOCK_MS && blocks.length < 20) {
+      const block = {
         lagMs: Math.round(lag),
         at: Math.round((Date.now() - started) / 1000),
         requests: [...inFlight, ...recent].map((r) => `${r.ms ?? 'open'} ms ${r.what}`).slice(0, 40),
-      });
+      };
+      blocks.push(block);
+      // As it happens too: a run stopped early (BENCH_FUZZ_MINUTES, Ctrl-C) still shows its blocks.
+      console.log(`BLOCK ${JSON.stringify(block)}`);
+    }
     recent.length = 0;
   } catch {
     // counted by the pid/exit check
