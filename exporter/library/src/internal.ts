@@ -5,6 +5,7 @@
 export * from './core/buckets';
 export * from './core/context';
 export * from './core/exposition';
+export * from './core/histogram-state';
 export * from './core/label-guard';
 export * from './core/metrics';
 export * from './core/recorder';

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { histogramState } from '@perfwatch/node/internal';
 import type { Registry } from 'prom-client';
 import type { SlowQueryReader } from '../queries/reader';
 import type { IncidentsConfig } from './config';
@@ -208,20 +209,26 @@ export class DiagnosticsCollector {
         status: 'unavailable',
         message: 'the incident has no route label (route, http_route, handler)',
       };
-    const all = await values(this.sources.registry, 'http_server_request_duration_seconds');
-    if (!all) return { status: 'unavailable', message: 'no HTTP request histogram in the registry' };
+    const metric = this.sources.registry.getSingleMetric('http_server_request_duration_seconds');
+    if (!metric) return { status: 'unavailable', message: 'no HTTP request histogram in the registry' };
     let requests = 0;
     let errors = 0;
     const buckets = new Map<number, number>();
-    for (const v of all) {
-      if (v.labels.route !== route) continue;
-      if (v.metricName?.endsWith('_count')) {
-        requests += v.value;
-        if (Number(v.labels.status_code) >= 500) errors += v.value;
-      } else if (v.metricName?.endsWith('_bucket')) {
-        const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le);
-        buckets.set(le, (buckets.get(le) ?? 0) + v.value);
+    // The route's series only, read from the histogram's state: get() would build an object for every
+    // line of every route's series first (tens of thousands with many routes), a block of the event
+    // loop a fuzz run caught at 100-250 ms.
+    const state = histogramState(metric);
+    if (!state) return { status: 'unavailable', message: 'the HTTP request histogram has exemplars' };
+    for (const s of Object.values(state.hashMap)) {
+      if (s.labels.route !== route) continue;
+      requests += s.count;
+      if (Number(s.labels.status_code) >= 500) errors += s.count;
+      let cumulative = 0;
+      for (const le of state.upperBounds) {
+        cumulative += s.bucketValues[le] ?? 0;
+        buckets.set(le, (buckets.get(le) ?? 0) + cumulative);
       }
+      buckets.set(Infinity, (buckets.get(Infinity) ?? 0) + s.count);
     }
     if (requests === 0)
       return { status: 'unavailable', message: `no requests for route ${route} recorded by this service` };
