@@ -166,6 +166,38 @@ describe('request accounting', () => {
   });
 });
 
+test('requests still running count in http_server_active_requests at the scrape', async () => {
+  const registry = new Registry();
+  const recorder = new Recorder(registry);
+  const app = express5();
+  app.use(expressMiddleware({ recorder, express: express5 }));
+  let arrivedCount = 0;
+  let allArrived!: () => void;
+  const arrived = new Promise<void>((r) => (allArrived = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  app.post('/hold', async (_q, s) => {
+    if (++arrivedCount === 2) allArrived();
+    await released;
+    s.send('done');
+  });
+  const server: Server = await new Promise((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`;
+  const held = [1, 2].map(() => fetch(url, { method: 'POST' }).then((r) => r.text()));
+  await arrived;
+  const during = await registry.metrics();
+  release();
+  await Promise.all(held);
+  await new Promise((r) => server.close(r));
+  await new Promise((r) => setImmediate(r));
+  expect(series(during, 'http_server_active_requests', { method: 'POST' })[0].value).toBe(2);
+  expect(series(await registry.metrics(), 'http_server_active_requests', { method: 'POST' })[0].value).toBe(
+    0,
+  );
+});
+
 describe('request work context', () => {
   test('once a hook wants it, code inside a handler sees the matched route template', async () => {
     let seen: string | undefined;

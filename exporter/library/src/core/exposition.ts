@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
+import { type HistogramSeries, type HistogramState, histogramState } from './histogram-state';
 
 /** Longest the renderer works before it lets the event loop run (other requests, timers). */
 export const DEFAULT_SLICE_MS = 2;
@@ -56,37 +57,6 @@ function formatShared(labels: Record<string, string | number>): string {
   return text;
 }
 
-/** What a prom-client Histogram keeps per series (lib/histogram.js, prom-client 15). */
-interface HistogramSeries {
-  labels: Record<string, string | number>;
-  bucketValues: Record<string, number>;
-  sum: number;
-  count: number;
-}
-interface HistogramState {
-  name: string;
-  help: string;
-  type: string;
-  hashMap: Record<string, HistogramSeries>;
-  upperBounds: readonly number[];
-  enableExemplars: boolean;
-  collect?: () => unknown;
-}
-
-/**
- * A prom-client histogram read from its own state, series by series. Its get() builds an object for
- * every line of every series in one synchronous call (several milliseconds for ten thousand lines);
- * read here, the renderer can pause between series. Histograms with exemplars, or whose state does
- * not have the expected shape, go through get().
- */
-function histogramState(metric: unknown): HistogramState | undefined {
-  if (!(metric instanceof Histogram)) return undefined;
-  const h = metric as unknown as HistogramState;
-  return h.enableExemplars === false && typeof h.hashMap === 'object' && Array.isArray(h.upperBounds)
-    ? h
-    : undefined;
-}
-
 /** The lines of one histogram series, as prom-client writes them. */
 function histogramSeriesLines(name: string, upperBounds: readonly number[], series: HistogramSeries): string {
   const shared = formatShared(series.labels);
@@ -136,6 +106,9 @@ export async function writeMetrics(
   const pending: Array<Promise<MetricData | HistogramState>> = [];
   for (const m of registry.getMetricsAsArray() as unknown as Renderable[]) {
     if (openMetrics && m.type === 'counter') m.name = m.name.replace(/_total$/, '');
+    // A histogram is read from its own state, series by series: its get() builds an object for every
+    // line of every series in one synchronous call (several milliseconds for ten thousand lines), and
+    // read here the renderer can pause between series. Exemplars or another shape go through get().
     const histogram = histogramState(m);
     if (histogram) pending.push(Promise.resolve(histogram.collect?.()).then(() => histogram));
     else pending.push(Promise.resolve(m.getForPromString ? m.getForPromString() : m.get()));

@@ -31,6 +31,7 @@ export const DEFAULT_BUCKETS: MetricBuckets = {
 /** Scrape-time hooks for gauges whose values live elsewhere (pool objects). */
 export interface MetricHooks {
   collectPools?: () => void;
+  collectActiveRequests?: () => void;
   collectQueues?: () => Promise<void>;
 }
 
@@ -54,6 +55,7 @@ export function createMetrics(
       help: 'HTTP server requests in flight.',
       labelNames: ['method'] as const,
       registers,
+      collect: hooks.collectActiveRequests,
     }),
     httpRequestBodySize: new Histogram({
       name: 'http_server_request_body_size_bytes',

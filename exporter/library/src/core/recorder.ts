@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { currentWork } from './context';
 import { LabelGuard } from './label-guard';
+import { histogramChild, type Observer } from './fast-children';
 import { createMetrics, DEFAULT_BUCKETS, type MetricBuckets, type PerfwatchMetrics } from './metrics';
 import {
   DEFAULT_LABEL_CAPS,
@@ -21,10 +22,6 @@ import { SqlOperationCache } from './sql-operation';
 // Adapters, features and the public API import these from here.
 export * from './samples';
 export * from './sql-operation';
-
-interface Observer {
-  observe(v: number): void;
-}
 
 interface Incrementer {
   inc(v?: number): void;
@@ -55,7 +52,12 @@ export class Recorder {
   private readonly guards = new Map<string, LabelGuard>();
   /** By route, method and status: nested maps, so the hot path builds no key string. */
   private readonly requestChildren = new Map<string, Map<string, Map<number, RequestChildren>>>();
-  private readonly activeChildren = new Map<string, { inc(): void; dec(): void }>();
+  /**
+   * Requests in flight by method, copied into http_server_active_requests when it is collected: a
+   * gauge child's inc()/dec() validates, hashes and allocates a new series value on every call
+   * (prom-client lib/gauge.js set()), twice per request.
+   */
+  private readonly active = new Map<string, number>();
   private contextConsumers = 0;
   private readonly queues = new Map<string, () => Promise<Record<string, number>>>();
   private readonly pools = new Map<string, { dbSystem: string; pool: string; read: () => PoolState }>();
@@ -77,6 +79,9 @@ export class Recorder {
   ) {
     this.metrics = createMetrics(registry, buckets, {
       collectPools: () => this.collectPools(),
+      collectActiveRequests: () => {
+        for (const [method, n] of this.active) this.metrics.httpActiveRequests.set({ method }, n);
+      },
       collectQueues: () => this.collectQueues(),
     });
   }
@@ -108,20 +113,11 @@ export class Recorder {
   }
 
   requestStarted(method: string): void {
-    this.activeChild(method).inc();
+    this.active.set(method, (this.active.get(method) ?? 0) + 1);
   }
 
   requestEnded(method: string): void {
-    this.activeChild(method).dec();
-  }
-
-  private activeChild(method: string) {
-    let child = this.activeChildren.get(method);
-    if (!child) {
-      child = this.metrics.httpActiveRequests.labels(method);
-      this.activeChildren.set(method, child);
-    }
-    return child;
+    this.active.set(method, (this.active.get(method) ?? 1) - 1);
   }
 
   recordRequest(s: RequestSample): void {
@@ -133,10 +129,10 @@ export class Recorder {
     if (!children) {
       const route = this.label('http_server_request_duration_seconds', 'route', s.route);
       children = {
-        duration: this.metrics.httpRequestDuration.labels(s.method, route, String(s.statusCode)),
-        requestSize: this.metrics.httpRequestBodySize.labels(s.method, route),
-        responseSize: this.metrics.httpResponseBodySize.labels(s.method, route),
-        memoryPeak: this.metrics.httpRequestMemoryPeak.labels(s.method, route),
+        duration: histogramChild(this.metrics.httpRequestDuration, [s.method, route, String(s.statusCode)]),
+        requestSize: histogramChild(this.metrics.httpRequestBodySize, [s.method, route]),
+        responseSize: histogramChild(this.metrics.httpResponseBodySize, [s.method, route]),
+        memoryPeak: histogramChild(this.metrics.httpRequestMemoryPeak, [s.method, route]),
       };
       // A folded route must not grow the cache: only routes within the cap are cached.
       if (route === s.route) {
