@@ -31,19 +31,27 @@ const BAD_REQUEST = {
   message: 'the request could not be parsed as HTTP',
 };
 
+/** Node's own (undocumented) link from a socket to the response it is writing: lib/_http_server.js. */
+interface InFlight {
+  _httpMessage?: { _headerSent?: boolean } | null;
+}
+
 /**
  * Requests Node's HTTP parser refuses (a query string past --max-http-header-size, a malformed request
  * line) never reach Express; Node's own answer is a bare status line. This answers them like every other
  * error, as JSON with the security headers, then closes: the parser cannot resume on that connection.
- * Mirrors Node's default (lib/_http_server.js socketOnError): write only if nothing was written yet.
+ * Mirrors Node's default (lib/_http_server.js socketOnError): answer unless a response in flight on
+ * this socket has already sent its head. (Until the fourth session this checked the socket's
+ * bytesWritten, which counts every earlier answer on a keep-alive connection: the second request's
+ * refusal got no answer at all, and the client saw the connection close.)
  */
 export function answerClientErrorsAsJson(server: Server, recorder: Recorder): void {
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & InFlight) => {
     // A client that hung up is not a refused request: nothing to answer, nothing to count.
     if (err.code === 'ECONNRESET') return void socket.destroy();
     const answer = (err.code && ANSWERS[err.code]) || BAD_REQUEST;
     recorder.metrics.dropped.inc({ component: 'http', reason: answer.code });
-    if (!socket.writable || (socket.bytesWritten ?? 0) > 0) return void socket.destroy();
+    if (!socket.writable || socket._httpMessage?._headerSent) return void socket.destroy();
     const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
     const headers = {
       'Content-Type': 'application/json; charset=utf-8',
