@@ -104,6 +104,20 @@ function startServer(variant) {
   });
 }
 
+/** The server's cumulative CPU time and GC counts (servers/common.cjs). */
+function stats(child) {
+  return new Promise((resolve) => {
+    const on = (m) => {
+      if (m?.stats) {
+        child.off('message', on);
+        resolve(m.stats);
+      }
+    };
+    child.on('message', on);
+    child.send('stats');
+  });
+}
+
 async function load(variant, port, seconds) {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}/users/12345`,
@@ -151,9 +165,21 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
     for (const v of order) {
+      const before = await stats(servers[v].child);
       const r = await load(v, servers[v].port, SECONDS);
+      const after = await stats(servers[v].child);
       sent[v] += r.requests.total;
-      results[v].push({ rps: r.requests.average, p99: r.latency.p99 });
+      const n = r.requests.total;
+      results[v].push({
+        rps: r.requests.average,
+        p99: r.latency.p99,
+        p50: r.latency.p50,
+        cpuUs: (after.cpuUs - before.cpuUs) / n,
+        gcUs: ((after.minorMs - before.minorMs + after.majorMs - before.majorMs) * 1000) / n,
+        minorPer10k: ((after.minor - before.minor) * 10_000) / n,
+        majorPer10k: ((after.major - before.major) * 10_000) / n,
+        gcMaxMs: after.maxMs,
+      });
       console.error(
         `round ${round + 1}/${ROUNDS} ${v}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms`,
       );
@@ -187,12 +213,46 @@ try {
     ];
   });
   const table = markdownTable(header, rows, [false, true, true, true, true]);
+  // Where each variant's time per request goes, from the server's own CPU time and GC entries.
+  const bareCpu = mean(results.bare.map((r) => r.cpuUs));
+  const bareP99 = mean(results.bare.map((r) => r.p99));
+  const costs = markdownTable(
+    [
+      'variant',
+      'p50 ms',
+      'p99 ms',
+      'p99 / bare',
+      'server CPU µs/request',
+      'minus bare',
+      'GC µs/request',
+      'scavenges / 10k requests',
+      'mark-sweeps / 10k',
+      'longest GC pause ms',
+    ],
+    VARIANTS.map((v) => {
+      const rs = results[v];
+      const cpu = mean(rs.map((r) => r.cpuUs));
+      return [
+        v,
+        mean(rs.map((r) => r.p50)).toFixed(1),
+        mean(rs.map((r) => r.p99)).toFixed(1),
+        (mean(rs.map((r) => r.p99)) / bareP99).toFixed(3),
+        cpu.toFixed(1),
+        v === 'bare' ? '' : (cpu - bareCpu).toFixed(1),
+        mean(rs.map((r) => r.gcUs)).toFixed(1),
+        mean(rs.map((r) => r.minorPer10k)).toFixed(1),
+        mean(rs.map((r) => r.majorPer10k)).toFixed(2),
+        Math.max(...rs.map((r) => r.gcMaxMs)).toFixed(1),
+      ];
+    }),
+    [false, true, true, true, true, true, true, true, true, true],
+  );
   const perRound = markdownTable(
     ['variant', ...Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`)],
     VARIANTS.map((v) => [v, ...results[v].map((r) => String(Math.round(r.rps)))]),
     [false, ...Array(ROUNDS).fill(true)],
   );
-  console.log(`\n${table}\n`);
+  console.log(`\n${table}\n\n${costs}\n`);
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -227,6 +287,11 @@ per variant (\`BENCH_ROUNDS\`, \`BENCH_SECONDS\`), ${CONNECTIONS} connections (\
 (\`BENCH_WARMUP\`). p99 is the mean of the rounds' p99 latencies.
 
 ${table}
+
+Where the time goes, per request, from each server's own \`process.cpuUsage()\` and its \`gc\` performance
+entries read before and after every round (means of the rounds):
+
+${costs}
 
 Variants:
 

@@ -14,6 +14,31 @@ exports.listen = (app) => {
     process.exit(1);
   });
 };
+// What the parent reads before and after each round (bench/http.mjs): CPU time and garbage collection,
+// to tell where each variant's extra time per request goes. A gc PerformanceObserver is what
+// prom-client's default metrics install anyway; every variant gets this one, so it costs them alike.
+const { PerformanceObserver, constants } = require('node:perf_hooks');
+const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const major = e.detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR;
+    if (major) {
+      gc.major++;
+      gc.majorMs += e.duration;
+    } else {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    }
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (m) => {
+  if (m === 'stats') {
+    const cpu = process.cpuUsage();
+    process.send({ stats: { ...gc, cpuUs: cpu.user + cpu.system } });
+    gc.maxMs = 0;
+  }
+});
 // A clean exit on SIGINT so `node --cpu-prof` writes its profile; and none left behind by the parent.
 process.on('SIGINT', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));
