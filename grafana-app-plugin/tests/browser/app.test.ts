@@ -236,6 +236,27 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('slow-query-detail');
   });
 
+  it("compares a fingerprint's range with the one before it, both holding samples", async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page
+      .getByTestId('data-testid sq-table')
+      .getByText(/select o\.id, o\.total/i)
+      .click();
+    await page.waitForURL(/slow-queries\/[0-9a-f]{16}/);
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    // The seeded checkouts ran every 15 minutes over the last 6 hours: the last 3 hours and the 3
+    // before them each hold about half.
+    const to = Date.now();
+    await go(`/a/perfwatch-app/slow-queries/${id}?from=${to - 3 * 3600_000}&to=${to}`);
+    const comparison = page.getByTestId('data-testid sq-comparison');
+    const executions = comparison.getByRole('row').filter({ hasText: 'Executions' });
+    await executions.getByText(/^[+-]?\d+ %$/).waitFor();
+    const [now, before] = (await executions.getByRole('cell').allTextContents()).slice(1, 3).map(Number);
+    expect(now).toBeGreaterThan(0);
+    expect(before).toBeGreaterThan(0);
+    await comparison.screenshot({ path: shotPath('slow-query-comparison') });
+  });
+
   it('explains a fingerprint on the real PostgreSQL, showing the plan as a tree and as text', async () => {
     const { id, drop } = await seedExplainableQuery(exporter);
     try {
@@ -376,6 +397,83 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       .getByText('"queue": "emails"', { exact: false })
       .waitFor();
     await shot('incident-alert-payload');
+  });
+
+  it("shows Alertmanager's notifications on the timeline, repeats folded, and the open page reads new ones by itself", async () => {
+    // One group on the critical route (email + Slack), as Alertmanager sends it: the tier fires,
+    // the same notification is repeated, a second tier joins, then both resolve.
+    const groupKey = '{}/{severity="critical"}:{alertname="SLAErrors", route="/api/checkout"}';
+    const startsAt = new Date(Date.now() - 10 * 60_000).toISOString();
+    const alert = (fingerprint: string, longWindow: string, status: 'firing' | 'resolved') => ({
+      status,
+      labels: {
+        alertname: 'SLAErrors',
+        severity: 'critical',
+        route: '/api/checkout',
+        long_window: longWindow,
+      },
+      annotations: { summary: `Checkout errors burn the budget over ${longWindow}` },
+      startsAt,
+      endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.local/graph?g0.expr=errors',
+      fingerprint,
+    });
+    const notify = async (alerts: Array<ReturnType<typeof alert>>) => {
+      const firing = alerts.some((a) => a.status === 'firing');
+      const hook = await exporter.api('/alertmanager/webhook', {
+        method: 'POST',
+        token: TOKENS.alertmanager,
+        body: JSON.stringify({
+          version: '4',
+          groupKey,
+          status: firing ? 'firing' : 'resolved',
+          receiver: 'critical',
+          groupLabels: { alertname: 'SLAErrors', route: '/api/checkout' },
+          commonLabels: { alertname: 'SLAErrors', severity: 'critical', route: '/api/checkout' },
+          commonAnnotations: {},
+          externalURL: 'http://alertmanager.local',
+          alerts,
+        }),
+      });
+      expect(hook.ok).toBe(true);
+    };
+    await notify([alert('5e1a000000000006', '6h', 'firing')]);
+    await notify([alert('5e1a000000000006', '6h', 'firing')]);
+    await notify([alert('5e1a000000000006', '6h', 'firing'), alert('5e1a000000000003', '3d', 'firing')]);
+    const listed = (await (await exporter.api('/incidents?limit=100', { token: TOKENS.grafana })).json()) as {
+      items: Array<{ id: number; groupKey: string | null }>;
+    };
+    const { id } = listed.items.find((i) => i.groupKey === groupKey)!;
+
+    // Its own page with a clock the test moves: the detail page reads the incident every 30 s.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+    try {
+      const clocked = await context.newPage();
+      await clocked.clock.install();
+      await clocked.goto(harness.at(`/a/perfwatch-app/incidents/${id}`));
+      const timeline = clocked.getByTestId('data-testid inc-timeline');
+      const notified = timeline
+        .getByRole('listitem')
+        .filter({ hasText: 'Alertmanager notified to critical' });
+      await notified
+        .filter({ hasText: 'firing (high), 1 firing' })
+        .getByText(/^repeated 1×, last at /)
+        .waitFor();
+      await notified.filter({ hasText: 'firing (high), 2 firing' }).waitFor();
+      expect(await notified.count()).toBe(2);
+      await timeline.screenshot({ path: shotPath('incident-notifications') });
+
+      await notify([
+        alert('5e1a000000000006', '6h', 'resolved'),
+        alert('5e1a000000000003', '3d', 'resolved'),
+      ]);
+      const resolved = notified.filter({ hasText: 'resolved (high), 2 resolved' });
+      expect(await resolved.count()).toBe(0);
+      await clocked.clock.fastForward(30_000);
+      await resolved.waitFor();
+    } finally {
+      await context.close();
+    }
   });
 
   it('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
@@ -587,7 +685,10 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     );
     // The budget burndown, read by the exporter from Prometheus: the seeded slow checkouts spend it.
     const burndown = page.getByTestId('data-testid sla-burndown');
-    await burndown.getByText(/^latency: -?[\d.]+ % left/).waitFor();
+    const left = burndown.getByText(/^latency: -?[\d.]+ % left/);
+    await left.waitFor();
+    // It burns down: the slow checkouts have spent part of the latency budget already.
+    expect(Number((await left.textContent())!.match(/^latency: (-?[\d.]+) %/)![1])).toBeLessThan(100);
     await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
     await shot('sla-endpoint');
     await burndown.screenshot({ path: shotPath('sla-burndown') });

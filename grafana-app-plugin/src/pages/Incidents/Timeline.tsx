@@ -26,6 +26,30 @@ const ICONS: Record<TimelineEvent['kind'], IconName> = {
   notified: 'envelope',
 };
 
+/**
+ * How often Alertmanager re-sent an unchanged notification (the exporter folds repeats into the event,
+ * exporter/src/incidents/notification-history.ts), so the history shows the escalation, not the noise.
+ */
+function repeatsOf(e: TimelineEvent): string | undefined {
+  if (e.kind !== 'notified' || !e.data) {
+    return undefined;
+  }
+  const { repeats, lastAt } = e.data;
+  if (typeof repeats !== 'number' || repeats < 1) {
+    return undefined;
+  }
+  return `repeated ${repeats}×${typeof lastAt === 'string' ? `, last at ${formatTime(lastAt)}` : ''}`;
+}
+
+function Repeats({ event }: { event: TimelineEvent }) {
+  const text = repeatsOf(event);
+  return text ? (
+    <Text variant="bodySmall" color="secondary" element="p">
+      {text}
+    </Text>
+  ) : null;
+}
+
 /** "alertFired" → "alert fired". */
 export const describeKind = (kind: string) => kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
@@ -58,6 +82,7 @@ export function Timeline({ events, truncated }: { events: TimelineEvent[]; trunc
                 {e.author && <Text color="secondary"> by {e.author}</Text>}
               </div>
               {e.message && <div className={styles.message}>{e.message}</div>}
+              <Repeats event={e} />
               {e.kind === 'diagnostics' && e.data ? (
                 <ControlledCollapse label="Diagnostics snapshot" isOpen>
                   <DiagnosticsView snapshot={e.data} />
