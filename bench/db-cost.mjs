@@ -31,7 +31,15 @@ if (variant !== 'bare') {
   workContext = lib.workContext;
   // PERFWATCH_CALL_SITES: off | adaptive | always, to split the call sites' share from the rest.
   const callSites = process.env.PERFWATCH_CALL_SITES;
-  pw = lib.perfwatch({ queries: callSites ? { callSites } : {} });
+  // PERFWATCH_SLOW_MS: the slow-query threshold (default 100 ms); a high one keeps a slowed run (a busy
+  // machine, valgrind) from turning every statement slow, so only the N+1 loop asks for call sites.
+  const slowMs = process.env.PERFWATCH_SLOW_MS;
+  pw = lib.perfwatch({
+    queries: {
+      ...(callSites ? { callSites } : {}),
+      ...(slowMs ? { slowThresholdMs: Number(slowMs) } : {}),
+    },
+  });
 }
 const table = `pw_bench_cost_${process.pid}`;
 let q;
