@@ -123,7 +123,13 @@ async function worker(driver, variant) {
     const start = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < until) queries += await request();
+        while (performance.now() < until) {
+          // Not `queries += await request()`: that reads `queries` before the await, and the units in
+          // flight at once overwrite each other's counts (the runs before 2026-12-06 counted about one
+          // query in CONCURRENCY, so their queries/s and µs/query were off by that factor).
+          const n = await request();
+          queries += n;
+        }
       }),
     );
     const used = process.cpuUsage(cpu);
@@ -156,7 +162,8 @@ async function worker(driver, variant) {
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
     const parent = new Map();
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const ours = (url) => /exporter\/dist\/|node_modules\/(prom-client|lru-cache)\//.test(url);
+    // The library builds to exporter/library/dist since the split; exporter/dist alone missed its frames.
+    const ours = (url) => /exporter\/(library\/)?dist\/|node_modules\/(prom-client|lru-cache)\//.test(url);
     /**
      * Whose the sample is: the first frame up the stack that belongs to a package or to Perfwatch;
      * for Perfwatch's, that frame (file:function), else undefined.

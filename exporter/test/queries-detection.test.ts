@@ -208,6 +208,7 @@ describe('sampling under load keeps counts honest', () => {
 describe('adaptive call sites', () => {
   let now = T;
   const policy = (max = 100) => new CallSitePolicy('adaptive', max, () => now);
+  const request = (): WorkContext => ({ kind: 'request', route: '/r', id: 'r', queryCount: 0 });
 
   test('no stack is taken before any sample asked for one', () => {
     expect(policy().wants('select 1')).toBe(false);
@@ -235,6 +236,40 @@ describe('adaptive call sites', () => {
     expect([1, 2, 3, 4].map(() => p.wants('select 1'))).toEqual([true, true, true, false]);
     now += 1000;
     expect(p.wants('select 1')).toBe(true);
+  });
+
+  test('an N+1 statement takes one stack per request, at the run that can be flagged', () => {
+    const p = new CallSitePolicy('adaptive', 100, () => now, 2);
+    const sql = 'select * from items where id = $1';
+    p.missed(sql, true);
+    now += ARM_MS + 1;
+    const unit = request();
+    // Runs 1 and 2 cannot tip the request over 2; run 3 can; later runs are no longer needed.
+    expect([1, 2, 3, 4, 5].map(() => p.wants(sql, unit))).toEqual([false, false, true, false, false]);
+    expect(p.wants(sql, request())).toBe(false);
+  });
+
+  test('an N+1 statement refused by the budget at its flagged run gets a stack at the next run', () => {
+    const p = new CallSitePolicy('adaptive', 1, () => now, 1);
+    const sql = 'select * from items where id = $1';
+    p.missed(sql, true);
+    now += ARM_MS + 1;
+    expect(p.wants('select 1')).toBe(false);
+    expect(p.wants(sql)).toBe(true); // outside any request: every run, within the budget
+    const unit = request();
+    expect([1, 2].map(() => p.wants(sql, unit))).toEqual([false, false]);
+    now += 1000;
+    expect(p.wants(sql, unit)).toBe(true);
+  });
+
+  test('a statement already wanted that misses again does not open the window for every statement', () => {
+    const p = policy();
+    p.missed('select * from t where id = $1');
+    now += ARM_MS + 1;
+    p.missed('select * from t where id = $1');
+    expect(p.wants('select 2')).toBe(false);
+    p.missed('select 3');
+    expect(p.wants('select 2')).toBe(true);
   });
 
   test('always and off modes ignore history', () => {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { currentWork } from './context';
+import { currentWork, type WorkContext } from './context';
 import { LabelGuard } from './label-guard';
 import { histogramChild, type Observer } from './fast-children';
 import { createMetrics, DEFAULT_BUCKETS, type MetricBuckets, type PerfwatchMetrics } from './metrics';
@@ -196,8 +196,8 @@ export class Recorder {
   }
 
   /** Asked by adapters when a query starts; false (no stack) unless slow-query capture wants one. */
-  wantsStack(sql: string): boolean {
-    return this.stackAdvisor !== undefined && this.stackAdvisor.wants(sql);
+  wantsStack(sql: string, work?: WorkContext): boolean {
+    return this.stackAdvisor !== undefined && this.stackAdvisor.wants(sql, work);
   }
 
   /**

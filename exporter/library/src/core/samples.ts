@@ -95,7 +95,8 @@ export type RecordedQuery = QuerySample & { operation: string; route: string };
 
 /** Decides, when a query starts, whether its adapter takes the stack (for the call site). */
 export interface StackAdvisor {
-  wants(sql: string): boolean;
+  /** `work`: the request or job issuing the query, if any. */
+  wants(sql: string, work?: WorkContext): boolean;
 }
 export type QueryListener = (sample: RecordedQuery) => void;
 

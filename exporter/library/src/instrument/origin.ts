@@ -16,7 +16,8 @@ export interface QueryOrigin {
 export const ORIGIN = Symbol.for('perfwatch.query.origin');
 
 export function captureOrigin(recorder: Recorder, sql: string): QueryOrigin {
-  return { work: currentWork(), stack: recorder.wantsStack(sql) ? captureStack() : undefined };
+  const work = currentWork();
+  return { work, stack: recorder.wantsStack(sql, work) ? captureStack() : undefined };
 }
 
 /**

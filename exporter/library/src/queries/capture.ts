@@ -45,7 +45,12 @@ export class SlowQueryCapture {
   ) {
     const tooSmall = ringTooSmall(config);
     if (tooSmall && repository) logger?.warn(tooSmall);
-    this.callSites = new CallSitePolicy(config.callSites, config.callSiteStacksPerSecond);
+    this.callSites = new CallSitePolicy(
+      config.callSites,
+      config.callSiteStacksPerSecond,
+      Date.now,
+      config.nPlusOneThreshold,
+    );
     this.sampler = new SlowQuerySampler(recorder, config, this.callSites);
     const sampler = this.sampler;
     const detector = (this.detector = new NPlusOneDetector(recorder, config.nPlusOneThreshold, {

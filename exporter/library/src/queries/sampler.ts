@@ -26,6 +26,15 @@ export const MAX_FINGERPRINT_CACHE_BYTES = 16 * 1024 * 1024;
 export const MAX_TALLY_BYTES = 4 * 1024 * 1024;
 export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 const OVERHEAD = 64;
+/** Characters charged for a cached redacted text beyond its statement's length. */
+const REDACTED_RESERVE = 32;
+
+/** What is derived from one exact statement text: its fingerprint, and once kept its id and redaction. */
+interface Derived {
+  text: string;
+  id?: string;
+  redacted?: string;
+}
 
 const lastOf = (q: RecordedQuery): Tally['last'] => ({
   dbSystem: q.dbSystem,
@@ -99,12 +108,13 @@ export class SlowQuerySampler {
   private readonly rules: NormalisationRule[];
   private readonly cache = [0, 1].map(
     () =>
-      new LRUCache<string, string>({
+      new LRUCache<string, Derived>({
         max: FINGERPRINT_CACHE,
         maxSize: MAX_FINGERPRINT_CACHE_BYTES / 2,
         // A statement too large for the budget is fingerprinted each time instead of cached.
         maxEntrySize: MAX_FINGERPRINT_CACHE_BYTES / 32,
-        sizeCalculation: (text, sql) => OVERHEAD + 2 * (text.length + sql.length),
+        // The redacted text, filled in when a sample is kept, is charged up front.
+        sizeCalculation: (d, sql) => OVERHEAD * 2 + 2 * (d.text.length + REDACTED_RESERVE + 2 * sql.length),
       }),
   );
   private readonly tallies = new Map<string, Tally>();
@@ -134,18 +144,22 @@ export class SlowQuerySampler {
 
   /** The fingerprint text of a query, cached by its exact text (and quoting rule). */
   fingerprintOf(q: { sql: string; dbSystem: string }): string {
+    return this.derivedOf(q).text;
+  }
+
+  private derivedOf(q: { sql: string; dbSystem: string }): Derived {
     const backslashEscapes = backslashEscapesIn(q.dbSystem);
     const cache = this.cache[backslashEscapes ? 1 : 0];
-    let text = cache.get(q.sql);
-    if (text === undefined) {
-      text = fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes });
-      cache.set(q.sql, text);
+    let d = cache.get(q.sql);
+    if (d === undefined) {
+      d = { text: fingerprintText(truncate(q.sql), { rules: this.rules, backslashEscapes }) };
+      cache.set(q.sql, d);
       this.recorder.metrics.boundedBytes.set(
         { component: 'fingerprint_cache' },
         this.cache[0].calculatedSize + this.cache[1].calculatedSize,
       );
     }
-    return text;
+    return d;
   }
 
   /** The recorder listener: one comparison for fast queries. */
@@ -218,7 +232,10 @@ export class SlowQuerySampler {
 
   /** Keeps a sample of a query. */
   keep(q: RecordedQuery, nPlusOne: boolean, fingerprint?: string): SlowQuerySample {
-    const text = fingerprint ?? this.fingerprintOf(q);
+    // A statement kept once is usually kept again (an N+1 loop is flagged in every request that runs
+    // it): its id and redacted text are cached beside its fingerprint, not hashed and redacted again.
+    const d = this.derivedOf(q);
+    const text = fingerprint ?? d.text;
     const tally = this.tallies.get(text);
     if (tally) {
       this.tallies.delete(text);
@@ -227,13 +244,11 @@ export class SlowQuerySampler {
     }
     const callSite = q.callSite ?? callSiteOf(q.stack) ?? null;
     // No stack this time: ask for one the next time this statement (or, briefly, any) runs.
-    if (callSite === null) this.callSites?.missed(q.sql);
+    if (callSite === null) this.callSites?.missed(q.sql, nPlusOne);
     const sample: SlowQuerySample = {
-      fingerprintId: fingerprintId(text),
+      fingerprintId: text === d.text ? (d.id ??= fingerprintId(text)) : fingerprintId(text),
       fingerprint: text,
-      sample: this.config.rawLiterals
-        ? truncate(q.sql)
-        : redactSql(truncate(q.sql), { backslashEscapes: backslashEscapesIn(q.dbSystem) }),
+      sample: this.config.rawLiterals ? truncate(q.sql) : this.redactedOf(q, d),
       durationMs: Math.round(q.durationSeconds * 1e6) / 1000,
       dbSystem: q.dbSystem,
       database: q.database ?? null,
@@ -250,6 +265,14 @@ export class SlowQuerySampler {
     this.last = { query: q, sample };
     this.push([sample]);
     return sample;
+  }
+
+  private redactedOf(q: RecordedQuery, d: Derived): string {
+    if (d.redacted !== undefined) return d.redacted;
+    const redacted = redactSql(truncate(q.sql), { backslashEscapes: backslashEscapesIn(q.dbSystem) });
+    // Only within what the cache charged for it (redaction does not lengthen a statement in practice).
+    if (redacted.length <= q.sql.length + REDACTED_RESERVE) d.redacted = redacted;
+    return redacted;
   }
 
   /** Adds samples, dropping (and counting) the oldest past the ring size or byte budget. */
