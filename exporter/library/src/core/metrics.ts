@@ -32,6 +32,7 @@ export const DEFAULT_BUCKETS: MetricBuckets = {
 export interface MetricHooks {
   collectPools?: () => void;
   collectQueues?: () => Promise<void>;
+  collectBoundedBytes?: () => void;
 }
 
 export function createMetrics(
@@ -308,6 +309,7 @@ export function createMetrics(
       help: 'Estimated bytes held by a bounded in-memory structure (n_plus_one, slow_query_buffer, fingerprint_cache, tallies); each is capped and what its cap drops counts in perfwatch_dropped_total.',
       labelNames: ['component'] as const,
       registers,
+      collect: hooks.collectBoundedBytes,
     }),
     buildInfo: new Gauge({
       name: 'perfwatch_build_info',
