@@ -86,12 +86,15 @@ function memory() {
 // bench:ingest's durability comparison switches between the shipped acknowledgement (200 once the
 // batch's slow-query samples are committed: a group commit per wave of requests) and the behaviour
 // before issue 12 (200 at once; the 5 s interval flush writes them later), in this same process.
-const durableCommit = service.ctx.slowQueries.commit;
+// The capability object the ingestion route asks for on every request (ctx.need), so swapping its
+// commit switches the acknowledgement.
+const slowQueries = service.ctx.need('slowQueries');
+const durableCommit = slowQueries.commit;
 const ackBeforeCommit = async () => true;
 
 process.on('message', (m) => {
   if (m.cmd === 'ack') {
-    service.ctx.slowQueries.commit = m.durable ? durableCommit : ackBeforeCommit;
+    slowQueries.commit = m.durable ? durableCommit : ackBeforeCommit;
     process.send({ id: m.id });
   } else if (m.cmd === 'cpu') {
     const c = process.cpuUsage();

@@ -44,6 +44,21 @@ function detector(limits: ConstructorParameters<typeof NPlusOneDetector>[3] = {}
 }
 
 describe('N+1 tracking of ingested requests', () => {
+  test('the scraped byte gauge counts the queries of the request that came last', async () => {
+    const { d, registry, ingested } = detector();
+    const gauge = async () =>
+      series(await registry.metrics(), 'perfwatch_bounded_memory_bytes', { component: 'n_plus_one' })[0]
+        ?.value;
+    d.onQuery(ingested('req-a', 'select 1'));
+    const afterOne = await gauge();
+    d.onQuery(ingested('req-a', 'select 2'));
+    d.onQuery(ingested('req-a', 'select 3'));
+    const afterThree = await gauge();
+    expect(afterThree).toBeGreaterThan(afterOne ?? Infinity);
+    expect(afterThree).toBe(d.trackedBytes);
+    d.stop();
+  });
+
   test('holds at most its byte budget however large the statements, counting what it pushes out', async () => {
     const { d, ingested, dropped } = detector();
     // 400 requests × 5 statements of 100 KB: 200 MB of SQL if all were kept.

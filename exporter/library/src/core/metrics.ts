@@ -33,6 +33,7 @@ export interface MetricHooks {
   collectPools?: () => void;
   collectActiveRequests?: () => void;
   collectQueues?: () => Promise<void>;
+  collectBoundedBytes?: () => void;
 }
 
 export function createMetrics(
@@ -310,6 +311,7 @@ export function createMetrics(
       help: 'Estimated bytes held by a bounded in-memory structure (n_plus_one, slow_query_buffer, fingerprint_cache, tallies); each is capped and what its cap drops counts in perfwatch_dropped_total.',
       labelNames: ['component'] as const,
       registers,
+      collect: hooks.collectBoundedBytes,
     }),
     buildInfo: new Gauge({
       name: 'perfwatch_build_info',

@@ -60,6 +60,7 @@ export class Recorder {
   private readonly active = new Map<string, number>();
   private contextConsumers = 0;
   private readonly queues = new Map<string, () => Promise<Record<string, number>>>();
+  private readonly boundedBytes = new Map<string, () => number>();
   private readonly pools = new Map<string, { dbSystem: string; pool: string; read: () => PoolState }>();
   private readonly queryListeners: QueryListener[] = [];
   private stackAdvisor: StackAdvisor | undefined;
@@ -83,6 +84,7 @@ export class Recorder {
         for (const [method, n] of this.active) this.metrics.httpActiveRequests.set({ method }, n);
       },
       collectQueues: () => this.collectQueues(),
+      collectBoundedBytes: () => this.collectBoundedBytes(),
     });
   }
 
@@ -336,6 +338,25 @@ export class Recorder {
       this.metrics.dbConnections.set({ ...labels, state: 'pending' }, s.pending);
       this.metrics.dbConnectionsMax.set(labels, s.max);
     }
+  }
+
+  /**
+   * Registers a bounded structure whose estimated bytes are read at scrape time, for structures that
+   * change on every event (setting the gauge there hashed its label set once per ingested query).
+   * Returns the unregistration, which sets the gauge to 0.
+   */
+  trackBoundedBytes(component: string, read: () => number): () => void {
+    this.boundedBytes.set(component, read);
+    return () => {
+      if (this.boundedBytes.get(component) !== read) return;
+      this.boundedBytes.delete(component);
+      this.metrics.boundedBytes.set({ component }, 0);
+    };
+  }
+
+  /** Sets perfwatch_bounded_memory_bytes of every tracked structure; called by the gauge's collect(). */
+  collectBoundedBytes(): void {
+    for (const [component, read] of this.boundedBytes) this.metrics.boundedBytes.set({ component }, read());
   }
 
   /** Registers a queue whose depth per state is read (and may be cached) at scrape time. */

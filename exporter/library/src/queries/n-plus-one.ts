@@ -92,6 +92,14 @@ export class NPlusOneDetector {
   private readonly external: LRUCache<string, UnitState>;
   private readonly limits: NPlusOneLimits;
   private readonly purgeTimer: NodeJS.Timeout;
+  private readonly untrackBytes: () => void;
+  /**
+   * The ingested request whose queries came last, with its state: its entry in the LRU map is re-sized
+   * (delete + set) once when another request's query arrives, not after each of its queries. A batch
+   * carries a request's queries one after another, so the map is touched once per request instead of
+   * once per query. Until then the map under-counts this one request, by at most maxUnitBytes.
+   */
+  private current: { id: string; state: UnitState; bytes: number } | undefined;
 
   constructor(
     private readonly recorder: Recorder,
@@ -114,33 +122,45 @@ export class NPlusOneDetector {
       Math.max(1000, Math.min(PURGE_EVERY_MS, this.limits.ttlMs)),
     );
     this.purgeTimer.unref();
+    // Read at scrape time: set on every query, the gauge hashed its label set once per ingested query.
+    this.untrackBytes = recorder.trackBoundedBytes('n_plus_one', () => this.trackedBytes);
   }
 
   /** Forgets ingested requests idle for longer than the TTL; returns whether any were. */
   purgeStale(): boolean {
-    const purged = this.external.purgeStale();
-    this.publishBytes();
-    return purged;
+    this.settle();
+    return this.external.purgeStale();
   }
 
   /** Estimated bytes held for ingested requests. */
   get trackedBytes(): number {
+    this.settle();
     return this.external.calculatedSize;
   }
 
   /** Ingested requests tracked. */
   get trackedUnits(): number {
+    this.settle();
     return this.external.size;
   }
 
   stop(): void {
     clearInterval(this.purgeTimer);
+    this.current = undefined;
     this.external.clear();
-    this.publishBytes();
+    this.untrackBytes();
   }
 
-  private publishBytes(): void {
-    this.recorder.metrics.boundedBytes.set({ component: 'n_plus_one' }, this.external.calculatedSize);
+  /** Re-sizes the last ingested request's entry when its estimate changed since it was last sized. */
+  private settle(): void {
+    const c = this.current;
+    if (c === undefined) return;
+    this.current = undefined;
+    if (c.state.bytes === c.bytes) return;
+    // The cache re-sizes an entry only when its value changes: delete and set it again, so it evicts
+    // least recently used requests past its budget.
+    this.external.delete(c.id);
+    this.external.set(c.id, c.state, { size: c.state.bytes });
   }
 
   readonly onQuery = (q: RecordedQuery): void => {
@@ -154,7 +174,6 @@ export class NPlusOneDetector {
         ? this.externalState(id)
         : undefined;
     if (!state || state.abandoned) return;
-    const before = state.bytes;
     state.queries++;
     if (state.queries <= this.threshold) {
       (state.early ??= []).push(q);
@@ -168,7 +187,7 @@ export class NPlusOneDetector {
       }
       this.count(state, q, id !== undefined);
     }
-    if (id === undefined || state.bytes === before) return;
+    if (id === undefined) return;
     if (state.bytes > this.limits.maxUnitBytes) {
       // One request cannot take the whole budget: it stops being tracked (and holding anything).
       state.abandoned = true;
@@ -178,11 +197,6 @@ export class NPlusOneDetector {
       state.bytes = OVERHEAD * 2;
       this.recorder.drop('n_plus_one', 'unit_bytes');
     }
-    // The cache re-sizes an entry only when its value changes: delete and set it again, so it evicts
-    // least recently used requests past its budget.
-    this.external.delete(id);
-    this.external.set(id, state, { size: state.bytes });
-    this.publishBytes();
   };
 
   private inProcessState(work: WorkContext): UnitState {
@@ -195,11 +209,15 @@ export class NPlusOneDetector {
   }
 
   private externalState(id: string): UnitState {
+    if (this.current?.id === id) return this.current.state;
+    this.settle();
     let state = this.external.get(id);
     if (!state) {
       state = newState();
       this.external.set(id, state, { size: state.bytes });
     }
+    // `bytes`: what the map was told; compared when the next request's queries arrive.
+    this.current = { id, state, bytes: this.external.has(id) ? state.bytes : -1 };
     return state;
   }
 
