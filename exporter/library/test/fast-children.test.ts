@@ -11,9 +11,9 @@ const BOUNDS = [0.005, 0.01, 0.025, 0.1, 1, 10];
 
 function pair(options: { exemplars?: boolean } = {}) {
   const make = () => {
-    const registry = options.exemplars
-      ? new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>(Registry.OPENMETRICS_CONTENT_TYPE)
-      : new Registry();
+    const registry = new Registry();
+    // prom-client refuses exemplars on a registry that does not speak OpenMetrics.
+    if (options.exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     const h = new Histogram({
       name: 'h_seconds',
       help: 'h',

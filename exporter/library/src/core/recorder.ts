@@ -234,7 +234,7 @@ export class Recorder {
     if (c) return c;
     const dbSystem = this.label('db_client_query_duration_seconds', 'db_system', dbSystemValue);
     c = {
-      duration: this.metrics.dbQueryDuration.labels(dbSystem, operation),
+      duration: histogramChild(this.metrics.dbQueryDuration, [dbSystem, operation]),
       ok: this.metrics.dbQueries.labels(dbSystem, operation, 'ok'),
       error: this.metrics.dbQueries.labels(dbSystem, operation, 'error'),
       pendingOk: 0,
@@ -272,7 +272,7 @@ export class Recorder {
     let child = this.queriesPerUnitChildren.get(route);
     if (!child) {
       const capped = this.label('db_client_queries_per_request', 'route', route);
-      child = this.metrics.dbQueriesPerRequest.labels(capped);
+      child = histogramChild(this.metrics.dbQueriesPerRequest, [capped]);
       if (capped === route) this.queriesPerUnitChildren.set(route, child);
     }
     child.observe(count);
