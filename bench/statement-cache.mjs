@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SlowQueryRepository } from '../exporter/dist/queries/repository.js';
 import { openStore } from '../exporter/dist/store/store.js';
+import { sampleFactory } from './slow-query-samples.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 300);
@@ -21,28 +22,8 @@ const uncached = Database.prototype.prepare;
 await store.db.client.releaseConnection(conn);
 const repo = new SlowQueryRepository(store);
 
-let n = 0;
+const samples = sampleFactory({ fingerprints: 200, routes: 20 });
 function batch() {
-  const samples = Array.from({ length: 50 }, () => {
-    const f = n++ % 200;
-    return {
-      fingerprintId: f.toString(16).padStart(16, '0'),
-      fingerprint: `select * from t${f} where id = ?`,
-      sample: `select * from t${f} where id = ?`,
-      durationMs: 100 + (n % 900),
-      dbSystem: 'postgresql',
-      database: 'shop',
-      operation: 'SELECT',
-      route: `/r${f % 20}`,
-      requestId: null,
-      callSite: null,
-      error: false,
-      nPlusOne: false,
-      sampledOut: 0,
-      sampledOutMs: 0,
-      capturedAt: Date.now(),
-    };
-  });
   const tallies = Array.from({ length: 8 }, (_, i) => ({
     fingerprint: `select * from t${i} where id = ?`,
     count: 3,
@@ -54,7 +35,7 @@ function batch() {
     route: '/r0',
     at: Date.now(),
   }));
-  return [samples, tallies];
+  return [samples(50), tallies];
 }
 
 // Warm-up, both ways: JIT, the page cache, the table's first pages.

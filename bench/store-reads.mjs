@@ -9,6 +9,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SlowQueryRepository } from '../exporter/dist/queries/repository.js';
 import { openStore } from '../exporter/dist/store/store.js';
+import { sampleFactory } from './slow-query-samples.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const FINGERPRINTS = Number(process.env.BENCH_FINGERPRINTS ?? 500);
@@ -63,29 +64,7 @@ async function seed() {
 }
 
 /** `n` fresh samples as ingestion would commit them. */
-let written = 0;
-function samples(n) {
-  return Array.from({ length: n }, () => {
-    const f = written++ % FINGERPRINTS;
-    return {
-      fingerprintId: f.toString(16).padStart(16, '0'),
-      fingerprint: `select * from t${f} where id = ?`,
-      sample: `select * from t${f} where id = ?`,
-      durationMs: 100 + (written % 900),
-      dbSystem: 'postgresql',
-      database: 'shop',
-      operation: 'SELECT',
-      route: `/r${f % 50}`,
-      requestId: null,
-      callSite: null,
-      error: false,
-      nPlusOne: false,
-      sampledOut: 0,
-      sampledOutMs: 0,
-      capturedAt: Date.now(),
-    };
-  });
-}
+const samples = sampleFactory({ fingerprints: FINGERPRINTS, routes: 50 });
 
 /**
  * CPU time of this process's main thread alone (its thread id is the pid), in ms, 10 ms resolution:

@@ -1,6 +1,7 @@
 /** Reading incidents: one with its alerts and timeline, filtered pages of them, stats rows, silences. */
 import type { Knex } from 'knex';
 import type { Store } from '../store/store';
+import { escapeLike } from '../store/like';
 import {
   type AlertRow,
   type EventRow,
@@ -46,8 +47,6 @@ const SORT_COLUMNS: Record<SortKey, string> = {
   severity: 'severity_rank',
   status: 'status_rank',
 };
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class IncidentReads {
   constructor(protected readonly store: Store) {}

@@ -27,6 +27,14 @@ import {
   type RuntimeOf,
 } from './route-helpers';
 import { incidentStats } from './stats';
+import type {
+  BulkResultBody,
+  DiagnosticsSnapshotBody,
+  IncidentBody,
+  IncidentDetailBody,
+  IncidentListBody,
+  IncidentStatsBody,
+} from './api-responses';
 
 const DAY = 86_400_000;
 
@@ -55,7 +63,14 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
       p.offset,
       Date.now(),
     );
-    res.json({ total, limit: p.limit, offset: p.offset, sort: p.sort, order: p.order, items });
+    res.json({
+      total,
+      limit: p.limit,
+      offset: p.offset,
+      sort: p.sort,
+      order: p.order,
+      items,
+    } satisfies IncidentListBody);
   });
 
   router.get('/incidents/stats', ctx.auth.require('read'), async (req, res) => {
@@ -68,7 +83,7 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
       to: new Date(to).toISOString(),
       ...incidentStats(rows),
       truncated,
-    });
+    } satisfies IncidentStatsBody);
   });
 
   router.post('/incidents', ctx.auth.require('write'), async (req, res) => {
@@ -88,14 +103,17 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
     );
     if (diagnostics && severityRank(body.severity) >= severityRank(cfg.diagnostics.onOpenMinSeverity))
       diagnostics.enqueue(incident.id, 'opened');
-    res.status(201).location(`/api/v1/incidents/${incident.id}`).json(incident);
+    res
+      .status(201)
+      .location(`/api/v1/incidents/${incident.id}`)
+      .json(incident satisfies IncidentBody);
   });
 
   const bulk = (action: (note?: string) => Action) => async (req: Request, res: Response) => {
     const { repository } = runtime();
     const body = parseOr400(bulkBody, req.body, 'bulk request');
     const actor = actorOf(ctx, req, res);
-    const results = [];
+    const results: BulkResultBody['results'] = [];
     for (const id of body.ids) {
       try {
         const incident = await refusalsAsApiErrors(() =>
@@ -108,7 +126,7 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
       }
     }
     const succeeded = results.filter((r) => r.ok).length;
-    res.json({ succeeded, failed: results.length - succeeded, results });
+    res.json({ succeeded, failed: results.length - succeeded, results } satisfies BulkResultBody);
   };
   router.post(
     '/incidents/bulk/acknowledge',
@@ -125,7 +143,7 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
     const id = incidentIdOf(req);
     const incident = await runtime().repository.get(id, Date.now());
     if (!incident) throw new ApiError(404, 'not_found', `no incident ${id}`);
-    res.set('ETag', etagOf(incident)).json(incident);
+    res.set('ETag', etagOf(incident)).json(incident satisfies IncidentDetailBody);
   });
 
   const action = <S extends z.ZodType>(path: string, schema: S, toAction: (body: z.infer<S>) => Action) =>
@@ -136,7 +154,7 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
       const incident = await refusalsAsApiErrors(() =>
         runtime().repository.act(id, toAction(body), actorOf(ctx, req, res), Date.now(), expected),
       );
-      res.set('ETag', etagOf(incident)).json(incident);
+      res.set('ETag', etagOf(incident)).json(incident satisfies IncidentBody);
     });
   action('acknowledge', emptyBody, () => ({ type: 'acknowledge' }));
   action('unacknowledge', emptyBody, () => ({ type: 'unacknowledge' }));
@@ -158,6 +176,6 @@ export function incidentRoutes(router: Router, ctx: ServiceContext, runtime: Run
     const snapshot = await refusalsAsApiErrors(() =>
       takeSnapshot(collector, repository, id, `requested by ${actor.name}`, actor.name, actor.tokenName),
     );
-    res.status(201).json(snapshot);
+    res.status(201).json(snapshot satisfies DiagnosticsSnapshotBody);
   });
 }

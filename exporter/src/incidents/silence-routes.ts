@@ -5,6 +5,7 @@ import { ApiError, parseOr400 } from '../kit/errors';
 import { type AlertmanagerClient, AlertmanagerError } from '../upstream/alertmanager';
 import { emptyBody, MAX_SILENCES_PER_REQUEST, silenceBody } from './api-requests';
 import { actorOf, incidentIdOf, type RuntimeOf } from './route-helpers';
+import type { SilenceResultBody, UnsilenceResultBody } from './api-responses';
 
 function requireAlertmanager(alertmanager: AlertmanagerClient | undefined): AlertmanagerClient {
   if (!alertmanager)
@@ -94,7 +95,7 @@ export function silenceRoutes(router: Router, ctx: ServiceContext, runtime: Runt
       incident: (await repository.summary(id, Date.now())) ?? null,
       silences: created,
       until: new Date(until).toISOString(),
-    });
+    } satisfies SilenceResultBody);
   });
 
   router.post('/incidents/:id/unsilence', ctx.auth.require('write'), async (req, res) => {
@@ -130,6 +131,6 @@ export function silenceRoutes(router: Router, ctx: ServiceContext, runtime: Runt
       actor,
       Date.now(),
     );
-    res.json({ expired: ids });
+    res.json({ expired: ids } satisfies UnsilenceResultBody);
   });
 }

@@ -7,6 +7,7 @@ import { severityRank } from './model';
 import type { GroupResult } from './notification-writes';
 import type { RuntimeOf } from './route-helpers';
 import { WATCHDOG_ALERT } from './watchdog';
+import type { WebhookResultBody } from './api-responses';
 
 export function webhookRoutes(router: Router, ctx: ServiceContext, runtime: RuntimeOf): void {
   const cfg = ctx.config.incidents;
@@ -32,7 +33,7 @@ export function webhookRoutes(router: Router, ctx: ServiceContext, runtime: Runt
     if (payload.alerts.length > 0 && payload.alerts.every((a) => a.labels.alertname === WATCHDOG_ALERT)) {
       m.alertmanagerNotifications.inc({ outcome: 'processed' });
       if (payload.status === 'firing') await watchdog.seen(Date.now());
-      res.json({ status: 'ok', incidents: [], ignoredGroups: 0, events: 0 });
+      res.json({ status: 'ok', incidents: [], ignoredGroups: 0, events: 0 } satisfies WebhookResultBody);
       return;
     }
     const mapped = mapNotification(payload, cfg);
@@ -69,11 +70,14 @@ export function webhookRoutes(router: Router, ctx: ServiceContext, runtime: Runt
     }
     res.json({
       status: 'ok',
-      incidents: results
-        .filter((r) => r.incidentId !== null)
-        .map((r) => ({ id: r.incidentId, action: r.action, severity: r.severity })),
+      incidents: results.flatMap((r) =>
+        // An ignored group (IGNORED in notification-writes.ts) names no incident.
+        r.incidentId === null || r.action === 'ignored'
+          ? []
+          : [{ id: r.incidentId, action: r.action, severity: r.severity }],
+      ),
       ignoredGroups: results.filter((r) => r.incidentId === null).length,
       events: results.reduce((a, r) => a + r.events, 0),
-    });
+    } satisfies WebhookResultBody);
   });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { SlowQuerySummary } from './reader';
 import type { Store } from '../store/store';
+import { escapeLike } from '../store/like';
 import { percentile, type Row, toSample } from './sample-rows';
 
 export { percentile, summarise } from './sample-rows';
@@ -53,8 +54,6 @@ export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen
  * batch, so nothing was stored until a restart. Both stores keep U+FFFD instead, so they agree.
  */
 const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Slow-query samples in the store: batch writes, per-fingerprint aggregates, retention. */
 export class SlowQueryRepository {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AUTH_ERRORS, ErrorBody, operation } from '../contract/operation';
-import { PERIOD_PATTERN } from './period';
 import {
   burndownQuery,
   burndownSchema,
@@ -10,21 +9,13 @@ import {
   mailQuery,
   mailResultSchema,
   pdfQuery,
+  period,
+  summarySchema,
 } from './report-history.schemas';
 
 /** GET /api/v1/sla/report: the one shape of the report, for the API, the Grafana app and its tests. */
 
-export const slaReportQuery = z
-  .object({
-    period: z
-      .string()
-      .regex(PERIOD_PATTERN, 'expected 30d or 7d (rolling, 1d–90d), 2026-10 (month) or 2026-Q4 (quarter)')
-      .default('30d')
-      .describe(
-        '`30d`/`7d` (rolling, 1d–90d), `2026-10` (calendar month) or `2026-Q4` (quarter); default 30d',
-      ),
-  })
-  .strict();
+export const slaReportQuery = z.object({ period }).strict();
 
 const time = z.iso.datetime();
 
@@ -131,13 +122,7 @@ export const SlaReport = z
     }),
     generatedAt: time,
     atRiskBudget: z.number().describe('an SLI with less budget left is "atRisk" (sla.report.atRiskBudget)'),
-    summary: z.object({
-      endpoints: z.number().int(),
-      meeting: z.number().int(),
-      atRisk: z.number().int(),
-      breaching: z.number().int(),
-      noData: z.number().int(),
-    }),
+    summary: summarySchema,
     endpoints: z.array(SlaEndpointReport),
     coverage: coverageSchema,
   })

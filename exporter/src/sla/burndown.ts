@@ -10,37 +10,14 @@ import type { PrometheusClient, RangeSeries } from '../upstream/prometheus';
 import { HTTP_METRIC, type ResolvedSla } from './model';
 import { quote } from './promql-text';
 import type { ReportPeriod } from './period';
+import type { BurndownResponse } from './report-history.schemas';
 
-export type Sli = 'latency' | 'errors' | 'availability';
-
-export interface BurndownPoint {
-  /** Unix seconds. */
-  t: number;
-  /** 1 = untouched, 0 = spent, negative = overspent; null before the SLI has any data. */
-  remaining: number | null;
-}
-
-export interface SliBurndown {
-  sli: Sli;
-  objective: number;
-  /** The share of bad events (or bad time) the objective allows. */
-  allowedBadRatio: number;
-  /** The per-step PromQL summed into the points (range queries over the period with `stepSeconds`). */
-  promql: { bad: string; total: string | null };
-  points: BurndownPoint[];
-}
-
-export interface EndpointBurndown {
-  sla: string;
-  title: string;
-  slis: SliBurndown[];
-}
-
-export interface Burndown {
-  period: { label: string; start: string; end: string; periodEnd: string; complete: boolean };
-  stepSeconds: number;
-  endpoints: EndpointBurndown[];
-}
+/** The burndown as computed; the route adds the period's coverage (BurndownResponse, one definition). */
+export type Burndown = Omit<BurndownResponse, 'coverage'>;
+export type EndpointBurndown = Burndown['endpoints'][number];
+export type SliBurndown = EndpointBurndown['slis'][number];
+export type BurndownPoint = SliBurndown['points'][number];
+export type Sli = SliBurndown['sli'];
 
 /** Points over a whole period: fine enough for a chart, few enough for one range query each. */
 const POINTS = 180;

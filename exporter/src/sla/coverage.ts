@@ -7,23 +7,14 @@
  * lookback. Gaps inside the period (a scrape target down for a day) are the availability SLI's business,
  * not coverage's.
  */
+import type { z } from 'zod';
 import type { PrometheusClient } from '../upstream/prometheus';
 import { HTTP_METRIC, type ResolvedSla } from './model';
 import { quote } from './promql-text';
+import type { coverageSchema } from './report-history.schemas';
 
-export interface Coverage {
-  /** First sample in the period (clamped to its start); null when there is none. */
-  from: string | null;
-  /** Last sample in the period (clamped to its end); null when there is none. */
-  to: string | null;
-  /** Share of the evaluated period between `from` and `to`. */
-  ratio: number;
-  complete: boolean;
-  /** Why the coverage is not complete, for a person; absent when complete. */
-  reason?: string;
-  /** The series whose samples were looked for. */
-  promql: { from: string; to: string };
-}
+/** What part of the period Prometheus holds samples for (the API's SlaCoverage, one definition). */
+export type Coverage = z.infer<typeof coverageSchema>;
 
 /** Prometheus' default lookback: a sample this old still answers an instant selector. */
 const LOOKBACK_SECONDS = 300;

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { PERIOD_PATTERN } from './period';
 
-const period = z
+/** The `period` query parameter of every SLA report route (report, burndown, PDF, e-mail). */
+export const period = z
   .string()
   .regex(PERIOD_PATTERN, 'expected 30d or 7d (rolling, 1d–90d), 2026-10 (month) or 2026-Q4 (quarter)')
-  .default('30d');
+  .default('30d')
+  .describe('`30d`/`7d` (rolling, 1d–90d), `2026-10` (calendar month) or `2026-Q4` (quarter); default 30d');
 
 export const historyQuery = z
   .object({
@@ -34,11 +36,16 @@ const ratio = z.number().nullable();
 
 export const coverageSchema = z
   .object({
+    /** First sample in the period (clamped to its start); null when there is none. */
     from: z.iso.datetime().nullable(),
+    /** Last sample in the period (clamped to its end); null when there is none. */
     to: z.iso.datetime().nullable(),
+    /** Share of the evaluated period between `from` and `to`. */
     ratio: z.number().min(0).max(1),
     complete: z.boolean(),
+    /** Why the coverage is not complete, for a person; absent when complete. */
     reason: z.string().optional(),
+    /** The series whose samples were looked for. */
     promql: z.object({ from: z.string(), to: z.string() }),
   })
   .meta({ id: 'SlaCoverage' });
@@ -56,20 +63,24 @@ const periodSchema = z.object({
 
 const status = z.enum(['meeting', 'atRisk', 'breaching', 'noData']);
 
+/** How many SLAs are in each status: the report's and each history month's. */
+export const summarySchema = z.object({
+  endpoints: z.number().int(),
+  meeting: z.number().int(),
+  atRisk: z.number().int(),
+  breaching: z.number().int(),
+  noData: z.number().int(),
+});
+
 export const historySchema = z.object({
   generatedAt: z.iso.datetime(),
   monthsRequested: z.number().int(),
+  /** Oldest first. Months before the first one Prometheus holds any data for are left out. */
   months: z.array(
     z.object({
       period: periodSchema,
       coverage: coverageSchema,
-      summary: z.object({
-        endpoints: z.number().int(),
-        meeting: z.number().int(),
-        atRisk: z.number().int(),
-        breaching: z.number().int(),
-        noData: z.number().int(),
-      }),
+      summary: summarySchema,
       endpoints: z.array(
         z.object({
           sla: z.string(),
@@ -84,6 +95,7 @@ export const historySchema = z.object({
       ),
     }),
   ),
+  /** Says which months were left out for lack of data, when some were. */
   note: z.string().optional(),
 });
 
@@ -99,8 +111,14 @@ export const burndownSchema = z.object({
         z.object({
           sli: z.enum(['latency', 'errors', 'availability']),
           objective: z.number(),
+          /** The share of bad events (or bad time) the objective allows. */
           allowedBadRatio: z.number(),
+          /** The per-step PromQL summed into the points (range queries over the period with `stepSeconds`). */
           promql: z.object({ bad: z.string(), total: z.string().nullable() }),
+          /**
+           * `t` in Unix seconds; `remaining` 1 = untouched, 0 = spent, negative = overspent, null before
+           * the SLI has any data.
+           */
           points: z.array(z.object({ t: z.number(), remaining: ratio })),
         }),
       ),

@@ -8,34 +8,12 @@ import type { PrometheusClient } from '../upstream/prometheus';
 import { type Coverage, periodCoverage } from './coverage';
 import type { ResolvedSla } from './model';
 import { resolvePeriod } from './period';
-import { buildReport, type SlaReport, type SlaStatus } from './report';
+import { buildReport, type SlaReport } from './report';
+import type { HistoryResponse } from './report-history.schemas';
 
-export interface HistoryEndpoint {
-  sla: string;
-  title: string;
-  status: SlaStatus;
-  requests: number | null;
-  latencyCompliance: number | null;
-  errorRate: number | null;
-  availability: number | null;
-  budgetRemaining: { ratio: number | null; minutes: number | null };
-}
-
-export interface HistoryMonth {
-  period: SlaReport['period'];
-  coverage: Coverage;
-  summary: SlaReport['summary'];
-  endpoints: HistoryEndpoint[];
-}
-
-export interface SlaHistory {
-  generatedAt: string;
-  monthsRequested: number;
-  /** Oldest first. Months before the first one Prometheus holds any data for are left out. */
-  months: HistoryMonth[];
-  /** Says which months were left out for lack of data, when some were. */
-  note?: string;
-}
+export type SlaHistory = HistoryResponse;
+export type HistoryMonth = SlaHistory['months'][number];
+export type HistoryEndpoint = HistoryMonth['endpoints'][number];
 
 export interface HistoryOptions {
   months: number;

@@ -8,78 +8,25 @@
  * 1 − bad share / allowed bad share (1 untouched, 0 spent, negative overspent), and in minutes: how long
  * a total outage the remaining budget still allows over the whole period.
  */
+import type { z } from 'zod';
 import type { PrometheusClient } from '../upstream/prometheus';
-import type { Priority } from './config-values';
+import type {
+  SLA_STATUSES,
+  SlaBudgetRemaining,
+  SlaEndpointReport,
+  SlaMeasurement,
+  SlaReport as SlaReportSchema,
+} from './api-schemas';
 import { HTTP_METRIC, type ResolvedSla } from './model';
 import type { ReportPeriod } from './period';
 import { clean, quote } from './promql-text';
 
-export interface Measurement {
-  /** null when Prometheus has no data for it (no requests in the period, no scrapes). */
-  value: number | null;
-  promql: string;
-}
-
-export interface BudgetRemaining {
-  /** 1 = untouched, 0 = spent, negative = overspent. */
-  ratio: Measurement;
-  /** Minutes of total outage the remaining budget allows over the whole period. */
-  minutes: Measurement;
-}
-
-export type SlaStatus = 'meeting' | 'atRisk' | 'breaching' | 'noData';
-
-export interface EndpointReport {
-  sla: string;
-  route: string;
-  method: string | null;
-  title: string;
-  priority: Priority;
-  team: string | null;
-  owner: string | null;
-  status: SlaStatus;
-  requests: Measurement;
-  latency: {
-    target: { quantile: number; thresholdSeconds: number; objective: number } | null;
-    p50: Measurement;
-    p95: Measurement;
-    p99: Measurement;
-    /** Share of requests within the latency threshold. */
-    compliance: Measurement | null;
-    budgetRemaining: BudgetRemaining | null;
-  };
-  errors: {
-    target: { maxRatio: number; objective: number; definition: string[] } | null;
-    /** Share of requests that were errors (5xx unless the SLA defines errors otherwise). */
-    rate: Measurement;
-    budgetRemaining: BudgetRemaining | null;
-  };
-  availability: {
-    target: number | null;
-    /** Share of the period the app's scrape targets were up. */
-    value: Measurement;
-    budgetRemaining: BudgetRemaining | null;
-  } | null;
-  /** The lowest remaining budget of the endpoint's SLIs. */
-  budgetRemaining: { ratio: number | null; minutes: number | null };
-}
-
-export interface SlaReport {
-  period: {
-    label: string;
-    kind: 'rolling' | 'calendar';
-    start: string;
-    end: string;
-    periodEnd: string;
-    elapsedSeconds: number;
-    durationSeconds: number;
-    complete: boolean;
-  };
-  generatedAt: string;
-  atRiskBudget: number;
-  summary: Record<SlaStatus, number> & { endpoints: number };
-  endpoints: EndpointReport[];
-}
+// The report's shapes are the API's (api-schemas.ts), one definition; the route adds the coverage.
+export type Measurement = z.infer<typeof SlaMeasurement>;
+export type BudgetRemaining = z.infer<typeof SlaBudgetRemaining>;
+export type SlaStatus = (typeof SLA_STATUSES)[number];
+export type EndpointReport = z.infer<typeof SlaEndpointReport>;
+export type SlaReport = Omit<z.infer<typeof SlaReportSchema>, 'coverage'>;
 
 export interface ReportOptions {
   atRiskBudget: number;

@@ -1,7 +1,7 @@
 import type { ExplainResult } from './explain';
 import type { HealthChecks } from './health';
 import { lastValueFrom } from 'rxjs';
-import { getBackendSrv } from '@grafana/runtime';
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { EXPORTER_PROXY_BASE } from '../constants';
 import { toExporterError } from './errors';
 import type {
@@ -71,8 +71,36 @@ async function request<T>(
     );
     return response.data;
   } catch (e) {
-    throw toExporterError(e);
+    throw toExporterError(responseType === 'blob' ? await withJsonErrorBody(e) : e);
   }
+}
+
+/**
+ * Grafana reads every answer to a `responseType: 'blob'` request as a Blob, error answers too
+ * (core/services/backend_srv.ts getFromFetchStream hands options.responseType to
+ * core/utils/fetch.ts parseResponseBody whatever the status), so the exporter's JSON error arrives
+ * as a Blob; read it back so the page can say what went wrong.
+ */
+async function withJsonErrorBody(e: unknown): Promise<unknown> {
+  if (!isFetchError(e) || !(e.data instanceof Blob)) {
+    return e;
+  }
+  const text = await blobText(e.data);
+  try {
+    return { ...e, data: JSON.parse(text) };
+  } catch {
+    return { ...e, data: text ? { message: text } : undefined };
+  }
+}
+
+/** The Blob's text through FileReader, which jsdom (the unit tests) has too; it lacks Blob.text(). */
+function blobText(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(blob);
+  });
 }
 
 const id = (s: string) => encodeURIComponent(s);

@@ -2814,6 +2814,7 @@ export interface operations {
     getSlaBurndown: {
         parameters: {
             query?: {
+                /** @description `30d`/`7d` (rolling, 1d–90d), `2026-10` (calendar month) or `2026-Q4` (quarter); default 30d */
                 period?: string;
                 sla?: string;
             };
@@ -2898,6 +2899,7 @@ export interface operations {
     getSlaReportPdf: {
         parameters: {
             query?: {
+                /** @description `30d`/`7d` (rolling, 1d–90d), `2026-10` (calendar month) or `2026-Q4` (quarter); default 30d */
                 period?: string;
             };
             header?: never;
@@ -2950,6 +2952,7 @@ export interface operations {
     mailSlaReport: {
         parameters: {
             query?: {
+                /** @description `30d`/`7d` (rolling, 1d–90d), `2026-10` (calendar month) or `2026-Q4` (quarter); default 30d */
                 period?: string;
             };
             header?: never;

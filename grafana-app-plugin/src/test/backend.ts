@@ -63,7 +63,8 @@ export class FakeBackend {
         ? route.handler(call)
         : { status: 404, body: { message: `no fake route for ${call.method} ${path}` } };
       return from(
-        Promise.resolve(reply).then(({ status, body }) => {
+        Promise.resolve(reply).then(({ status, body: answer }) => {
+          const body = options.responseType === 'blob' ? asBlob(answer) : answer;
           if (status >= 400) {
             throw { status, statusText: 'error', data: body, config: options };
           }
@@ -88,6 +89,14 @@ export class FakeBackend {
     return this;
   }
 }
+
+/**
+ * What Grafana hands back for a `responseType: 'blob'` request, error answers included: the body as a
+ * Blob (core/services/backend_srv.ts getFromFetchStream passes options.responseType to
+ * core/utils/fetch.ts parseResponseBody for every status).
+ */
+const asBlob = (body: unknown) =>
+  body instanceof Blob ? body : new Blob([JSON.stringify(body)], { type: 'application/json' });
 
 /** The exporter's JSON error body. */
 export const apiError = (code: string, message: string) => ({ error: { code, message } });

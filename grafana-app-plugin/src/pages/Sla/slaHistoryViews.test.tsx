@@ -133,8 +133,9 @@ describe('SLA report PDF', () => {
     backend.on('GET', '/sla/report.pdf', apiError('pdf_busy', 'Two prints are already waiting'), 429);
     render(<PdfDownload period="30d" />);
     fireEvent.click(screen.getByRole('button', { name: 'Download PDF' }));
-    expect(await screen.findByTestId('data-testid sla-pdf-error')).toHaveTextContent(
+    // The error comes as a Blob, as from Grafana, and is read back asynchronously: allow for a slow runner.
+    expect(await screen.findByTestId('data-testid sla-pdf-error', {}, { timeout: 4000 })).toHaveTextContent(
       'PDF failed: Two prints are already waiting',
     );
-  });
+  }, 15_000);
 });

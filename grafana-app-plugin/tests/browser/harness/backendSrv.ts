@@ -13,9 +13,11 @@ import {
  * - parseRequestOptions: `retry` defaults to 0; a local URL (core/utils/query.ts isLocalUrl: not
  *   starting with "http") loses its leading "/", so it resolves against <base href> and works
  *   under a sub-path (serve_from_sub_path), and gets X-Grafana-Org-Id;
- * - getFromFetchStream: JSON is parsed when the response says application/json, else text;
- *   core/utils/fetch.ts parseResponseBody: a request with responseType 'blob' or 'arraybuffer' gets
- *   the body as that instead (the PDF download asks for a blob);
+ * - getFromFetchStream reads the body of EVERY answer, ok or not, with core/utils/fetch.ts
+ *   parseResponseBody and options.responseType, else 'json' when isContentTypeJson (the type exactly
+ *   application/json or application/merge-patch+json, so not `application/json; charset=utf-8`), else
+ *   as text that is JSON-parsed when it parses. So an error answer to a 'blob' request (the PDF
+ *   download) is a Blob too, and the plugin has to read the exporter's error out of it;
  * - handleStreamResponse: a non-ok response is thrown as { status, statusText, data, config };
  * - handleStreamError: a 401 on a local URL, on the first attempt (retry === 0) of a signed-in
  *   user, is taken for an expired Grafana session: Grafana rotates the session token
@@ -54,21 +56,8 @@ async function once<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
     body,
     credentials: 'same-origin',
   });
-  const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
-  const binary = response.ok && (options.responseType === 'blob' || options.responseType === 'arraybuffer');
-  if (binary) {
-    const data = options.responseType === 'blob' ? await response.blob() : await response.arrayBuffer();
-    return answer(response, data as T, options);
-  }
-  const text = await response.text();
-  let data: unknown = text;
-  if (isJson && text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = text;
-    }
-  }
+  const responseType = options.responseType ?? (isContentTypeJson(response.headers) ? 'json' : undefined);
+  const data = await parseResponseBody(response, responseType);
   if (!response.ok) {
     const err: FetchError = {
       status: response.status,
@@ -79,6 +68,36 @@ async function once<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
     throw err;
   }
   return answer(response, data as T, options);
+}
+
+/** core/utils/fetch.ts isContentTypeJson: the whole header, lower-cased, parameters included. */
+function isContentTypeJson(headers: Headers): boolean {
+  const type = headers.get('content-type')?.toLowerCase();
+  return type === 'application/json' || type === 'application/merge-patch+json';
+}
+
+/** core/utils/fetch.ts parseResponseBody. */
+async function parseResponseBody(
+  response: Response,
+  responseType: BackendSrvRequest['responseType'],
+): Promise<unknown> {
+  switch (responseType) {
+    case 'arraybuffer':
+      return response.arrayBuffer();
+    case 'blob':
+      return response.blob();
+    case 'json':
+      // Grafana's own APIs sometimes declare JSON and send nothing.
+      return response.headers.get('Content-Length') === '0' ? {} : response.json();
+    case 'text':
+      return response.text();
+  }
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function answer<T>(response: Response, data: T, options: BackendSrvRequest): FetchResponse<T> {
