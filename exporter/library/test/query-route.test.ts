@@ -18,5 +18,4 @@ describe('the route of an ingested query', () => {
     expect(normaliseQueryRoute('CartController@show')).toBe('CartController@show');
     expect(normaliseQueryRoute(UNMATCHED_ROUTE)).toBe(UNMATCHED_ROUTE);
   });
-
 });
