@@ -78,7 +78,11 @@ export function RequestQueries({ rows, window }: { rows: RequestSample[]; window
       header: 'Fingerprint',
       cell: ({ value }) => <FingerprintLink id={value} window={window} />,
     },
-    { id: 'sample', header: 'Statement (redacted)', cell: ({ value }) => <CodeLine code={value} maxWidth={520} /> },
+    {
+      id: 'sample',
+      header: 'Statement (redacted)',
+      cell: ({ value }) => <CodeLine code={value} maxWidth={520} />,
+    },
   ];
   return (
     <div data-testid={testIds.slowQueries.requestQueries}>

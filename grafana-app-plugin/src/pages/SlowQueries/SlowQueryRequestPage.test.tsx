@@ -53,7 +53,7 @@ describe("One request's slow queries", () => {
     expect(backend.callsTo('GET', '/slow-queries/samples')).toEqual([]);
   });
 
-  it('puts the N+1 loop on top of the fingerprints, each linked to its detail around the request', async () => {
+  it('puts the N+1 loop on top of the fingerprints, linked to their detail around the request', async () => {
     backend.on('GET', '/slow-queries/samples', requestSamples());
     render();
     const table = await screen.findByTestId('data-testid sq-request-fingerprints');

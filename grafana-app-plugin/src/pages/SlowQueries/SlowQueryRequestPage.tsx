@@ -11,6 +11,9 @@ import { prefixHref } from '../../utils/routing';
 import { RequestFingerprints, RequestQueries } from './RequestTables';
 import { useRequestSamples } from './useRequestSamples';
 
+const HINT =
+  "Its samples may be past the store's retention, or all of its queries were faster than the slow-query threshold.";
+
 /**
  * One request's (or job's) slow queries across fingerprints, in the order they ran: where an N+1
  * loop shows as many queries of one fingerprint, one after the other.
@@ -30,7 +33,7 @@ export default function SlowQueryRequestPage() {
         error={requestId ? state.error : new Error('No request id in the address (?id=…).')}
         empty={!!r && r.items.length === 0}
         emptyMessage={`No stored slow query carries request id ${requestId}`}
-        emptyHint="Its samples may be past the store's retention, or all of its queries were faster than the slow-query threshold."
+        emptyHint={HINT}
         errorTitle="Could not load the request's queries"
         loadingText="Loading the request's queries…"
         onRetry={state.retry}
@@ -45,7 +48,10 @@ export default function SlowQueryRequestPage() {
               {summary.nPlusOne && <Badge color="orange" icon="exclamation-triangle" text="N+1 pattern" />}
             </Stack>
             {r.total > r.items.length && (
-              <Alert severity="info" title={`Showing the first ${r.items.length} of ${r.total} stored queries`}>
+              <Alert
+                severity="info"
+                title={`Showing the first ${r.items.length} of ${r.total} stored queries`}
+              >
                 The time, the fingerprints and the tables below cover the queries shown.
               </Alert>
             )}
