@@ -8,6 +8,8 @@ export const EXPORTER_PROXY_BASE = `/api/plugin-proxy/${PLUGIN_ID}/exporter`;
 
 export enum ROUTES {
   SlowQueries = 'slow-queries',
+  /** One request's slow queries across fingerprints (`?id=<request id>`). */
+  SlowQueryRequest = 'slow-queries/request',
   Incidents = 'incidents',
   Sla = 'sla',
   Health = 'health',

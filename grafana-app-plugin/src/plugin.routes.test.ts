@@ -20,6 +20,7 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   slowQueries: () =>
     api.slowQueries({ from: 1, to: 2, q: 'select', limit: 50, offset: 0, sort: 'totalTime', order: 'desc' }),
   slowQuery: () => api.slowQuery('0123456789abcdef', { from: 1, to: 2 }),
+  requestSamples: () => api.requestSamples('checkout-7'),
   incidents: () => api.incidents({ status: ['open'], limit: 50 }),
   incident: () => api.incident(42),
   incidentStats: () => api.incidentStats({ from: 1, to: 2 }),

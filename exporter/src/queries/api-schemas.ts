@@ -137,7 +137,50 @@ export const SlowQueryList = z
   })
   .meta({ id: 'SlowQueryList' });
 
+/** The request id as the store keeps it (request_id is 128 wide); control characters are never an id. */
+export const requestIdParam = z
+  .string()
+  .min(1, 'requestId must not be empty')
+  .max(128, 'requestId is at most 128 characters')
+  // eslint-disable-next-line no-control-regex -- the point is to refuse control characters
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'requestId must not contain control characters');
+
+export const MAX_REQUEST_SAMPLES = 500;
+
+export const requestSamplesQuery = z.object({
+  requestId: requestIdParam.describe('exact X-Request-Id (or generated id) of the request or job'),
+  limit: z.coerce.number().int().min(1).max(MAX_REQUEST_SAMPLES).default(200),
+});
+
+export const RequestSamples = z
+  .object({
+    requestId: z.string(),
+    total: z.number().int().min(0).describe('stored samples with this request id'),
+    items: z
+      .array(SlowQuerySample.extend({ fingerprint: z.string() }))
+      .max(MAX_REQUEST_SAMPLES)
+      .describe('the first `limit` samples, oldest first'),
+    fingerprints: z
+      .array(
+        z.object({
+          fingerprintId,
+          fingerprint: z.string(),
+          count: z
+            .number()
+            .int()
+            .min(1)
+            .describe('samples of this fingerprint in the request (of the items)'),
+          totalMs: z.number(),
+          nPlusOne: z.boolean(),
+        }),
+      )
+      .max(MAX_REQUEST_SAMPLES)
+      .describe('the items grouped by fingerprint, most samples first: an N+1 loop stands out at the top'),
+  })
+  .meta({ id: 'RequestSamples' });
+
 export type SlowQueryListBody = z.input<typeof SlowQueryList>;
+export type RequestSamplesBody = z.input<typeof RequestSamples>;
 export type SlowQueryDetailBody = z.input<typeof SlowQueryDetail>;
 
 export const slowQueryOperations = [
@@ -150,6 +193,22 @@ export const slowQueryOperations = [
     query: slowQueryListQuery,
     responses: {
       200: { description: 'One row per fingerprint', schema: SlowQueryList },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      503: 'StoreUnavailable',
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/slow-queries/samples',
+    operationId: 'listRequestSlowQueries',
+    scope: 'read',
+    summary: "One request's (or job's) stored slow-query samples across fingerprints, oldest first",
+    description:
+      'The samples share the exact request id. Samples of an N+1 loop share one, so this is where the loop shows.\n',
+    query: requestSamplesQuery,
+    responses: {
+      200: { description: 'The samples (none when no stored sample has the id)', schema: RequestSamples },
       400: 'BadRequest',
       ...AUTH_ERRORS,
       503: 'StoreUnavailable',

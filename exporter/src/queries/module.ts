@@ -2,14 +2,17 @@ import { ApiError, parseOr400 } from '../kit/errors';
 import type { ServiceModule } from '../kit/module';
 import {
   fingerprintIdParam,
+  requestSamplesQuery,
   slowQueryFilter,
   slowQueryListQuery,
+  type RequestSamplesBody,
   type SlowQueryDetailBody,
   type SlowQueryListBody,
 } from './api-schemas';
 import { SlowQueryCapture } from '@perfwatch/node/internal';
 import { explainRoutes } from './explain-routes';
 import { SlowQueryRepository, summarise } from './repository';
+import { toSample } from './sample-rows';
 
 const DAY = 86_400_000;
 
@@ -29,6 +32,34 @@ async function readStore<T>(read: () => Promise<T>): Promise<T> {
       `the slow-query store cannot be read (${(err as Error).message}); new samples are kept in memory and written when it is back`,
     );
   }
+}
+
+/** A request's samples per fingerprint, most samples first (then most time): the N+1 loop on top. */
+function byFingerprint(
+  items: Array<{ fingerprintId: string; fingerprint: string; durationMs: number; nPlusOne: boolean }>,
+) {
+  const groups = new Map<
+    string,
+    { fingerprintId: string; fingerprint: string; count: number; totalMs: number; nPlusOne: boolean }
+  >();
+  for (const s of items) {
+    const g = groups.get(s.fingerprintId);
+    if (g) {
+      g.count++;
+      g.totalMs += s.durationMs;
+      g.nPlusOne ||= s.nPlusOne;
+    } else
+      groups.set(s.fingerprintId, {
+        fingerprintId: s.fingerprintId,
+        fingerprint: s.fingerprint,
+        count: 1,
+        totalMs: s.durationMs,
+        nPlusOne: s.nPlusOne,
+      });
+  }
+  return [...groups.values()].sort(
+    (a, b) => b.count - a.count || b.totalMs - a.totalMs || a.fingerprintId.localeCompare(b.fingerprintId),
+  );
 }
 
 /** Slow-query capture in the service, and GET /api/v1/slow-queries[/{id}]. */
@@ -85,6 +116,19 @@ export function slowQueriesModule(): ServiceModule {
           offset: p.offset,
           items: items.slice(p.offset, p.offset + p.limit),
         } satisfies SlowQueryListBody);
+      });
+      // Before /slow-queries/:id, which would take "samples" for a (malformed) fingerprint id.
+      router.get('/slow-queries/samples', ctx.auth.require('read'), async (req, res) => {
+        const p = parseOr400(requestSamplesQuery, req.query, 'request filter');
+        await capture?.flush(true).catch(() => undefined);
+        const { rows, total } = await readStore(() => repository!.byRequest(p.requestId, p.limit));
+        const items = rows.map((r) => ({ ...toSample(r), fingerprint: r.fingerprint }));
+        res.json({
+          requestId: p.requestId,
+          total,
+          items,
+          fingerprints: byFingerprint(items),
+        } satisfies RequestSamplesBody);
       });
       router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
         const id = parseOr400(fingerprintIdParam, req.params.id, 'fingerprint id');

@@ -15,6 +15,24 @@ const MAX_TALLY_UPDATES = 32;
 /** Durations read to compute percentiles over a range; beyond it the newest are used. */
 const MAX_PERCENTILE_ROWS = 200_000;
 
+/** The columns a sample is shown from (toSample). */
+const SAMPLE_COLUMNS = [
+  'fingerprint_id',
+  'sample',
+  'duration_ms',
+  'db_system',
+  'database',
+  'operation',
+  'route',
+  'request_id',
+  'call_site',
+  'error',
+  'n_plus_one',
+  'sampled_out',
+  'sampled_out_ms',
+  'captured_at',
+];
+
 export interface SlowQueryFilter {
   from: number;
   to: number;
@@ -236,22 +254,7 @@ export class SlowQueryRepository {
   async detail(f: SlowQueryFilter & { fingerprintId: string }, buckets = 60) {
     const [stats] = (await this.aggregate(f, 'totalTime', 'desc')).items;
     if (!stats) return undefined;
-    const cols = [
-      'fingerprint_id',
-      'sample',
-      'duration_ms',
-      'db_system',
-      'database',
-      'operation',
-      'route',
-      'request_id',
-      'call_site',
-      'error',
-      'n_plus_one',
-      'sampled_out',
-      'sampled_out_ms',
-      'captured_at',
-    ];
+    const cols = SAMPLE_COLUMNS;
     const newest = (
       await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('captured_at', 'desc').limit(10))
     ).map(toSample);
@@ -320,6 +323,28 @@ export class SlowQueryRepository {
       bucketSeconds: bucketMs / 1000,
       timeline,
     };
+  }
+
+  /**
+   * The samples of one request or job (exact request id), oldest first, at most `limit`, and how many
+   * are stored. Served by the (request_id, captured_at) index.
+   */
+  async byRequest(requestId: string, limit: number): Promise<{ rows: Row[]; total: number }> {
+    const rows = await this.store.readRows<Row>(
+      this.db(TABLE)
+        .where('request_id', requestId)
+        .select('fingerprint', ...SAMPLE_COLUMNS)
+        .orderBy([
+          { column: 'captured_at', order: 'asc' },
+          { column: 'id', order: 'asc' },
+        ])
+        .limit(limit),
+    );
+    if (rows.length < limit) return { rows, total: rows.length };
+    const [{ n }] = await this.store.readRows<{ n: number | string }>(
+      this.db(TABLE).where('request_id', requestId).count({ n: '*' }),
+    );
+    return { rows, total: Number(n) };
   }
 
   async top(sinceMs: number, limit: number): Promise<SlowQuerySummary[]> {

@@ -21,6 +21,7 @@ import type {
   SlaBurndown,
   SlaHistory,
   SlaReport,
+  RequestSamples,
   SlowQueryDetail,
   SlowQueryFilter,
   SlowQueryList,
@@ -108,6 +109,9 @@ const id = (s: string) => encodeURIComponent(s);
 const action = (incidentId: number, name: string, body: object) =>
   request<Incident>('POST', `/incidents/${incidentId}/${name}`, undefined, body);
 
+/** Samples of one request the request view asks for (the exporter's cap is 500). */
+export const REQUEST_SAMPLE_LIMIT = 500;
+
 /** The exporter's JSON API as reached through the plugin's proxy route. */
 export const api = {
   whoami: () => request<WhoAmI>('GET', '/whoami'),
@@ -123,6 +127,9 @@ export const api = {
   ) => request<SlowQueryList>('GET', '/slow-queries', { ...filter }),
   slowQuery: (fingerprintId: string, filter: SlowQueryFilter) =>
     request<SlowQueryDetail>('GET', `/slow-queries/${id(fingerprintId)}`, { ...filter, q: undefined }),
+  /** Every stored sample of one request or job, across fingerprints, oldest first. */
+  requestSamples: (requestId: string) =>
+    request<RequestSamples>('GET', '/slow-queries/samples', { requestId, limit: REQUEST_SAMPLE_LIMIT }),
 
   incidents: (filter: IncidentFilter) => request<IncidentList>('GET', '/incidents', { ...filter }),
   incident: (incidentId: number) => request<IncidentDetail>('GET', `/incidents/${incidentId}`),

@@ -140,6 +140,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/slow-queries/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One request's (or job's) stored slow-query samples across fingerprints, oldest first
+         * @description The samples share the exact request id. Samples of an N+1 loop share one, so this is where the loop shows.
+         */
+        get: operations["listRequestSlowQueries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/slow-queries/{id}": {
         parameters: {
             query?: never;
@@ -706,6 +726,45 @@ export interface components {
             lastSeen: string;
             /** @description at least one sample was flagged as an N+1 pattern */
             nPlusOne: boolean;
+        };
+        RequestSamples: {
+            requestId: string;
+            /** @description stored samples with this request id */
+            total: number;
+            /** @description the first `limit` samples, oldest first */
+            items: {
+                fingerprintId: string;
+                /** @description the statement with literals redacted as ? (raw only when queries.rawLiterals is on) */
+                sample: string;
+                durationMs: number;
+                dbSystem: string;
+                database: string | null;
+                operation: string;
+                /** @description route template, queue:job for jobs, or __unmatched__ outside any request */
+                route: string;
+                /** @description X-Request-Id or a generated id */
+                requestId: string | null;
+                /** @description file:line of the first application frame (null when no stack was taken: see docs/database.md) */
+                callSite: string | null;
+                /** @description the query failed */
+                error: boolean;
+                /** @description this query tipped its request or job into an N+1 pattern */
+                nPlusOne: boolean;
+                /** @description slow queries of this fingerprint not kept before this one */
+                sampledOut: number;
+                /** Format: date-time */
+                capturedAt: string;
+                fingerprint: string;
+            }[];
+            /** @description the items grouped by fingerprint, most samples first: an N+1 loop stands out at the top */
+            fingerprints: {
+                fingerprintId: string;
+                fingerprint: string;
+                /** @description samples of this fingerprint in the request (of the items) */
+                count: number;
+                totalMs: number;
+                nPlusOne: boolean;
+            }[];
         };
         SlowQueryDetail: {
             /** @description stable id of the fingerprint (first 16 hex digits of its SHA-1) */
@@ -1677,6 +1736,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SlowQueryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    listRequestSlowQueries: {
+        parameters: {
+            query: {
+                /** @description exact X-Request-Id (or generated id) of the request or job */
+                requestId: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The samples (none when no stored sample has the id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestSamples"];
                 };
             };
             400: components["responses"]["BadRequest"];

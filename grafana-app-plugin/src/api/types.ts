@@ -23,6 +23,9 @@ export type SlowQuerySort = SlowQueryList['sort'];
 export type FingerprintStats = Schemas['FingerprintStats'];
 export type SlowQuerySample = Schemas['SlowQuerySample'];
 export type SlowQueryDetail = Schemas['SlowQueryDetail'];
+export type RequestSamples = Schemas['RequestSamples'];
+export type RequestSample = RequestSamples['items'][number];
+export type RequestFingerprint = RequestSamples['fingerprints'][number];
 
 // ---- Incidents ----------------------------------------------------------------------------------
 

@@ -17,6 +17,9 @@ export const testIds = {
     planTree: 'data-testid sq-plan-tree',
     planText: 'data-testid sq-plan-text',
     comparison: 'data-testid sq-comparison',
+    request: 'data-testid sq-request',
+    requestQueries: 'data-testid sq-request-queries',
+    requestFingerprints: 'data-testid sq-request-fingerprints',
   },
   health: {
     table: 'data-testid health-table',

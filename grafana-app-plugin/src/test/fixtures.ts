@@ -11,6 +11,8 @@ import type {
   FingerprintStats,
   IncidentDetail,
   SlaReport,
+  RequestSample,
+  RequestSamples,
   SlowQueryDetail,
   SlowQueryList,
 } from '../api/types';
@@ -95,6 +97,61 @@ export const slowQueryDetail = (): SlowQueryDetail => ({
     { start: '2026-11-22T09:00:00.000Z', count: 12, meanMs: 260, p95Ms: 480, maxMs: 700 },
   ],
 });
+
+const requestSample = (over: Partial<RequestSample>): RequestSample => ({
+  fingerprintId: 'aaaaaaaaaaaaaaaa',
+  fingerprint: 'select * from order_items where order_id = ?',
+  sample: 'select * from order_items where order_id = ?',
+  durationMs: 120,
+  dbSystem: 'postgresql',
+  database: 'shop',
+  operation: 'SELECT',
+  route: 'GET /orders/:id',
+  requestId: 'orders-page-1',
+  callSite: null,
+  error: false,
+  nPlusOne: false,
+  sampledOut: 0,
+  capturedAt: '2026-11-22T09:30:00.000Z',
+  ...over,
+});
+
+/** Request orders-page-1: one order query, then an N+1 loop of three item queries 100 ms apart. */
+export const requestSamples = (): RequestSamples => {
+  const items = [
+    requestSample({
+      fingerprintId: 'bbbbbbbbbbbbbbbb',
+      fingerprint: 'select * from orders where id = ?',
+      sample: 'select * from orders where id = ?',
+      durationMs: 300,
+      capturedAt: '2026-11-22T09:29:59.900Z',
+    }),
+    requestSample({ durationMs: 120, capturedAt: '2026-11-22T09:30:00.000Z' }),
+    requestSample({ durationMs: 125, capturedAt: '2026-11-22T09:30:00.100Z' }),
+    requestSample({ durationMs: 130, capturedAt: '2026-11-22T09:30:00.200Z', nPlusOne: true }),
+  ];
+  return {
+    requestId: 'orders-page-1',
+    total: items.length,
+    items,
+    fingerprints: [
+      {
+        fingerprintId: 'aaaaaaaaaaaaaaaa',
+        fingerprint: 'select * from order_items where order_id = ?',
+        count: 3,
+        totalMs: 375,
+        nPlusOne: true,
+      },
+      {
+        fingerprintId: 'bbbbbbbbbbbbbbbb',
+        fingerprint: 'select * from orders where id = ?',
+        count: 1,
+        totalMs: 300,
+        nPlusOne: false,
+      },
+    ],
+  };
+};
 
 export const incident = (over: Partial<IncidentDetail> = {}): IncidentDetail => ({
   id: 17,

@@ -61,9 +61,15 @@ export function normaliseRoute(route: string): string {
  * The route a query event names, which is an HTTP route template or the name of another unit of
  * work: a job (`mail:SendInvoice`), a named route (`orders.index`), a controller action
  * (`CartController@show`). Only the first kind gets its slash: a single segment holding `:`, `@` or
- * `.` is taken for a name.
+ * `.` is taken for a name. A route led by an HTTP method (`POST /checkout`, `GET orders/{id}`) keeps
+ * the method and gets the slash on its path.
  */
 export function normaliseQueryRoute(route: string): string {
+  // `POST /checkout`: clients name a request by method and template; the slash belongs to the path,
+  // not in front of the method (that gave `/POST /checkout`).
+  const space = route.indexOf(' ');
+  if (space > 0 && KNOWN_METHODS.has(route.slice(0, space).toUpperCase()))
+    return `${route.slice(0, space).toUpperCase()} ${normaliseRoute(route.slice(space + 1))}`;
   // A name (`mail:Job`, `orders.index`, `Cart@show`): one segment holding one of : @ . (no regex: two
   // `[^/]*` around the class would backtrack polynomially on long input).
   return !route.includes('/') && /[:@.]/.test(route) ? route : normaliseRoute(route);

@@ -8,6 +8,7 @@ import { prefixRoute } from '../../utils/routing';
 
 const SlowQueriesPage = lazy(() => import('../../pages/SlowQueries/SlowQueriesPage'));
 const SlowQueryDetailPage = lazy(() => import('../../pages/SlowQueries/SlowQueryDetailPage'));
+const SlowQueryRequestPage = lazy(() => import('../../pages/SlowQueries/SlowQueryRequestPage'));
 const IncidentsPage = lazy(() => import('../../pages/Incidents/IncidentsPage'));
 const IncidentDetailPage = lazy(() => import('../../pages/Incidents/IncidentDetailPage'));
 const SlaPage = lazy(() => import('../../pages/Sla/SlaPage'));
@@ -21,6 +22,7 @@ function App(props: AppRootProps<AppSettings>) {
       <Suspense fallback={<LoadingPlaceholder text="Loading…" />}>
         <Routes>
           <Route path={ROUTES.SlowQueries} element={<SlowQueriesPage />} />
+          <Route path={ROUTES.SlowQueryRequest} element={<SlowQueryRequestPage />} />
           <Route path={`${ROUTES.SlowQueries}/:id`} element={<SlowQueryDetailPage />} />
           <Route path={ROUTES.Incidents} element={<IncidentsPage />} />
           <Route path={`${ROUTES.Incidents}/:id`} element={<IncidentDetailPage />} />

@@ -1,11 +1,23 @@
 import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, InteractiveTable, Stack, Tab, TabsBar, Text, useStyles2, type Column } from '@grafana/ui';
+import {
+  Badge,
+  InteractiveTable,
+  Stack,
+  Tab,
+  TabsBar,
+  Text,
+  TextLink,
+  useStyles2,
+  type Column,
+} from '@grafana/ui';
 import type { CellProps } from 'react-table';
 import type { SlowQueryDetail, SlowQuerySample } from '../../api/types';
 import { CodeLine } from '../../components/common/CodeBlock';
+import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
+import { prefixHref } from '../../utils/routing';
 
 const SAMPLE_COLUMNS: Array<Column<SlowQuerySample>> = [
   { id: 'capturedAt', header: 'Captured', cell: ({ value }) => formatTime(value) },
@@ -20,6 +32,19 @@ const SAMPLE_COLUMNS: Array<Column<SlowQuerySample>> = [
         {s.error && <Badge color="red" text="error" />}
       </Stack>
     ),
+  },
+  {
+    // The request's other queries, across fingerprints: how an N+1 loop shows.
+    id: 'requestId',
+    header: 'Request',
+    cell: ({ value }) =>
+      value ? (
+        <TextLink href={prefixHref(ROUTES.SlowQueryRequest, { id: value })} inline={false}>
+          {value}
+        </TextLink>
+      ) : (
+        '–'
+      ),
   },
   { id: 'callSite', header: 'Call site', cell: ({ value }) => (value ? <code>{value}</code> : '–') },
   {

@@ -1,5 +1,6 @@
 import React from 'react';
 import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
 import { slowQueryDetail } from '../../test/fixtures';
 import { renderAt } from '../../test/render';
@@ -23,6 +24,24 @@ describe('Slow query detail', () => {
     expect(screen.getAllByText('src/orders/repo.js:42').length).toBeGreaterThan(0);
     expect(screen.getByText('Slowest (1)')).toBeInTheDocument();
     expect(screen.getByTestId('data-testid sq-chart')).toBeInTheDocument();
+  });
+
+  it("links a sample with a request id to that request's other queries", async () => {
+    backend.on('GET', '/slow-queries/0123456789abcdef', slowQueryDetail());
+    renderAt(`${LIST}/0123456789abcdef`, <SlowQueryDetailPage />, 'slow-queries/:id');
+    await screen.findByTestId('data-testid sq-detail');
+    await userEvent.click(screen.getByText('Newest (1)'));
+    const link = screen.getByRole('link', { name: 'req-1' });
+    expect(link.getAttribute('href')).toBe('/a/perfwatch-app/slow-queries/request?id=req-1');
+  });
+
+  it('links to the database dashboard for the same time window', async () => {
+    backend.on('GET', '/slow-queries/0123456789abcdef', slowQueryDetail());
+    renderAt(`${LIST}/0123456789abcdef?from=now-6h&to=now`, <SlowQueryDetailPage />, 'slow-queries/:id');
+    await screen.findByTestId('data-testid sq-detail');
+    expect(screen.getByRole('link', { name: /Database dashboard/ }).getAttribute('href')).toBe(
+      '/d/perfwatch-database?from=now-6h&to=now',
+    );
   });
 
   it('passes the page filters on to the exporter', async () => {

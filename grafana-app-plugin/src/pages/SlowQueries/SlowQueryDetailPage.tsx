@@ -11,7 +11,8 @@ import { TimeRangeControl } from '../../components/common/TimeRangeControl';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
-import { prefixHref } from '../../utils/routing';
+import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
+import { rangeToUrl } from '../../utils/time';
 import { ExplainPanel } from './ExplainPanel';
 import { PeriodComparison } from './PeriodComparison';
 import { Issuers, SampleTabs } from './SampleTables';
@@ -104,6 +105,15 @@ export default function SlowQueryDetailPage() {
             <Stack gap={1}>
               <LinkButton variant="secondary" icon="fire" href={prefixHref(ROUTES.Incidents, windowQuery)}>
                 Incidents in this window
+              </LinkButton>
+              {/* The database dashboard has no variable for the database (only job and instance). */}
+              <LinkButton
+                variant="secondary"
+                icon="apps"
+                href={dashboardHref(DASHBOARDS.database, rangeToUrl(range))}
+                tooltip="The Perfwatch / Database dashboard for the same time window"
+              >
+                Database dashboard
               </LinkButton>
               <LinkButton variant="secondary" icon="file-alt" href={prefixHref(ROUTES.Sla)}>
                 SLA report
