@@ -22,6 +22,7 @@ import type {
   SlaHistory,
   SlaReport,
   SlowQueryDetail,
+  SlowQueryFacets,
   SlowQueryFilter,
   SlowQueryList,
   SlowQuerySort,
@@ -91,8 +92,12 @@ export const api = {
       order?: 'asc' | 'desc';
       limit?: number;
       offset?: number;
+      /** Buckets of each row's load series (0 or absent: none). */
+      buckets?: number;
     },
   ) => request<SlowQueryList>('GET', '/slow-queries', { ...filter }),
+  slowQueryFacets: (filter: SlowQueryFilter & { top?: number }) =>
+    request<SlowQueryFacets>('GET', '/slow-queries/facets', { ...filter }),
   slowQuery: (fingerprintId: string, filter: SlowQueryFilter) =>
     request<SlowQueryDetail>('GET', `/slow-queries/${id(fingerprintId)}`, { ...filter, q: undefined }),
 

@@ -23,6 +23,8 @@ export type SlowQuerySort = SlowQueryList['sort'];
 export type FingerprintStats = Schemas['FingerprintStats'];
 export type SlowQuerySample = Schemas['SlowQuerySample'];
 export type SlowQueryDetail = Schemas['SlowQueryDetail'];
+export type SlowQueryFacets = Schemas['SlowQueryFacets'];
+export type SlowQueryFacet = SlowQueryFacets['facets'][number];
 
 // ---- Incidents ----------------------------------------------------------------------------------
 

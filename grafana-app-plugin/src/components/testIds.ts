@@ -17,6 +17,7 @@ export const testIds = {
     planTree: 'data-testid sq-plan-tree',
     planText: 'data-testid sq-plan-text',
     comparison: 'data-testid sq-comparison',
+    facets: 'data-testid sq-facets',
   },
   health: {
     table: 'data-testid health-table',
