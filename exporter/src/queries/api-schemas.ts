@@ -19,6 +19,9 @@ export const slowQueryFilter = z
     path: ['from'],
   });
 
+/** Sparkline resolution cap: a row is a few hundred pixels wide; more buckets only cost reads. */
+export const MAX_SERIES_BUCKETS = 120;
+
 const SORTS = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'] as const;
 
 export const slowQueryListQuery = slowQueryFilter.and(
@@ -27,6 +30,30 @@ export const slowQueryListQuery = slowQueryFilter.and(
     order: z.enum(['asc', 'desc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
+    buckets: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SERIES_BUCKETS)
+      .default(0)
+      .describe(
+        'with N > 0, each row of the page carries its load over the range in N buckets (a sparkline)',
+      ),
+  }),
+);
+
+/** Facet values read per facet: a facet panel shows the top ones, never an unbounded list. */
+export const MAX_FACET_VALUES = 50;
+
+export const slowQueryFacetsQuery = slowQueryFilter.and(
+  z.object({
+    top: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_FACET_VALUES)
+      .default(10)
+      .describe('values per facet, those with the most slow-query time first'),
   }),
 );
 
@@ -56,6 +83,19 @@ export const FingerprintStats = z
     firstSeen: time,
     lastSeen: time,
     nPlusOne: z.boolean().describe('at least one sample was flagged as an N+1 pattern'),
+    series: z
+      .object({
+        count: z
+          .array(z.number().int().min(0))
+          .max(MAX_SERIES_BUCKETS)
+          .describe('slow queries per bucket, sampled-out ones included'),
+        totalMs: z
+          .array(z.number().min(0))
+          .max(MAX_SERIES_BUCKETS)
+          .describe('time spent per bucket, sampled-out queries included'),
+      })
+      .optional()
+      .describe('load over the range, oldest bucket first (only when the list was asked for buckets)'),
   })
   .meta({
     id: 'FingerprintStats',
@@ -133,6 +173,10 @@ export const SlowQueryList = z
     order: z.enum(['asc', 'desc']),
     limit: z.number().int(),
     offset: z.number().int(),
+    bucketSeconds: z
+      .number()
+      .optional()
+      .describe("width of each bucket of the rows' series (only when the list was asked for buckets)"),
     items: z.array(FingerprintStats),
   })
   .meta({ id: 'SlowQueryList' });
@@ -178,10 +222,41 @@ export const RequestSamples = z
       .describe('the items grouped by fingerprint, most samples first: an N+1 loop stands out at the top'),
   })
   .meta({ id: 'RequestSamples' });
+const FACET_NAMES = ['database', 'route', 'operation'] as const;
+export type FacetName = (typeof FACET_NAMES)[number];
+
+export const SlowQueryFacets = z
+  .object({
+    from: time,
+    to: time,
+    facets: z.array(
+      z.object({
+        name: z.enum(FACET_NAMES).describe('the list filter this facet sets'),
+        values: z
+          .array(
+            z.object({
+              value: z.string().describe('database name (or db system when none), route or operation'),
+              count: z.number().int().min(1).describe('slow queries (kept and sampled out)'),
+              totalSeconds: z.number().min(0),
+            }),
+          )
+          .max(MAX_FACET_VALUES)
+          .describe('most slow-query time first'),
+        truncated: z.boolean().describe('more values exist than the top asked for'),
+      }),
+    ),
+  })
+  .meta({
+    id: 'SlowQueryFacets',
+    description:
+      'Values of each facet in the range with their slow-query counts and time. Each facet applies every\n' +
+      'filter but its own, so the panel shows the alternatives to the current choice.',
+  });
 
 export type SlowQueryListBody = z.input<typeof SlowQueryList>;
 export type RequestSamplesBody = z.input<typeof RequestSamples>;
 export type SlowQueryDetailBody = z.input<typeof SlowQueryDetail>;
+export type SlowQueryFacetsBody = z.input<typeof SlowQueryFacets>;
 
 export const slowQueryOperations = [
   operation({
@@ -209,6 +284,20 @@ export const slowQueryOperations = [
     query: requestSamplesQuery,
     responses: {
       200: { description: 'The samples (none when no stored sample has the id)', schema: RequestSamples },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      503: 'StoreUnavailable',
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/slow-queries/facets',
+    operationId: 'getSlowQueryFacets',
+    scope: 'read',
+    summary: 'Databases, routes and operations of the slow queries in a range, with counts and time',
+    query: slowQueryFacetsQuery,
+    responses: {
+      200: { description: 'The top values of each facet', schema: SlowQueryFacets },
       400: 'BadRequest',
       ...AUTH_ERRORS,
       503: 'StoreUnavailable',

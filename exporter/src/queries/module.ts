@@ -3,10 +3,12 @@ import type { ServiceModule } from '../kit/module';
 import {
   fingerprintIdParam,
   requestSamplesQuery,
+  slowQueryFacetsQuery,
   slowQueryFilter,
   slowQueryListQuery,
   type RequestSamplesBody,
   type SlowQueryDetailBody,
+  type SlowQueryFacetsBody,
   type SlowQueryListBody,
 } from './api-schemas';
 import { SlowQueryCapture } from '@perfwatch/node/internal';
@@ -98,13 +100,20 @@ export function slowQueriesModule(): ServiceModule {
         const p = parseOr400(slowQueryListQuery, req.query, 'slow-query filter');
         const { from, to } = range(p);
         await capture?.flush(true).catch(() => undefined);
-        const { items, totalSeconds } = await readStore(() =>
-          repository!.aggregate(
-            { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q },
-            p.sort,
-            p.order,
-          ),
-        );
+        const f = { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q };
+        const { items, totalSeconds } = await readStore(() => repository!.aggregate(f, p.sort, p.order));
+        const page = items.slice(p.offset, p.offset + p.limit);
+        // Series only for the page's rows: one grouped read bounded by limit × buckets.
+        const load =
+          p.buckets > 0
+            ? await readStore(() =>
+                repository!.series(
+                  f,
+                  page.map((i) => i.id),
+                  p.buckets,
+                ),
+              )
+            : undefined;
         res.json({
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
@@ -114,7 +123,8 @@ export function slowQueriesModule(): ServiceModule {
           order: p.order,
           limit: p.limit,
           offset: p.offset,
-          items: items.slice(p.offset, p.offset + p.limit),
+          ...(load && { bucketSeconds: load.bucketMs / 1000 }),
+          items: load ? page.map((i) => ({ ...i, series: load.series.get(i.id) })) : page,
         } satisfies SlowQueryListBody);
       });
       // Before /slow-queries/:id, which would take "samples" for a (malformed) fingerprint id.
@@ -129,6 +139,23 @@ export function slowQueriesModule(): ServiceModule {
           items,
           fingerprints: byFingerprint(items),
         } satisfies RequestSamplesBody);
+      });
+      // Before /:id, which would take "facets" for a malformed fingerprint id.
+      router.get('/slow-queries/facets', ctx.auth.require('read'), async (req, res) => {
+        const p = parseOr400(slowQueryFacetsQuery, req.query, 'slow-query facets');
+        const { from, to } = range(p);
+        await capture?.flush(true).catch(() => undefined);
+        const facets = await readStore(() =>
+          repository!.facets(
+            { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q },
+            p.top,
+          ),
+        );
+        res.json({
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          facets,
+        } satisfies SlowQueryFacetsBody);
       });
       router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
         const id = parseOr400(fingerprintIdParam, req.params.id, 'fingerprint id');

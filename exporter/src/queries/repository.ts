@@ -65,6 +65,14 @@ export interface FingerprintStats {
   nPlusOne: boolean;
 }
 
+export type FacetName = 'database' | 'route' | 'operation';
+
+export interface FacetValue {
+  value: string;
+  count: number;
+  totalSeconds: number;
+}
+
 export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen';
 
 /**
@@ -249,6 +257,84 @@ export class SlowQueryRepository {
     const dir = order === 'asc' ? 1 : -1;
     items.sort((a, b) => dir * (key[sort](a) - key[sort](b)) || a.id.localeCompare(b.id));
     return { items, totalSeconds: totalMs / 1000 };
+  }
+
+  /**
+   * Load of the given fingerprints over the filter's range in `buckets` equal buckets: slow queries and
+   * their time per bucket, sampled-out ones included (they are tallied onto a kept row, so they land in
+   * that row's bucket). One grouped read over the (fingerprint_id, captured_at) index, for one page.
+   */
+  async series(
+    f: SlowQueryFilter,
+    ids: string[],
+    buckets: number,
+  ): Promise<{ bucketMs: number; series: Map<string, { count: number[]; totalMs: number[] }> }> {
+    const bucketMs = Math.max(1, Math.ceil((f.to - f.from + 1) / buckets));
+    const series = new Map<string, { count: number[]; totalMs: number[] }>();
+    if (ids.length === 0) return { bucketMs, series };
+    for (const id of ids)
+      series.set(id, {
+        count: new Array<number>(buckets).fill(0),
+        totalMs: new Array<number>(buckets).fill(0),
+      });
+    const rows = await this.store.readRows<Record<string, string | number | null>>(
+      this.filtered(f)
+        .whereIn('fingerprint_id', ids)
+        // captured_at >= from, so truncation is floor; the cast makes SQLite's REAL division an index.
+        .select(
+          'fingerprint_id',
+          this.db.raw('cast((captured_at - ?) / ? as integer) as bucket', [f.from, bucketMs]),
+        )
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .groupBy('fingerprint_id', 'bucket'),
+    );
+    for (const r of rows) {
+      const s = series.get(String(r.fingerprint_id));
+      const b = Math.min(buckets - 1, Number(r.bucket));
+      if (!s) continue;
+      s.count[b] += Number(r.samples) + Number(r.sampled_out ?? 0);
+      s.totalMs[b] += Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0);
+    }
+    return { bucketMs, series };
+  }
+
+  /**
+   * The top values of each facet (database, route, operation) by slow-query time, each read with every
+   * filter but its own so that the values are the alternatives to the current choice. A query with no
+   * database name counts under its db system, which the database filter also matches.
+   */
+  async facets(
+    f: SlowQueryFilter,
+    top: number,
+  ): Promise<Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }>> {
+    const columns: Record<FacetName, string> = {
+      database: 'coalesce(database, db_system)',
+      route: 'route',
+      operation: 'operation',
+    };
+    const out: Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }> = [];
+    for (const name of Object.keys(columns) as FacetName[]) {
+      const rows = await this.store.readRows<Record<string, string | number | null>>(
+        this.filtered({ ...f, [name]: undefined })
+          .select(this.db.raw(`${columns[name]} as value`))
+          .count({ samples: '*' })
+          .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+          .groupByRaw(columns[name])
+          .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc, 1')
+          .limit(top + 1),
+      );
+      out.push({
+        name,
+        truncated: rows.length > top,
+        values: rows.slice(0, top).map((r) => ({
+          value: String(r.value),
+          count: Number(r.samples) + Number(r.sampled_out ?? 0),
+          totalSeconds: (Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0)) / 1000,
+        })),
+      });
+    }
+    return out;
   }
 
   async detail(f: SlowQueryFilter & { fingerprintId: string }, buckets = 60) {

@@ -23,6 +23,7 @@ import type {
   SlaReport,
   RequestSamples,
   SlowQueryDetail,
+  SlowQueryFacets,
   SlowQueryFilter,
   SlowQueryList,
   SlowQuerySort,
@@ -123,8 +124,12 @@ export const api = {
       order?: 'asc' | 'desc';
       limit?: number;
       offset?: number;
+      /** Buckets of each row's load series (0 or absent: none). */
+      buckets?: number;
     },
   ) => request<SlowQueryList>('GET', '/slow-queries', { ...filter }),
+  slowQueryFacets: (filter: SlowQueryFilter & { top?: number }) =>
+    request<SlowQueryFacets>('GET', '/slow-queries/facets', { ...filter }),
   slowQuery: (fingerprintId: string, filter: SlowQueryFilter) =>
     request<SlowQueryDetail>('GET', `/slow-queries/${id(fingerprintId)}`, { ...filter, q: undefined }),
   /** Every stored sample of one request or job, across fingerprints, oldest first. */

@@ -26,6 +26,8 @@ export type SlowQueryDetail = Schemas['SlowQueryDetail'];
 export type RequestSamples = Schemas['RequestSamples'];
 export type RequestSample = RequestSamples['items'][number];
 export type RequestFingerprint = RequestSamples['fingerprints'][number];
+export type SlowQueryFacets = Schemas['SlowQueryFacets'];
+export type SlowQueryFacet = SlowQueryFacets['facets'][number];
 
 // ---- Incidents ----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ export const testIds = {
     request: 'data-testid sq-request',
     requestQueries: 'data-testid sq-request-queries',
     requestFingerprints: 'data-testid sq-request-fingerprints',
+    facets: 'data-testid sq-facets',
   },
   health: {
     table: 'data-testid health-table',

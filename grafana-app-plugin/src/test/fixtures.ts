@@ -14,6 +14,7 @@ import type {
   RequestSample,
   RequestSamples,
   SlowQueryDetail,
+  SlowQueryFacets,
   SlowQueryList,
 } from '../api/types';
 
@@ -33,6 +34,31 @@ export const fingerprint = (over: Partial<FingerprintStats> = {}): FingerprintSt
   firstSeen: '2026-11-21T10:00:00.000Z',
   lastSeen: '2026-11-22T09:30:00.000Z',
   nPlusOne: false,
+  ...over,
+});
+
+export const slowQueryFacets = (over: Partial<SlowQueryFacets> = {}): SlowQueryFacets => ({
+  from: '2026-11-21T10:00:00.000Z',
+  to: '2026-11-22T10:00:00.000Z',
+  facets: [
+    {
+      name: 'database',
+      values: [
+        { value: 'shop', count: 1500, totalSeconds: 420 },
+        { value: 'mysql', count: 12, totalSeconds: 3.5 },
+      ],
+      truncated: false,
+    },
+    {
+      name: 'route',
+      values: [
+        { value: '/orders/:id', count: 1200, totalSeconds: 300 },
+        { value: '/checkout', count: 312, totalSeconds: 123.5 },
+      ],
+      truncated: true,
+    },
+    { name: 'operation', values: [{ value: 'SELECT', count: 1512, totalSeconds: 423.5 }], truncated: false },
+  ],
   ...over,
 });
 

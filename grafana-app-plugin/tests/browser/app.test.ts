@@ -205,6 +205,27 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     );
   });
 
+  it('draws a load sparkline per fingerprint and filters the table from the facet panel', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    const table = page.getByTestId('data-testid sq-table');
+    // The checkout join ran 24 times over the last 6 hours: its series spans several buckets.
+    const load = table.getByRole('img', { name: /^Load: 24 queries/ });
+    await load.waitFor();
+    expect(await load.locator('canvas').count()).toBe(1);
+    const facets = page.getByTestId('data-testid sq-facets');
+    const routes = facets.getByRole('region', { name: 'Route or job' });
+    await routes.getByText('queue:reports/monthly').waitFor();
+    expect(await routes.getByRole('checkbox').count()).toBe(3);
+    await facets.getByRole('region', { name: 'Database' }).getByText('6 · 9.2 s').waitFor();
+    await routes.getByText('queue:reports/monthly').click();
+    await page.waitForURL(/route=queue%3Areports%2Fmonthly/);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="data-testid sq-table"] tbody tr').length === 1,
+    );
+    await table.getByText(/update invoices/i).waitFor();
+    await shot('slow-queries-facets');
+  });
+
   it('exports the table as CSV', async () => {
     await go('/a/perfwatch-app/slow-queries');
     await page.getByTestId('data-testid sq-table').waitFor();

@@ -2,7 +2,7 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
-import { fingerprint, slowQueryList } from '../../test/fixtures';
+import { fingerprint, slowQueryFacets, slowQueryList } from '../../test/fixtures';
 import { currentSearch, renderAt } from '../../test/render';
 import SlowQueriesPage from './SlowQueriesPage';
 import { CSV_HEADER, EXPORT_MAX_ROWS, slowQueryCsvRow } from './slowQueryCsv';
@@ -78,6 +78,36 @@ describe('Slow queries page', () => {
     const link = within(table).getByText('select * from items where order_id = ?').closest('a');
     expect(link?.getAttribute('href')).toMatch(/^\/a\/perfwatch-app\/slow-queries\/fedcba9876543210/);
     expect(screen.getByText(/2 fingerprints, 600.0 s/)).toBeInTheDocument();
+  });
+
+  it("draws each row's load over the range, asking for the sparkline's buckets", async () => {
+    backend.on('GET', '/slow-queries', {
+      ...slowQueryList([fingerprint({ series: { count: [2, 0, 7], totalMs: [400, 0, 3100] } })]),
+      bucketSeconds: 2880,
+    });
+    renderAt(LIST, <SlowQueriesPage />, 'slow-queries');
+    const table = await screen.findByTestId('data-testid sq-table');
+    expect(
+      within(table).getByRole('img', {
+        name: 'Load: 9 queries, 3.50 s in the range; busiest 48 min: 7 queries, 3.10 s',
+      }),
+    ).toBeInTheDocument();
+    expect(backend.callsTo('GET', '/slow-queries')[0].query.get('buckets')).toBe('30');
+  });
+
+  it('filters the list by a facet value through the URL', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    backend.on('GET', '/slow-queries/facets', slowQueryFacets());
+    renderAt(`${LIST}?from=now-6h&to=now`, <SlowQueriesPage />, 'slow-queries');
+    const facets = await screen.findByTestId('data-testid sq-facets');
+    await userEvent.click(await within(facets).findByLabelText('/checkout'));
+    await waitFor(() => expect(currentSearch().get('route')).toBe('/checkout'));
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries').at(-1)?.query.get('route')).toBe('/checkout'),
+    );
+    const facetQuery = backend.callsTo('GET', '/slow-queries/facets').at(-1)!.query;
+    expect(facetQuery.get('route')).toBe('/checkout');
+    expect(Number(facetQuery.get('to')) - Number(facetQuery.get('from'))).toBe(6 * 3600 * 1000);
   });
 
   it('sends the filters from the URL to the exporter and shows them in the inputs', async () => {

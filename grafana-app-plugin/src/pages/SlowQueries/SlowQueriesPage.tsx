@@ -1,6 +1,8 @@
 import React, { useCallback } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, LinkButton, Stack, Text } from '@grafana/ui';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { QueryState } from '../../components/common/QueryState';
 import { Toolbar } from '../../components/common/Layout';
 import { TimeRangeControl } from '../../components/common/TimeRangeControl';
@@ -9,12 +11,21 @@ import { formatCount } from '../../utils/format';
 import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { SlowQueriesTable } from './SlowQueriesTable';
 import { SlowQueryFilters } from './SlowQueryFilters';
-import { useServerSort, useSlowQueryExport, useSlowQueryList, useSlowQueryParams } from './useSlowQueries';
+import { FacetPanel } from './FacetPanel';
+import {
+  useServerSort,
+  useSlowQueryExport,
+  useSlowQueryFacets,
+  useSlowQueryList,
+  useSlowQueryParams,
+} from './useSlowQueries';
 
 export default function SlowQueriesPage() {
   const params = useSlowQueryParams();
   const { update, range, filter, perPage, page } = params;
   const { state, key } = useSlowQueryList(params);
+  const facets = useSlowQueryFacets(params);
+  const styles = useStyles2(getStyles);
   const sorting = useServerSort(params);
   const exporter = useSlowQueryExport(params);
   const data = state.value;
@@ -85,35 +96,52 @@ export default function SlowQueriesPage() {
         </Alert>
       )}
 
-      <QueryState
-        loading={state.loading && !data}
-        error={state.error}
-        empty={Boolean(data && data.items.length === 0)}
-        errorTitle="Could not load slow queries"
-        loadingText="Loading slow queries…"
-        emptyMessage="No slow queries in this time range"
-        emptyHint={
-          <Text color="secondary" element="p">
-            Only statements slower than the exporter&apos;s threshold (queries.slowThresholdMs, 100 ms by
-            default) are captured, and samples are kept for the retention period. Widen the time range or
-            clear the filters.
-          </Text>
-        }
-        onRetry={state.retry}
-      >
-        {data && (
-          <SlowQueriesTable
-            data={data}
-            detailQuery={detailQuery}
-            urlKey={key}
-            page={page}
-            perPage={perPage}
-            initialSortBy={sorting.initialSortBy}
-            onSort={sorting.onSort}
-            onPage={update}
-          />
-        )}
-      </QueryState>
+      <div className={styles.body}>
+        <FacetPanel
+          facets={facets.value}
+          loading={facets.loading}
+          error={facets.error}
+          filter={filter}
+          onChange={setFilter}
+        />
+        <div className={styles.main}>
+          <QueryState
+            loading={state.loading && !data}
+            error={state.error}
+            empty={Boolean(data && data.items.length === 0)}
+            errorTitle="Could not load slow queries"
+            loadingText="Loading slow queries…"
+            emptyMessage="No slow queries in this time range"
+            emptyHint={
+              <Text color="secondary" element="p">
+                Only statements slower than the exporter&apos;s threshold (queries.slowThresholdMs, 100 ms by
+                default) are captured, and samples are kept for the retention period. Widen the time range or
+                clear the filters.
+              </Text>
+            }
+            onRetry={state.retry}
+          >
+            {data && (
+              <SlowQueriesTable
+                data={data}
+                detailQuery={detailQuery}
+                urlKey={key}
+                page={page}
+                perPage={perPage}
+                initialSortBy={sorting.initialSortBy}
+                onSort={sorting.onSort}
+                onPage={update}
+              />
+            )}
+          </QueryState>
+        </div>
+      </div>
     </PluginPage>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  body: css({ display: 'flex', gap: theme.spacing(2), alignItems: 'flex-start' }),
+  // min-width 0 lets the table scroll inside its column instead of pushing the page wider.
+  main: css({ flex: 1, minWidth: 0 }),
+});

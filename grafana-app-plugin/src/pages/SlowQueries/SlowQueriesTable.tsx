@@ -22,11 +22,22 @@ import { ROUTES } from '../../constants';
 import type { UrlPatch } from '../../hooks/useUrlQuery';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
+import { LoadSparkline } from './LoadSparkline';
 import { PAGE_SIZES } from './useSlowQueries';
 
 type DetailQuery = Record<string, string | undefined>;
 
-function fingerprintColumns(detailQuery: DetailQuery, queryCell: string): Array<Column<FingerprintStats>> {
+/** Where each row's series starts and how wide its buckets are (absent when the list has no series). */
+interface SeriesAxis {
+  from: number;
+  bucketSeconds?: number;
+}
+
+function fingerprintColumns(
+  detailQuery: DetailQuery,
+  queryCell: string,
+  axis: SeriesAxis,
+): Array<Column<FingerprintStats>> {
   return [
     {
       id: 'fingerprint',
@@ -62,6 +73,14 @@ function fingerprintColumns(detailQuery: DetailQuery, queryCell: string): Array<
       sortType: 'number',
       cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => <ShareBar share={r.share} />,
     },
+    {
+      id: 'series',
+      header: 'Load over time',
+      cell: ({ row: { original: r } }: CellProps<FingerprintStats>) =>
+        r.series && axis.bucketSeconds ? (
+          <LoadSparkline series={r.series} from={axis.from} bucketSeconds={axis.bucketSeconds} />
+        ) : null,
+    },
     { id: 'count', header: 'Count', sortType: 'number', cell: ({ value }) => formatCount(value) },
     { id: 'meanMs', header: 'Mean', sortType: 'number', cell: ({ value }) => formatMs(value) },
     { id: 'p95Ms', header: 'p95', sortType: 'number', cell: ({ value }) => formatMs(value) },
@@ -87,7 +106,11 @@ interface Props {
 export function SlowQueriesTable({ data, detailQuery, urlKey, page, perPage, ...props }: Props) {
   const styles = useStyles2(getStyles);
   // detailQuery is derived from the URL, which urlKey stands for.
-  const columns = useMemo(() => fingerprintColumns(detailQuery, styles.queryCell), [styles, urlKey]);
+  const from = Date.parse(data.from);
+  const columns = useMemo(
+    () => fingerprintColumns(detailQuery, styles.queryCell, { from, bucketSeconds: data.bucketSeconds }),
+    [styles, urlKey, from, data.bucketSeconds],
+  );
   const numberOfPages = Math.max(1, Math.ceil(data.total / perPage));
   return (
     <div data-testid={testIds.slowQueries.table}>

@@ -11,6 +11,10 @@ import { CSV_HEADER, fetchForExport, slowQueryCsvRow } from './slowQueryCsv';
 
 const SORTS: SlowQuerySort[] = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'];
 export const PAGE_SIZES = [25, 50, 100];
+/** Points of each row's load sparkline: enough for its ~140 px, well under the exporter's cap. */
+export const LOAD_BUCKETS = 30;
+/** Values shown per facet. */
+export const FACET_TOP = 8;
 /** Table column id → the API's sort key. */
 const SORT_BY_COLUMN: Record<string, SlowQuerySort> = {
   share: 'totalTime',
@@ -50,10 +54,24 @@ export function useSlowQueryList({ params, filter, sort, order, perPage, page }:
   // `from`/`to` stay relative in the URL ("now-24h"): the string is the key, so a retry re-reads "now".
   const key = params.toString();
   const state = useAsyncRetry(
-    () => api.slowQueries({ ...filter, sort, order, limit: perPage, offset: (page - 1) * perPage }),
+    () =>
+      api.slowQueries({
+        ...filter,
+        sort,
+        order,
+        limit: perPage,
+        offset: (page - 1) * perPage,
+        buckets: LOAD_BUCKETS,
+      }),
     [key],
   );
   return { state, key };
+}
+
+/** The facet panel's values for the URL's filters (sorting and paging do not change them). */
+export function useSlowQueryFacets({ params, filter }: SlowQueryParams) {
+  const key = ['from', 'to', 'database', 'route', 'operation', 'q'].map((k) => params.get(k)).join('\n');
+  return useAsyncRetry(() => api.slowQueryFacets({ ...filter, top: FACET_TOP }), [key]);
 }
 
 /**
