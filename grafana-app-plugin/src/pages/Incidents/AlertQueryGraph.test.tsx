@@ -19,9 +19,9 @@ const alert = (over: Partial<IncidentAlert> = {}): IncidentAlert => ({
   ...over,
 });
 
-const renderGraphs = (alerts: IncidentAlert[], uid: string | undefined = 'prom') =>
+const renderGraphs = (alerts: IncidentAlert[], uid: string | null = 'prom') =>
   render(
-    <SettingsContext.Provider value={{ prometheusDatasourceUid: uid }}>
+    <SettingsContext.Provider value={{ prometheusDatasourceUid: uid ?? undefined }}>
       <AlertQueryGraphs incident={incident({ alerts })} />
     </SettingsContext.Provider>,
   );
@@ -79,7 +79,12 @@ describe('Alert query graph', () => {
   });
 
   it("shows Prometheus' error in words", async () => {
-    backend.on('GET', QUERY, { status: 'error', errorType: 'bad_data', error: 'parse error: unexpected }' }, 400);
+    backend.on(
+      'GET',
+      QUERY,
+      { status: 'error', errorType: 'bad_data', error: 'parse error: unexpected }' },
+      400,
+    );
     renderGraphs([alert()]);
     expect(await screen.findByText('Could not query Prometheus')).toBeInTheDocument();
     expect(screen.getByText(/parse error: unexpected }/)).toBeInTheDocument();
@@ -101,7 +106,7 @@ describe('Alert query graph', () => {
   });
 
   it('says where to pick Prometheus when no datasource is configured', () => {
-    renderGraphs([alert()], undefined);
+    renderGraphs([alert()], null);
     expect(screen.getByText('No Prometheus datasource selected')).toBeInTheDocument();
     expect(backend.calls).toHaveLength(0);
   });

@@ -14,7 +14,15 @@ import { MAX_SERIES, useAlertQueryGraph } from './useAlertQueryGraph';
 
 export const ALERT_GRAPH_TEST_ID = 'data-testid inc-alert-graph';
 
-function ExpressionGraph({ query, from, to }: { query: Extract<AlertQuery, { kind: 'expr' }>; from: number; to: number }) {
+function ExpressionGraph({
+  query,
+  from,
+  to,
+}: {
+  query: Extract<AlertQuery, { kind: 'expr' }>;
+  from: number;
+  to: number;
+}) {
   const styles = useStyles2(getStyles);
   const { uid, range, state } = useAlertQueryGraph(query.expr, from, to);
   return (
@@ -100,8 +108,8 @@ export function AlertQueryGraphs({ incident }: { incident: IncidentDetail }) {
     <div data-testid={ALERT_GRAPH_TEST_ID}>
       <Text element="h4">Alert query</Text>
       <Text color="secondary" variant="bodySmall" element="p">
-        The expression Prometheus evaluated for the alert, from 15 minutes before the incident started
-        to {incident.resolvedAt ? 'just after it was resolved' : 'now'}.
+        The expression Prometheus evaluated for the alert, from 15 minutes before the incident started to{' '}
+        {incident.resolvedAt ? 'just after it was resolved' : 'now'}.
       </Text>
       <Stack direction="column" gap={2}>
         {queries.map((q) =>

@@ -1,16 +1,7 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import {
-  Button,
-  Dropdown,
-  Field,
-  Menu,
-  RadioButtonGroup,
-  Stack,
-  TextArea,
-  useStyles2,
-} from '@grafana/ui';
+import { Button, Dropdown, Field, Menu, RadioButtonGroup, Stack, TextArea, useStyles2 } from '@grafana/ui';
 import { api } from '../../api/client';
 import {
   INCIDENT_SEVERITIES,
