@@ -497,6 +497,94 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     }
   });
 
+  it("assigns an incident through the picker of Grafana's users, which Grafana lists to admins only", async () => {
+    const { id } = await createIncident('Payments latency above 1 s');
+    await go(`/a/perfwatch-app/incidents/${id}`);
+    await page.getByTestId('data-testid inc-detail').waitFor();
+    const picker = page.getByPlaceholder('Search Grafana users');
+    // An Editor who administers nothing: Grafana refuses the lookup, the picker says why.
+    await picker.click();
+    await page
+      .getByTestId('data-testid inc-assignee-error')
+      .getByText(/Permissions needed: any of org\.users:read/)
+      .waitFor();
+    await picker.press('Escape');
+    harness.role = 'Admin';
+    try {
+      await go(`/a/perfwatch-app/incidents/${id}`);
+      await page.getByTestId('data-testid inc-detail').waitFor();
+      // "oncall" is only in carol's e-mail, which the lookup searches but does not return.
+      await picker.click();
+      await picker.fill('oncall');
+      await page.getByRole('option', { name: 'carol', exact: true }).click();
+      await page.waitForFunction(
+        async (incident) => {
+          const r = await fetch(`api/plugin-proxy/perfwatch-app/exporter/incidents/${incident}`);
+          return ((await r.json()) as { assignee: string | null }).assignee === 'carol';
+        },
+        id,
+        { polling: 500, timeout: 15_000 },
+      );
+      expect(await picker.inputValue()).toBe('carol');
+      await shot('incident-assignee');
+    } finally {
+      harness.role = 'Editor';
+    }
+  });
+
+  it("graphs the alert's query from the real Prometheus over the incident's window, with an Explore link", async () => {
+    harness.jsonData.prometheusDatasourceUid = 'prom';
+    const expr = 'sum by (route) (http_server_request_duration_seconds_count{job="demo",route=~"/api/.*"})';
+    // As Prometheus builds it (util/strutil/strconv.go, TableLinkForExpression: url.QueryEscape).
+    const generatorURL = `${exporter.prometheus}/graph?g0.expr=${encodeURIComponent(expr).replace(/%20/g, '+')}&g0.tab=1`;
+    const groupKey = '{}:{alertname="CheckoutTrafficHigh"}';
+    try {
+      const hook = await exporter.api('/alertmanager/webhook', {
+        method: 'POST',
+        token: TOKENS.alertmanager,
+        body: JSON.stringify({
+          version: '4',
+          groupKey,
+          status: 'firing',
+          receiver: 'perfwatch',
+          groupLabels: { alertname: 'CheckoutTrafficHigh' },
+          commonLabels: { alertname: 'CheckoutTrafficHigh', severity: 'warning' },
+          commonAnnotations: { summary: 'Requests to the API are above the expected rate' },
+          externalURL: 'http://alertmanager.local',
+          alerts: [
+            {
+              status: 'firing',
+              labels: { alertname: 'CheckoutTrafficHigh', severity: 'warning' },
+              annotations: { summary: 'Requests to the API are above the expected rate' },
+              startsAt: new Date(Date.now() - 2 * 60_000).toISOString(),
+              endsAt: '0001-01-01T00:00:00Z',
+              generatorURL,
+              fingerprint: 'c0ffee0012345678',
+            },
+          ],
+        }),
+      });
+      expect(hook.ok).toBe(true);
+      const listed = (await (
+        await exporter.api('/incidents?limit=100', { token: TOKENS.grafana })
+      ).json()) as { items: Array<{ id: number; groupKey: string | null }> };
+      const opened = listed.items.find((i) => i.groupKey === groupKey)!;
+      await go(`/a/perfwatch-app/incidents/${opened.id}`);
+      const graph = page.getByTestId('data-testid inc-alert-graph');
+      await graph.locator('[data-testid="data-testid inc-alert-chart"] canvas').first().waitFor();
+      // One series per route of the seeded traffic, named by its labels in the legend.
+      await graph.getByText('{route="/api/checkout"}').waitFor();
+      const explore = graph.getByRole('link', { name: 'Explore the query of CheckoutTrafficHigh' });
+      const state = JSON.parse(
+        new URLSearchParams((await explore.getAttribute('href'))!.split('?')[1]).get('left')!,
+      ) as { datasource: string; queries: Array<{ expr: string }> };
+      expect(state).toMatchObject({ datasource: 'prom', queries: [{ expr }] });
+      await graph.screenshot({ path: shotPath('incident-alert-graph') });
+    } finally {
+      delete harness.jsonData.prometheusDatasourceUid;
+    }
+  });
+
   it('refuses changes to a Viewer at the proxy, as Grafana would', async () => {
     harness.role = 'Viewer';
     try {

@@ -1,17 +1,7 @@
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import {
-  Button,
-  Dropdown,
-  Field,
-  Input,
-  Menu,
-  RadioButtonGroup,
-  Stack,
-  TextArea,
-  useStyles2,
-} from '@grafana/ui';
+import { Button, Dropdown, Field, Menu, RadioButtonGroup, Stack, TextArea, useStyles2 } from '@grafana/ui';
 import { api } from '../../api/client';
 import {
   INCIDENT_SEVERITIES,
@@ -22,6 +12,7 @@ import {
 } from '../../api/types';
 import { currentUserLogin } from '../../hooks/usePermissions';
 import { capitalize } from '../../utils/format';
+import { AssigneePicker } from './AssigneePicker';
 
 const SILENCE_OPTIONS = [
   { label: '30 minutes', value: 30 },
@@ -126,10 +117,6 @@ function ActionButtons({ i, act, canWrite, busy, silenced, onResolve }: Props) {
 
 function Fields({ i, act, disabled }: { i: IncidentDetail; act: Act; disabled: boolean }) {
   const me = currentUserLogin();
-  const [assignee, setAssignee] = useState(i.assignee ?? '');
-  // A new assignee (an action's answer or someone else's change) resets the draft; the page's
-  // periodic refresh leaves a draft being typed alone.
-  useEffect(() => setAssignee(i.assignee ?? ''), [i.assignee]);
   const resolved = i.status === 'resolved';
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
@@ -154,35 +141,25 @@ function Fields({ i, act, disabled }: { i: IncidentDetail; act: Act; disabled: b
           onChange={(s) => s !== i.severity && act('severity change', () => api.setSeverity(i.id, s))}
         />
       </Field>
-      <Field label="Assignee" noMargin>
-        <Stack gap={0.5}>
-          <Input
-            aria-label="Assignee"
-            width={20}
-            value={assignee}
+      <Stack gap={0.5} alignItems="flex-end">
+        <Field label="Assignee" noMargin>
+          <AssigneePicker
+            value={i.assignee}
             disabled={disabled}
-            placeholder="login"
-            onChange={(e) => setAssignee(e.currentTarget.value)}
+            onChange={(login) => act('assignment', () => api.assign(i.id, login))}
           />
+        </Field>
+        {me && i.assignee !== me && (
           <Button
             variant="secondary"
-            disabled={disabled || assignee.trim() === (i.assignee ?? '')}
-            onClick={() => act('assignment', () => api.assign(i.id, assignee.trim() || null))}
+            fill="text"
+            disabled={disabled}
+            onClick={() => act('assignment', () => api.assign(i.id, me))}
           >
-            Assign
+            Assign to me
           </Button>
-          {me && i.assignee !== me && (
-            <Button
-              variant="secondary"
-              fill="text"
-              disabled={disabled}
-              onClick={() => act('assignment', () => api.assign(i.id, me))}
-            >
-              Assign to me
-            </Button>
-          )}
-        </Stack>
-      </Field>
+        )}
+      </Stack>
     </Stack>
   );
 }

@@ -2,6 +2,7 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { IncidentDetail, TimelineEvent } from '../../api/types';
+import { measureTextOnCanvas } from '../../test/canvas';
 import { FakeBackend, apiError } from '../../test/backend';
 import { incident } from '../../test/fixtures';
 import { renderAt, signInAs } from '../../test/render';
@@ -13,6 +14,7 @@ jest.setTimeout(30_000);
 const LIST = '/a/perfwatch-app/incidents';
 
 describe('Incident detail', () => {
+  measureTextOnCanvas();
   let backend: FakeBackend;
   /** The incident as the exporter holds it; actions change it and answer with its summary. */
   let current: IncidentDetail;

@@ -11,6 +11,7 @@ import { ROUTES } from '../../constants';
 import { useCanWrite } from '../../hooks/usePermissions';
 import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { AlertPayloads } from './AlertPayloads';
+import { AlertQueryGraphs } from './AlertQueryGraph';
 import { AlertsTable } from './AlertsTable';
 import { downloadPostmortem } from './postmortem';
 import { IncidentActionsPanel } from './IncidentActionsPanel';
@@ -101,6 +102,7 @@ export default function IncidentDetailPage() {
             <RelatedLinks i={i} />
             <Section title="Alerts">
               <AlertsTable alerts={i.alerts ?? []} />
+              <AlertQueryGraphs incident={i} />
               <AlertPayloads alerts={i.alerts ?? []} />
             </Section>
             <Section title="Timeline" testId={testIds.incidents.timeline}>

@@ -55,6 +55,16 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
+/** A row of Grafana's user table joined to org_user, as the users lookup reads it. */
+export interface OrgUserRow {
+  id: number;
+  uid: string;
+  login: string;
+  email: string;
+  name: string;
+  isServiceAccount?: boolean;
+}
+
 export interface Forwarded {
   method: string;
   url: string;
@@ -86,7 +96,8 @@ export interface Forwarded {
  *   backendSrv calls on a 401 (see backendSrv.ts), and every /api answering 401 once the session
  *   has expired (`sessionExpired`);
  * - `serve_from_sub_path`: with `appSubUrl` set, everything is served under it, as Grafana does;
- * - the datasource proxy for the Prometheus datasource `prom`, when a Prometheus URL is given.
+ * - the datasource proxy for the Prometheus datasource `prom`, when a Prometheus URL is given;
+ * - the org users lookup (`/api/org/users/lookup`) with a few seeded users (`usersLookup`).
  */
 export class HarnessServer {
   role: Role = 'Editor';
@@ -107,6 +118,18 @@ export class HarnessServer {
   jsonData: Record<string, unknown> = {};
   secureJsonData: Record<string, string> = {};
   enabled = false;
+  /** The organization's users (with their e-mail and name, which the lookup searches but never returns). */
+  orgUsers: OrgUserRow[] = [
+    { id: 1, uid: 'u-alice', login: 'alice', email: 'alice@example.com', name: 'Alice Adams' },
+    { id: 2, uid: 'u-bob', login: 'bob', email: 'bob@example.com', name: 'Bob Brown' },
+    { id: 3, uid: 'u-carol', login: 'carol', email: 'carol.oncall@example.com', name: 'Carol Chen' },
+    { id: 4, uid: 'u-sa', login: 'sa-1-perfwatch', email: '', name: 'perfwatch', isServiceAccount: true },
+  ];
+  /**
+   * Whether the user administers some team, folder or dashboard (on Grafana OSS, an Editor who created
+   * one gets its admin permission): with it, the users lookup answers a non-admin too.
+   */
+  resourceAdmin = false;
   /** Every request the proxy forwarded, with the headers it added (tokens masked). */
   readonly forwarded: Forwarded[] = [];
   /** Calls to Grafana's session endpoints and login page, by path. */
@@ -193,6 +216,9 @@ export class HarnessServer {
     if (p === `/api/plugins/${pluginJson.id}/settings`) {
       return this.settings(req, res);
     }
+    if (p === '/api/org/users/lookup' && req.method === 'GET') {
+      return this.usersLookup(res, url.searchParams);
+    }
     const proxyPrefix = `/api/plugin-proxy/${pluginJson.id}/`;
     if (p.startsWith(proxyPrefix)) {
       return this.pluginProxy(req, res, p.slice(proxyPrefix.length), url.search);
@@ -261,6 +287,37 @@ export class HarnessServer {
 <link rel="stylesheet" href="${this.appSubUrl}/harness.css">
 <script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.__grafana_public_path__ = '${this.appSubUrl}/public/';</script>
 </head><body class="theme-${this.theme}"><div id="root"></div><script src="${this.appSubUrl}/harness.js"></script></body></html>`;
+  }
+
+  /**
+   * `GET /api/org/users/lookup`, as Grafana answers it:
+   * - pkg/api/api.go (registerRoutes, the `/org` group's lookupEvaluator): allowed with
+   *   `org.users:read` (the Admin basic role) or, on Grafana OSS, any of teams.permissions:write,
+   *   folders.permissions:write, dashboards.permissions:write; everyone else is refused by
+   *   pkg/services/accesscontrol/middleware.go (deny) with 403 and `{ title, message, accessErrorId }`;
+   * - pkg/api/org_users.go (GetOrgUsersForCurrentOrgLookup → searchOrgUsersHelper): the org's users
+   *   whose email, name or login contains `query` (pkg/services/org/orgimpl/store.go SearchOrgUsers:
+   *   LIKE %query%, service accounts left out, `limit` rows when > 0), each as dtos.UserLookupDTO
+   *   `{ userId, uid, login, avatarUrl }` — no name, no email.
+   */
+  private usersLookup(res: ServerResponse, params: URLSearchParams) {
+    if (RANK[this.role] < RANK.Admin && !this.resourceAdmin) {
+      return send(res, 403, {
+        title: 'Access denied',
+        message:
+          "You'll need additional permissions to perform this action. Permissions needed: any of org.users:read, teams.permissions:write, folders.permissions:write, dashboards.permissions:write",
+        accessErrorId: 'ACE0000000001',
+      });
+    }
+    const query = (params.get('query') ?? '').toLowerCase();
+    const limit = Number.parseInt(params.get('limit') ?? '0', 10) || 0;
+    const found = this.orgUsers
+      .filter((u) => !u.isServiceAccount)
+      .filter((u) => [u.email, u.name, u.login].some((f) => f.toLowerCase().includes(query)))
+      .sort((a, b) => a.email.localeCompare(b.email) || a.login.localeCompare(b.login))
+      .slice(0, limit > 0 ? limit : undefined)
+      .map((u) => ({ userId: u.id, uid: u.uid, login: u.login, avatarUrl: `/avatar/${u.uid}` }));
+    return send(res, 200, found);
   }
 
   private async settings(req: IncomingMessage, res: ServerResponse) {
