@@ -160,6 +160,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/slow-queries/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Databases, routes and operations of the slow queries in a range, with counts and time */
+        get: operations["getSlowQueryFacets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/slow-queries/{id}": {
         parameters: {
             query?: never;
@@ -689,6 +706,8 @@ export interface components {
             order: "asc" | "desc";
             limit: number;
             offset: number;
+            /** @description width of each bucket of the rows' series (only when the list was asked for buckets) */
+            bucketSeconds?: number;
             items: components["schemas"]["FingerprintStats"][];
         };
         /**
@@ -726,6 +745,13 @@ export interface components {
             lastSeen: string;
             /** @description at least one sample was flagged as an N+1 pattern */
             nPlusOne: boolean;
+            /** @description load over the range, oldest bucket first (only when the list was asked for buckets) */
+            series?: {
+                /** @description slow queries per bucket, sampled-out ones included */
+                count: number[];
+                /** @description time spent per bucket, sampled-out queries included */
+                totalMs: number[];
+            };
         };
         RequestSamples: {
             requestId: string;
@@ -766,6 +792,33 @@ export interface components {
                 nPlusOne: boolean;
             }[];
         };
+        /**
+         * @description Values of each facet in the range with their slow-query counts and time. Each facet applies every
+         *     filter but its own, so the panel shows the alternatives to the current choice.
+         */
+        SlowQueryFacets: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            facets: {
+                /**
+                 * @description the list filter this facet sets
+                 * @enum {string}
+                 */
+                name: "database" | "route" | "operation";
+                /** @description most slow-query time first */
+                values: {
+                    /** @description database name (or db system when none), route or operation */
+                    value: string;
+                    /** @description slow queries (kept and sampled out) */
+                    count: number;
+                    totalSeconds: number;
+                }[];
+                /** @description more values exist than the top asked for */
+                truncated: boolean;
+            }[];
+        };
         SlowQueryDetail: {
             /** @description stable id of the fingerprint (first 16 hex digits of its SHA-1) */
             id: string;
@@ -795,6 +848,13 @@ export interface components {
             lastSeen: string;
             /** @description at least one sample was flagged as an N+1 pattern */
             nPlusOne: boolean;
+            /** @description load over the range, oldest bucket first (only when the list was asked for buckets) */
+            series?: {
+                /** @description slow queries per bucket, sampled-out ones included */
+                count: number[];
+                /** @description time spent per bucket, sampled-out queries included */
+                totalMs: number[];
+            };
             /** Format: date-time */
             from: string;
             /** Format: date-time */
@@ -1722,6 +1782,8 @@ export interface operations {
                 order?: "asc" | "desc";
                 limit?: number;
                 offset?: number;
+                /** @description with N > 0, each row of the page carries its load over the range in N buckets (a sparkline) */
+                buckets?: number;
             };
             header?: never;
             path?: never;
@@ -1764,6 +1826,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RequestSamples"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    getSlowQueryFacets: {
+        parameters: {
+            query?: {
+                /** @description start of the range (ISO 8601 or epoch ms); default to - 24 h */
+                from?: string;
+                /** @description end of the range (ISO 8601 or epoch ms); default now */
+                to?: string;
+                /** @description database name or db system (postgresql, mysql) */
+                database?: string;
+                /** @description route template or queue:job */
+                route?: string;
+                operation?: string;
+                /** @description case-insensitive text in the fingerprint */
+                q?: string;
+                /** @description values per facet, those with the most slow-query time first */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The top values of each facet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlowQueryFacets"];
                 };
             };
             400: components["responses"]["BadRequest"];
