@@ -3,6 +3,7 @@ import { render, screen } from '@testing-library/react';
 import type { IncidentAlert } from '../../api/types';
 import { FakeBackend } from '../../test/backend';
 import { incident } from '../../test/fixtures';
+import { LocationRouter } from '../../test/render';
 import { SettingsContext } from '../../utils/settings';
 import { AlertQueryGraphs } from './AlertQueryGraph';
 import { alertQueries, parseGeneratorUrl } from './alertQuery';
@@ -21,9 +22,12 @@ const alert = (over: Partial<IncidentAlert> = {}): IncidentAlert => ({
 
 const renderGraphs = (alerts: IncidentAlert[], uid: string | null = 'prom') =>
   render(
-    <SettingsContext.Provider value={{ prometheusDatasourceUid: uid ?? undefined }}>
-      <AlertQueryGraphs incident={incident({ alerts })} />
-    </SettingsContext.Provider>,
+    // Links (the Explore link, the datasource settings) need the router Grafana's pages run under.
+    <LocationRouter>
+      <SettingsContext.Provider value={{ prometheusDatasourceUid: uid ?? undefined }}>
+        <AlertQueryGraphs incident={incident({ alerts })} />
+      </SettingsContext.Provider>
+    </LocationRouter>,
   );
 
 describe('Alert query graph', () => {

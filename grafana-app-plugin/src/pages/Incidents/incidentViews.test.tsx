@@ -5,6 +5,7 @@ import { locationService } from '@grafana/runtime';
 import type { IncidentDetail } from '../../api/types';
 import { FakeBackend, apiError } from '../../test/backend';
 import { emptyIncidentStats, incident, incidentList } from '../../test/fixtures';
+import { measureTextOnCanvas } from '../../test/canvas';
 import { renderAt, signInAs } from '../../test/render';
 import { toCreateBody } from '../../api/client';
 import IncidentDetailPage from './IncidentDetailPage';
@@ -13,6 +14,8 @@ import { postmortemMarkdown } from './postmortem';
 import { REFRESH_MS } from './useIncident';
 
 jest.setTimeout(30_000);
+// The detail page's assignee picker is a Combobox, which measures its labels on a canvas.
+measureTextOnCanvas();
 
 const LIST = '/a/perfwatch-app/incidents';
 const list = incidentList;

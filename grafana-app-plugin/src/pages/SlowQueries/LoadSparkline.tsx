@@ -1,4 +1,5 @@
 import React, { useMemo } from 'react';
+import { useMeasure } from 'react-use';
 import { FieldColorModeId, FieldType, type Field } from '@grafana/data';
 import { Sparkline, Stack, Text, Tooltip, useTheme2 } from '@grafana/ui';
 import { formatCount, formatMs } from '../../utils/format';
@@ -35,6 +36,9 @@ export function describeLoad({ count, totalMs }: LoadSeries, bucketSeconds: numb
  */
 export function LoadSparkline({ series, from, bucketSeconds, width = 140, height = 28 }: Props) {
   const theme = useTheme2();
+  // Drawn at the width the cell gives it, once measured (as Chart.tsx does): uPlot needs a canvas to
+  // draw on, which a layout-less DOM (jsdom) does not give, and there the numbers are in the label.
+  const [ref, { width: measured }] = useMeasure<HTMLDivElement>();
   const sparkline = useMemo(() => {
     const x: Field = {
       name: 'time',
@@ -63,14 +67,21 @@ export function LoadSparkline({ series, from, bucketSeconds, width = 140, height
         </Stack>
       }
     >
-      <div role="img" aria-label={`Load: ${label}`} style={{ width, height }}>
-        <Sparkline
-          width={width}
-          height={height}
-          theme={theme}
-          sparkline={sparkline}
-          config={{ custom: { fillOpacity: 25, lineWidth: 1 } }}
-        />
+      <div
+        ref={ref}
+        role="img"
+        aria-label={`Load: ${label}`}
+        style={{ width: '100%', maxWidth: width, height }}
+      >
+        {measured > 0 && (
+          <Sparkline
+            width={Math.floor(measured)}
+            height={height}
+            theme={theme}
+            sparkline={sparkline}
+            config={{ custom: { fillOpacity: 25, lineWidth: 1 } }}
+          />
+        )}
       </div>
     </Tooltip>
   );
