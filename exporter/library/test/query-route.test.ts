@@ -18,4 +18,9 @@ describe('the route of an ingested query', () => {
     expect(normaliseQueryRoute('CartController@show')).toBe('CartController@show');
     expect(normaliseQueryRoute(UNMATCHED_ROUTE)).toBe(UNMATCHED_ROUTE);
   });
+
+  test('a job led by its queue keeps its name when the job name holds a slash', () => {
+    expect(normaliseQueryRoute('queue:reports/monthly')).toBe('queue:reports/monthly');
+    expect(normaliseQueryRoute('users/:id')).toBe('/users/:id');
+  });
 });

@@ -61,7 +61,7 @@ export function normaliseRoute(route: string): string {
  * The route a query event names, which is an HTTP route template or the name of another unit of
  * work: a job (`mail:SendInvoice`), a named route (`orders.index`), a controller action
  * (`CartController@show`). Only the first kind gets its slash: a single segment holding `:`, `@` or
- * `.` is taken for a name. A route led by an HTTP method (`POST /checkout`, `GET orders/{id}`) keeps
+ * `.`, or a first segment holding `:` or `@` (`queue:reports/monthly`), is taken for a name. A route led by an HTTP method (`POST /checkout`, `GET orders/{id}`) keeps
  * the method and gets the slash on its path.
  */
 export function normaliseQueryRoute(route: string): string {
@@ -70,9 +70,14 @@ export function normaliseQueryRoute(route: string): string {
   const space = route.indexOf(' ');
   if (space > 0 && KNOWN_METHODS.has(route.slice(0, space).toUpperCase()))
     return `${route.slice(0, space).toUpperCase()} ${normaliseRoute(route.slice(space + 1))}`;
+  // A job led by its queue (`queue:reports/monthly`, as the job hooks name them) or an action
+  // (`Cart@show/x`): a first segment holding : or @ is a name, whatever follows its slash.
+  const slash = route.indexOf('/');
+  const first = slash === -1 ? route : route.slice(0, slash);
+  if (first.includes(':') || first.includes('@')) return route;
   // A name (`mail:Job`, `orders.index`, `Cart@show`): one segment holding one of : @ . (no regex: two
   // `[^/]*` around the class would backtrack polynomially on long input).
-  return !route.includes('/') && /[:@.]/.test(route) ? route : normaliseRoute(route);
+  return slash === -1 && /[:@.]/.test(route) ? route : normaliseRoute(route);
 }
 
 /** What adapters pass to recordQuery, which fills in `operation` and `route` and hands it to listeners. */

@@ -67,21 +67,19 @@ export function LoadSparkline({ series, from, bucketSeconds, width = 140, height
         </Stack>
       }
     >
-      <div
-        ref={ref}
-        role="img"
-        aria-label={`Load: ${label}`}
-        style={{ width: '100%', maxWidth: width, height }}
-      >
-        {measured > 0 && (
-          <Sparkline
-            width={Math.floor(measured)}
-            height={height}
-            theme={theme}
-            sparkline={sparkline}
-            config={{ custom: { fillOpacity: 25, lineWidth: 1 } }}
-          />
-        )}
+      <div role="img" aria-label={`Load: ${label}`} style={{ width, height }}>
+        {/* The measured box is inside: Tooltip puts its own ref on its child. */}
+        <div ref={ref} style={{ width: '100%', height: '100%' }}>
+          {measured > 0 && (
+            <Sparkline
+              width={Math.floor(measured)}
+              height={height}
+              theme={theme}
+              sparkline={sparkline}
+              config={{ custom: { fillOpacity: 25, lineWidth: 1 } }}
+            />
+          )}
+        </div>
       </div>
     </Tooltip>
   );
