@@ -529,6 +529,8 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
         { polling: 500, timeout: 15_000 },
       );
       expect(await picker.inputValue()).toBe('carol');
+      // One pick, one assignment: a second request for the same login would be refused.
+      expect(await page.getByText(/Assignment failed/).count()).toBe(0);
       await shot('incident-assignee');
     } finally {
       harness.role = 'Editor';

@@ -1,4 +1,4 @@
-import React, { useCallback, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Combobox, Text, type ComboboxOption } from '@grafana/ui';
 import { lookupOrgUsers, UserLookupError } from '../../api/grafanaUsers';
 
@@ -34,6 +34,12 @@ export function AssigneePicker({ value, disabled, onChange }: Props) {
   }, []);
 
   const current = useMemo(() => (value ? { label: value, value } : null), [value]);
+  // Combobox reports a pick again (as the menu closes) before the incident's new assignee is read
+  // back; a second request for the same login was refused as "already assigned to" it.
+  const requested = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    requested.current = undefined;
+  }, [value]);
 
   return (
     <div>
@@ -50,7 +56,8 @@ export function AssigneePicker({ value, disabled, onChange }: Props) {
         noOptionsMessage="No Grafana user matches"
         onChange={(option) => {
           const login = option?.value.trim() || null;
-          if (login !== value) {
+          if (login !== value && login !== requested.current) {
+            requested.current = login;
             onChange(login);
           }
         }}
