@@ -16,7 +16,7 @@ import type { SlaEndpointReport } from '../../api/types';
 import type { BurnRateRow } from './burnRates';
 import { errorBudgets } from './slaEndpoint';
 import { Missed } from './Missed';
-import { NoDatasource } from './SlaCharts';
+import { NoDatasource } from '../../components/common/NoDatasource';
 import { useBurnRates } from './useBurnRates';
 
 const burnText = (b: number | null) =>

@@ -1,24 +1,10 @@
 import React from 'react';
 import type { TimeRange } from '@grafana/data';
-import { Alert, LoadingPlaceholder, Text, TextLink } from '@grafana/ui';
+import { Alert, LoadingPlaceholder, Text } from '@grafana/ui';
 import type { SlaEndpointReport } from '../../api/types';
 import { Chart } from '../../components/common/Chart';
-import { PLUGIN_ID } from '../../constants';
-import { grafanaHref } from '../../utils/routing';
+import { NoDatasource } from '../../components/common/NoDatasource';
 import { useSlaCharts } from './useSlaCharts';
-
-/** Says where to pick the Prometheus datasource when none is configured. */
-export function NoDatasource({ what }: { what: string }) {
-  return (
-    <Alert severity="info" title="No Prometheus datasource selected">
-      Pick the Prometheus datasource on the{' '}
-      <TextLink href={grafanaHref(`/plugins/${PLUGIN_ID}`)} inline>
-        app configuration page
-      </TextLink>{' '}
-      to see {what} here.
-    </Alert>
-  );
-}
 
 /** Latency against its target and the budget burn rate over the period. */
 export function SlaCharts({ endpoint, range }: { endpoint: SlaEndpointReport; range: TimeRange }) {
