@@ -25,6 +25,20 @@ export function formatPercent(ratio: number | null | undefined, decimals = 1): s
   return `${(ratio * 100).toFixed(decimals)} %`;
 }
 
+/**
+ * How much of a period Prometheus' data covers, rounded so that it never reads as none or all when it
+ * is neither: a young Prometheus holding 0.1 % of a month said "0 %" in one place and "0.1 %" in another.
+ */
+export function formatCoverage(ratio: number): string {
+  if (ratio > 0 && ratio < 0.001) {
+    return '< 0.1 %';
+  }
+  if (ratio > 0.999 && ratio < 1) {
+    return '> 99.9 %';
+  }
+  return formatPercent(ratio, ratio > 0 && (ratio < 0.01 || (ratio > 0.99 && ratio < 1)) ? 1 : 0);
+}
+
 /** Seconds as "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {

@@ -1,7 +1,7 @@
 import { toExporterError } from '../api/errors';
 import { toQueryString } from '../api/client';
 import { toCsv } from './csv';
-import { formatDuration, formatMs, formatPercent } from './format';
+import { formatCoverage, formatDuration, formatMs, formatPercent } from './format';
 import { isValidPeriod, periodTitle, recentMonths, recentQuarters } from './period';
 import { prefixRoute } from './routing';
 import { formatSql } from './sql';
@@ -112,5 +112,18 @@ describe('errors', () => {
 
   it('explain an unreachable exporter', () => {
     expect(toExporterError(fetchError(502, {})).message).toMatch(/could not reach the exporter/);
+  });
+});
+
+describe('formatCoverage', () => {
+  it('never rounds a little coverage to none, nor nearly all to all', () => {
+    expect(formatCoverage(0)).toBe('0 %');
+    expect(formatCoverage(0.0004)).toBe('< 0.1 %');
+    expect(formatCoverage(0.0012)).toBe('0.1 %');
+    expect(formatCoverage(0.004)).toBe('0.4 %');
+    expect(formatCoverage(0.56)).toBe('56 %');
+    expect(formatCoverage(0.995)).toBe('99.5 %');
+    expect(formatCoverage(0.9996)).toBe('> 99.9 %');
+    expect(formatCoverage(1)).toBe('100 %');
   });
 });

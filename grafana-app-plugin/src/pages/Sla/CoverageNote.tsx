@@ -1,7 +1,7 @@
 import React from 'react';
 import { Alert } from '@grafana/ui';
 import type { SlaCoverage } from '../../api/types';
-import { formatPercent, formatTime } from '../../utils/format';
+import { formatCoverage, formatTime } from '../../utils/format';
 
 /**
  * Says when Prometheus's data does not cover the whole period (retention shorter than the period,
@@ -18,7 +18,7 @@ export function CoverageNote({ coverage }: { coverage: SlaCoverage }) {
   return (
     <Alert
       severity="warning"
-      title={`Data covers ${formatPercent(coverage.ratio, 0)} of the period`}
+      title={`Data covers ${formatCoverage(coverage.ratio)} of the period`}
       data-testid="data-testid sla-coverage"
     >
       {held}; the numbers describe that part only.{coverage.reason ? ` ${coverage.reason}.` : ''}

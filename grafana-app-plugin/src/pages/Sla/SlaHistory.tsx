@@ -3,7 +3,7 @@ import { Alert, Text } from '@grafana/ui';
 import type { SlaHistoryMonth } from '../../api/types';
 import { SlaStatusBadge } from '../../components/common/Badges';
 import { QueryState } from '../../components/common/QueryState';
-import { formatPercent } from '../../utils/format';
+import { formatCoverage, formatPercent } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { useSlaHistory } from './useSlaViews';
 
@@ -17,7 +17,7 @@ function MonthRow({ month, slas }: { month: SlaHistoryMonth; slas: string[] }) {
           formatPercent(coverage.ratio, 0)
         ) : (
           <Text color="warning" title={coverage.reason}>
-            {`${formatPercent(coverage.ratio, 0)} covered`}
+            {`${formatCoverage(coverage.ratio)} covered`}
           </Text>
         )}
       </td>
