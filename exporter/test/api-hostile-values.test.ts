@@ -78,6 +78,7 @@ describe.each(['sqlite', 'postgres'])('on %s', (kind) => {
         fingerprint: `select ? from t${NUL}`,
         sample: `select 1 from t${NUL}`,
         durationMs: 200,
+        service: null,
         dbSystem: 'postgresql',
         database: null,
         operation: 'SELECT',

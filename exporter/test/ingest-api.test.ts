@@ -128,6 +128,34 @@ describe('POST /api/v1/events', () => {
     expect(detail.newest[0].sample).not.toContain('abc');
   });
 
+  test("an ingested slow query is stored under its batch's app, the service the page groups by", async () => {
+    const query = (requestId: string) => ({
+      kind: 'query',
+      dbSystem: 'postgresql',
+      sql: 'select * from invoices_by_app where id = 1',
+      durationMs: 300,
+      route: 'InvoiceController@show',
+      requestId,
+    });
+    expect((await post({ app: 'billing', events: [query('billing-1')] })).status).toBe(200);
+    expect((await post({ events: [query('unnamed-1')] })).status).toBe(200);
+    const newest = async (service: string) => {
+      const list = (await (
+        await svc.api(`/api/v1/slow-queries?q=invoices_by_app&service=${service}`, { scope: 'read' })
+      ).json()) as { items: Array<{ id: string }> };
+      const detail = (await (
+        await svc.api(`/api/v1/slow-queries/${list.items[0].id}?service=${service}`, { scope: 'read' })
+      ).json()) as { newest: Array<{ requestId: string; service: string | null }> };
+      return detail.newest;
+    };
+    expect(await newest('billing')).toEqual([
+      expect.objectContaining({ requestId: 'billing-1', service: 'billing' }),
+    ]);
+    expect(await newest('(none)')).toEqual([
+      expect.objectContaining({ requestId: 'unnamed-1', service: null }),
+    ]);
+  });
+
   test('too many events in one batch is a 413 that says to split it', async () => {
     const events = Array.from({ length: 51 }, () => ({
       kind: 'request',

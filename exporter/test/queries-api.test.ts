@@ -203,8 +203,11 @@ test('a store outage keeps at most the buffer, counts drops, and recovers', asyn
   expect(top).toMatchObject([
     { fingerprint: 'select * from outage where n = ?', count: 5, maxSeconds: 0.207 },
   ]);
-  // The store comes back: recreate the table the way a migration would.
-  await svc.ctx.store.db.raw(`delete from perfwatch_migrations where name = '002_slow_queries'`);
+  // The store comes back: recreate the table, its later columns and index the way migrations would.
+  await svc.ctx.store
+    .db('perfwatch_migrations')
+    .whereIn('name', ['002_slow_queries', '004_slow_query_service', '005_slow_query_request_id'])
+    .delete();
   await svc.ctx.store.migrate();
   await waitFor(async () => (await metric('perfwatch_slow_query_samples_pending', {})) === 0);
   const body = await json(await svc.api('/api/v1/slow-queries?q=outage', { scope: 'read' }));

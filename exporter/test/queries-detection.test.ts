@@ -190,6 +190,7 @@ describe('sampling under load keeps counts honest', () => {
       database: null,
       operation: 'SELECT',
       route: '/',
+      service: null,
       requestId: null,
       callSite: null,
       error: false,

@@ -19,6 +19,7 @@ function sample(sql: string, at: number, ms: number, more: Partial<SlowQuerySamp
     database: 'shop',
     operation: sql.split(' ')[0].toUpperCase(),
     route: '/orders/:id',
+    service: null,
     requestId: null,
     callSite: null,
     error: false,
@@ -49,16 +50,18 @@ describe.each(['sqlite', 'postgres'])('slow-query load series and facets on %s',
     if (kind === 'postgres') ({ url, drop } = await pgUrlWithSchema());
     svc = await startTestService(url ? { store: { url } } : {});
     await new SlowQueryRepository(svc.ctx.store).insert([
-      // orders: minute 0 one kept query; minute 3 one kept that carries 4 sampled-out ones (2000 ms).
-      sample(ORDERS, FROM + 10_000, 300),
-      sample(ORDERS, FROM + 3 * MIN + 5_000, 900, { sampledOut: 4, sampledOutMs: 2000 }),
-      // stock: minute 9 (the last bucket), on another route.
+      // orders (service shop-api): minute 0 one kept query; minute 3 one kept that carries 4
+      // sampled-out ones (2000 ms).
+      sample(ORDERS, FROM + 10_000, 300, { service: 'shop-api' }),
+      sample(ORDERS, FROM + 3 * MIN + 5_000, 900, { sampledOut: 4, sampledOutMs: 2000, service: 'shop-api' }),
+      // stock: minute 9 (the last bucket), on another route, from no named service.
       sample(STOCK, FROM + 9 * MIN + 59_000, 150, { route: '/checkout' }),
-      // users: a MariaDB query with no database name, on /login.
+      // users: a MariaDB query with no database name, on /login, from billing.
       sample(USERS, FROM + 5 * MIN, 120, {
         dbSystem: 'mysql',
         database: null,
         route: '/login',
+        service: 'billing',
       }),
       // Outside the range: counted nowhere.
       sample(ORDERS, FROM + 10 * MIN, 5000),
@@ -143,6 +146,21 @@ describe.each(['sqlite', 'postgres'])('slow-query load series and facets on %s',
     expect(body.items.map((i) => i.fingerprint)).toEqual([USERS]);
   });
 
+  test('the service facet names each sending app, and (none) the samples naming none', async () => {
+    const f = await facets();
+    expect(f.service.values).toEqual([
+      { value: 'shop-api', count: 6, totalSeconds: 3.2 },
+      { value: '(none)', count: 1, totalSeconds: 0.15 },
+      { value: 'billing', count: 1, totalSeconds: 0.12 },
+    ]);
+  });
+
+  test('a service filters the list to its rows, and (none) to the samples naming none', async () => {
+    expect((await list('service=billing')).items.map((i) => i.fingerprint)).toEqual([USERS]);
+    expect((await list('service=(none)')).items.map((i) => i.fingerprint)).toEqual([STOCK]);
+    expect((await list('service=nobody')).items).toEqual([]);
+  });
+
   test('facets are cut to the top asked for and say so', async () => {
     const f = await facets('top=1');
     expect(f.route.values.map((v) => v.value)).toEqual(['/orders/:id']);
@@ -156,5 +174,82 @@ describe.each(['sqlite', 'postgres'])('slow-query load series and facets on %s',
     expect((await svc.api('/api/v1/slow-queries/facets?top=51', { scope: 'read' })).status).toBe(400);
     expect((await svc.api('/api/v1/slow-queries/facets')).status).toBe(401);
     expect((await svc.api('/api/v1/slow-queries/facets', { scope: 'ingest' })).status).toBe(403);
+  });
+
+  describe('grouped by another dimension than the fingerprint', () => {
+    type Group = {
+      value: string;
+      fingerprints: number;
+      count: number;
+      sampleCount: number;
+      totalSeconds: number;
+      share: number;
+      maxMs: number;
+      series?: { count: number[]; totalMs: number[] };
+    };
+    const groups = async (query: string) => {
+      const res = await svc.api(`/api/v1/slow-queries/groups?${RANGE}&${query}`, { scope: 'read' });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { by: string; total: number; totalSeconds: number; items: Group[] };
+      expect(responseViolations('GET', '/api/v1/slow-queries/groups', 200, body)).toEqual([]);
+      return body;
+    };
+
+    test('by route: one row per route with its fingerprints, slow queries, time and share', async () => {
+      const body = await groups('by=route');
+      expect(body).toMatchObject({ by: 'route', total: 3, totalSeconds: 3.47 });
+      expect(
+        body.items.map((g) => [g.value, g.fingerprints, g.count, g.sampleCount, g.totalSeconds, g.maxMs]),
+      ).toEqual([
+        ['/orders/:id', 1, 6, 2, 3.2, 900],
+        ['/checkout', 1, 1, 1, 0.15, 150],
+        ['/login', 1, 1, 1, 0.12, 120],
+      ]);
+      expect(body.items[0].share).toBeCloseTo(3.2 / 3.47, 6);
+    });
+
+    test('by database: a query with no database name counts under its db system', async () => {
+      const body = await groups('by=database');
+      expect(body.items.map((g) => [g.value, g.fingerprints, g.count])).toEqual([
+        ['shop', 2, 7],
+        ['mysql', 1, 1],
+      ]);
+    });
+
+    test('by service: samples naming none form the (none) row', async () => {
+      const body = await groups('by=service');
+      expect(body.items.map((g) => [g.value, g.count])).toEqual([
+        ['shop-api', 6],
+        ['(none)', 1],
+        ['billing', 1],
+      ]);
+    });
+
+    test('groups obey the filters and sort like the list', async () => {
+      const filtered = await groups('by=route&database=shop&sort=count&order=asc');
+      expect(filtered.items.map((g) => g.value)).toEqual(['/checkout', '/orders/:id']);
+    });
+
+    test("each group's load per bucket covers all its fingerprints' slow queries", async () => {
+      const body = await groups('by=database&buckets=10');
+      const shop = body.items.find((g) => g.value === 'shop')!;
+      expect(shop.series).toEqual({
+        count: [1, 0, 0, 5, 0, 0, 0, 0, 0, 1],
+        totalMs: [300, 0, 0, 2900, 0, 0, 0, 0, 0, 150],
+      });
+      const none = (await groups('by=service&buckets=10')).items.find((g) => g.value === '(none)')!;
+      expect(none.series!.count).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    });
+
+    test('a dimension it cannot group by is a 400 naming the parameter', async () => {
+      for (const by of ['', 'fingerprint', 'operation; drop table x']) {
+        const res = await svc.api(`/api/v1/slow-queries/groups?by=${encodeURIComponent(by)}`, {
+          scope: 'read',
+        });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/by/) } });
+      }
+      expect((await svc.api('/api/v1/slow-queries/groups?by=route')).status).toBe(401);
+    });
   });
 });

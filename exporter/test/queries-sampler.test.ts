@@ -72,6 +72,26 @@ describe('slow-query sampling', () => {
     expect(capture.sampler.peek()[0].sample).toContain('a@b.c');
   });
 
+  test('an in-process sample carries queries.service; a query naming its own service keeps it', () => {
+    const { recorder, capture } = setup({ service: 'shop-api' });
+    recorder.recordQuery({ dbSystem: 'mysql', sql: 'select 1', durationSeconds: 0.2 });
+    recorder.recordQuery({ dbSystem: 'mysql', sql: 'select 2', durationSeconds: 0.2, service: 'billing' });
+    expect(capture.sampler.peek().map((s) => s.service)).toEqual(['shop-api', 'billing']);
+  });
+
+  test('without queries.service an in-process sample names no service', () => {
+    const { recorder, capture } = setup({});
+    recorder.recordQuery({ dbSystem: 'mysql', sql: 'select 1', durationSeconds: 0.2 });
+    expect(capture.sampler.peek()[0].service).toBeNull();
+  });
+
+  test('a service name that an ingested app could not have is refused with the field named', () => {
+    for (const service of ['', 'shop api', 'x'.repeat(65), 42])
+      expect(queriesConfigSchema.safeParse({ service }).error?.issues).toEqual([
+        expect.objectContaining({ path: ['service'], message: expect.stringMatching(/1-64 letters/) }),
+      ]);
+  });
+
   test('the memory buffer is bounded and what it drops is counted', async () => {
     const { registry, recorder, capture } = setup({ ringSize: 3 });
     for (let i = 0; i < 5; i++)
@@ -129,6 +149,7 @@ test('retention purge deletes old samples in chunks and keeps recent ones', asyn
     database: null,
     operation: 'SELECT',
     route: '/',
+    service: null,
     requestId: null,
     callSite: null,
     error: false,
@@ -186,6 +207,39 @@ describe('sampled-out counts in the store', () => {
       maxMs: 250,
     });
     expect(capture.sampler.untallied()).toBe(0);
+    await capture.stop();
+    await store.close();
+  });
+
+  test("a tally stored as a row of its own keeps its queries' service", async () => {
+    const store = await openStore('sqlite::memory:');
+    await store.migrate();
+    const recorder = new Recorder(new Registry());
+    const repo = new SlowQueryRepository(store);
+    const capture = new SlowQueryCapture(
+      recorder,
+      queriesConfigSchema.parse({ maxSamplesPerSecond: 1, service: 'shop-api' }),
+      repo,
+    );
+    const now = Date.now();
+    capture.sampler.clock = () => now;
+    // The budget is spent on the first; the other fingerprint is only ever sampled out, so its tally
+    // becomes a row of its own.
+    recorder.recordQuery({ dbSystem: 'mysql', sql: 'select * from t where id = 1', durationSeconds: 0.5 });
+    for (const ms of [200, 150])
+      recorder.recordQuery({
+        dbSystem: 'mysql',
+        sql: 'select * from u where id = 2',
+        durationSeconds: ms / 1000,
+        service: 'billing',
+      });
+    await capture.flush(true);
+    const range = { from: now - 60_000, to: now + 60_000 };
+    const { items } = await repo.groups(range, 'service', 'count', 'desc');
+    expect(items.map((g) => [g.value, g.count])).toEqual([
+      ['billing', 2],
+      ['shop-api', 1],
+    ]);
     await capture.stop();
     await store.close();
   });

@@ -50,6 +50,20 @@ describe.each(['sqlite', 'postgres'])('%s store', (kind) => {
     await store.close();
   });
 
+  test('a store migrated to 005 before 004 landed gets the service column on its next start', async () => {
+    const fresh = kind === 'sqlite' ? { url: sqliteUrl(), drop: async () => {} } : await pgUrlWithSchema();
+    const without004 = MIGRATIONS.filter((m) => m.name !== '004_slow_query_service');
+    const old = await openStore(fresh.url, without004);
+    expect(await old.migrate()).toBe(5);
+    expect(await old.db.schema.hasColumn('slow_query_samples', 'service')).toBe(false);
+    await old.close();
+    const store = await openStore(fresh.url);
+    expect(await store.migrate()).toBe(5);
+    expect(await store.db.schema.hasColumn('slow_query_samples', 'service')).toBe(true);
+    await store.close();
+    await fresh.drop();
+  });
+
   test('ping succeeds on a reachable store', async () => {
     const store = await openStore(url);
     await expect(store.ping()).resolves.toBeUndefined();

@@ -19,6 +19,8 @@ const CALLS: Record<keyof typeof api, () => Promise<unknown>> = {
   status: () => api.status(),
   slowQueries: () =>
     api.slowQueries({ from: 1, to: 2, q: 'select', limit: 50, offset: 0, sort: 'totalTime', order: 'desc' }),
+  slowQueryGroups: () =>
+    api.slowQueryGroups({ from: 1, to: 2, by: 'service', service: '(none)', buckets: 30 }),
   slowQueryFacets: () => api.slowQueryFacets({ from: 1, to: 2, route: '/checkout', top: 8 }),
   slowQuery: () => api.slowQuery('0123456789abcdef', { from: 1, to: 2 }),
   requestSamples: () => api.requestSamples('checkout-7'),

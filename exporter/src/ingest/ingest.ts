@@ -65,15 +65,18 @@ export class Ingestor {
     this.validator = new EventValidator(limits);
   }
 
-  /** Validates a batch event by event: good events are recorded, bad ones reported with their reason. */
-  ingest(events: unknown[]): IngestResult {
+  /**
+   * Validates a batch event by event: good events are recorded, bad ones reported with their reason.
+   * `app`, the batch's sender, becomes the service of its slow-query samples.
+   */
+  ingest(events: unknown[], app?: string): IngestResult {
     // The events belong to the sending app's requests, not to the HTTP request that carried them
     // here: outside the service's own work context, queries are attributed by their route and
     // requestId only.
-    return workContext.exit(() => this.recorder.recordBatch(() => this.ingestBatch(events)));
+    return workContext.exit(() => this.recorder.recordBatch(() => this.ingestBatch(events, app)));
   }
 
-  private ingestBatch(events: unknown[]): IngestResult {
+  private ingestBatch(events: unknown[], app: string | undefined): IngestResult {
     const rejected: Rejection[] = [];
     let accepted = 0;
     const now = Date.now();
@@ -87,7 +90,9 @@ export class Ingestor {
       if (!count) counts.set(kind, (count = { accepted: 0, rejected: 0 }));
       const checked = this.validator.check(raw);
       const reason = checked.ok
-        ? (nulField(checked.event) ?? this.timeProblem(checked.event, now) ?? this.record(checked.event, now))
+        ? (nulField(checked.event) ??
+          this.timeProblem(checked.event, now) ??
+          this.record(checked.event, now, app))
         : checked.reason;
       if (reason !== undefined) {
         rejected.push({ index, kind, reason });
@@ -111,7 +116,7 @@ export class Ingestor {
   }
 
   /** Records one valid event; returns why it cannot be recorded when that depends on the config. */
-  private record(e: IngestEvent, now: number): string | undefined {
+  private record(e: IngestEvent, now: number, app: string | undefined): string | undefined {
     const r = this.recorder;
     switch (e.kind) {
       case 'request': {
@@ -138,6 +143,7 @@ export class Ingestor {
           requestId: e.requestId,
           error: e.error,
           callSite: e.callSite,
+          service: app,
           // A clock ahead of ours must not date samples in the future.
           time: e.time === undefined ? now : Math.min(e.time, now),
         });

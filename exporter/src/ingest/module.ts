@@ -68,7 +68,7 @@ export function ingestModule(): ServiceModule {
               `a batch holds at most ${max} events (ingest.maxBatch); this one has ${events.length}: split it`,
             ),
           );
-        const { accepted, rejected } = ingestor.ingest(events);
+        const { accepted, rejected } = ingestor.ingest(events, appName);
         // Even an all-rejected batch proves the app is running: its heartbeat counts.
         if (appName !== undefined) {
           ctx.recorder.recordHeartbeat(appName, Date.now());

@@ -12,6 +12,13 @@ export const slowQueryFilter = z
     database: z.string().max(128).optional().describe('database name or db system (postgresql, mysql)'),
     route: z.string().max(512).optional().describe('route template or queue:job'),
     operation: z.string().max(32).optional().meta({ example: 'SELECT' }),
+    service: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        "the app the queries came from (queries.service, or an ingested batch's app); (none) for samples naming none",
+      ),
     q: z.string().max(200).optional().describe('case-insensitive text in the fingerprint'),
   })
   .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
@@ -24,21 +31,29 @@ export const MAX_SERIES_BUCKETS = 120;
 
 const SORTS = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'] as const;
 
-export const slowQueryListQuery = slowQueryFilter.and(
+const listPaging = z.object({
+  sort: z.enum(SORTS).default('totalTime'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  buckets: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SERIES_BUCKETS)
+    .default(0)
+    .describe('with N > 0, each row of the page carries its load over the range in N buckets (a sparkline)'),
+});
+
+export const slowQueryListQuery = slowQueryFilter.and(listPaging);
+
+const GROUP_BYS = ['route', 'database', 'service'] as const;
+
+export const slowQueryGroupsQuery = slowQueryFilter.and(listPaging).and(
   z.object({
-    sort: z.enum(SORTS).default('totalTime'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
-    buckets: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SERIES_BUCKETS)
-      .default(0)
-      .describe(
-        'with N > 0, each row of the page carries its load over the range in N buckets (a sparkline)',
-      ),
+    by: z
+      .enum(GROUP_BYS)
+      .describe('the dimension the slow queries are grouped by: route or job, database, service'),
   }),
 );
 
@@ -64,6 +79,20 @@ export const fingerprintIdParam = z
 const fingerprintId = z.string().regex(/^[0-9a-f]{16}$/);
 const time = z.iso.datetime();
 
+const loadSeries = z
+  .object({
+    count: z
+      .array(z.number().int().min(0))
+      .max(MAX_SERIES_BUCKETS)
+      .describe('slow queries per bucket, sampled-out ones included'),
+    totalMs: z
+      .array(z.number().min(0))
+      .max(MAX_SERIES_BUCKETS)
+      .describe('time spent per bucket, sampled-out queries included'),
+  })
+  .optional()
+  .describe('load over the range, oldest bucket first (only when the list was asked for buckets)');
+
 export const FingerprintStats = z
   .object({
     id: fingerprintId.describe('stable id of the fingerprint (first 16 hex digits of its SHA-1)'),
@@ -83,19 +112,7 @@ export const FingerprintStats = z
     firstSeen: time,
     lastSeen: time,
     nPlusOne: z.boolean().describe('at least one sample was flagged as an N+1 pattern'),
-    series: z
-      .object({
-        count: z
-          .array(z.number().int().min(0))
-          .max(MAX_SERIES_BUCKETS)
-          .describe('slow queries per bucket, sampled-out ones included'),
-        totalMs: z
-          .array(z.number().min(0))
-          .max(MAX_SERIES_BUCKETS)
-          .describe('time spent per bucket, sampled-out queries included'),
-      })
-      .optional()
-      .describe('load over the range, oldest bucket first (only when the list was asked for buckets)'),
+    series: loadSeries,
   })
   .meta({
     id: 'FingerprintStats',
@@ -105,6 +122,26 @@ export const FingerprintStats = z
       '`totalSeconds` include them, `maxMs` is exact (the slowest query of every second is always kept)\n' +
       'and `p95Ms` is computed over the kept samples.',
   });
+
+export const SlowQueryGroup = z
+  .object({
+    value: z
+      .string()
+      .describe('the route or job, database (its db system when unnamed), or service ((none) when none)'),
+    fingerprints: z.number().int().min(1).describe('distinct fingerprints among its slow queries'),
+    count: z.number().int().min(1).describe('slow queries (kept and sampled out)'),
+    sampleCount: z.number().int().min(1).describe('samples kept'),
+    totalSeconds: z.number(),
+    share: z.number().min(0).describe('share of the total time of all groups matching the filter'),
+    meanMs: z.number(),
+    p95Ms: z.number().describe('95th percentile (nearest rank) of the kept samples'),
+    maxMs: z.number(),
+    firstSeen: time,
+    lastSeen: time,
+    nPlusOne: z.boolean().describe('at least one of its samples was flagged as an N+1 pattern'),
+    series: loadSeries,
+  })
+  .meta({ id: 'SlowQueryGroup' });
 
 export const SlowQuerySample = z
   .object({
@@ -117,6 +154,10 @@ export const SlowQuerySample = z
     database: z.string().nullable(),
     operation: z.string(),
     route: z.string().describe('route template, queue:job for jobs, or __unmatched__ outside any request'),
+    service: z
+      .string()
+      .nullable()
+      .describe("the app it came from (queries.service, an ingested batch's app)"),
     requestId: z.string().nullable().describe('X-Request-Id or a generated id'),
     callSite: z
       .string()
@@ -181,6 +222,25 @@ export const SlowQueryList = z
   })
   .meta({ id: 'SlowQueryList' });
 
+export const SlowQueryGroups = z
+  .object({
+    from: time,
+    to: time,
+    by: z.enum(GROUP_BYS),
+    total: z.number().int().describe('groups matching (before pagination)'),
+    totalSeconds: z.number().describe('time of all matching slow queries'),
+    sort: z.enum(SORTS),
+    order: z.enum(['asc', 'desc']),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    bucketSeconds: z
+      .number()
+      .optional()
+      .describe("width of each bucket of the rows' series (only when the list was asked for buckets)"),
+    items: z.array(SlowQueryGroup),
+  })
+  .meta({ id: 'SlowQueryGroups' });
+
 /** The request id as the store keeps it (request_id is 128 wide); control characters are never an id. */
 export const requestIdParam = z
   .string()
@@ -222,7 +282,7 @@ export const RequestSamples = z
       .describe('the items grouped by fingerprint, most samples first: an N+1 loop stands out at the top'),
   })
   .meta({ id: 'RequestSamples' });
-const FACET_NAMES = ['database', 'route', 'operation'] as const;
+const FACET_NAMES = ['database', 'route', 'operation', 'service'] as const;
 export type FacetName = (typeof FACET_NAMES)[number];
 
 export const SlowQueryFacets = z
@@ -235,7 +295,11 @@ export const SlowQueryFacets = z
         values: z
           .array(
             z.object({
-              value: z.string().describe('database name (or db system when none), route or operation'),
+              value: z
+                .string()
+                .describe(
+                  'database name (or db system when none), route, operation, or service ((none) for samples naming none)',
+                ),
               count: z.number().int().min(1).describe('slow queries (kept and sampled out)'),
               totalSeconds: z.number().min(0),
             }),
@@ -254,6 +318,7 @@ export const SlowQueryFacets = z
   });
 
 export type SlowQueryListBody = z.input<typeof SlowQueryList>;
+export type SlowQueryGroupsBody = z.input<typeof SlowQueryGroups>;
 export type RequestSamplesBody = z.input<typeof RequestSamples>;
 export type SlowQueryDetailBody = z.input<typeof SlowQueryDetail>;
 export type SlowQueryFacetsBody = z.input<typeof SlowQueryFacets>;
@@ -268,6 +333,24 @@ export const slowQueryOperations = [
     query: slowQueryListQuery,
     responses: {
       200: { description: 'One row per fingerprint', schema: SlowQueryList },
+      400: 'BadRequest',
+      ...AUTH_ERRORS,
+      503: 'StoreUnavailable',
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/slow-queries/groups',
+    operationId: 'listSlowQueryGroups',
+    scope: 'read',
+    summary: 'Slow queries grouped by route, database or service over a time range',
+    description:
+      'The list of /slow-queries with another dimension than the fingerprint, as PMM Query Analytics groups by\n' +
+      'service or database: one row per value, with how many fingerprints it spans. Filter the list by a\n' +
+      "row's value to see its fingerprints.\n",
+    query: slowQueryGroupsQuery,
+    responses: {
+      200: { description: 'One row per route, database or service', schema: SlowQueryGroups },
       400: 'BadRequest',
       ...AUTH_ERRORS,
       503: 'StoreUnavailable',
@@ -294,7 +377,8 @@ export const slowQueryOperations = [
     path: '/slow-queries/facets',
     operationId: 'getSlowQueryFacets',
     scope: 'read',
-    summary: 'Databases, routes and operations of the slow queries in a range, with counts and time',
+    summary:
+      'Databases, routes, operations and services of the slow queries in a range, with counts and time',
     query: slowQueryFacetsQuery,
     responses: {
       200: { description: 'The top values of each facet', schema: SlowQueryFacets },

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ApiError, parseOr400 } from '../kit/errors';
 import type { ServiceModule } from '../kit/module';
 import {
@@ -5,15 +6,17 @@ import {
   requestSamplesQuery,
   slowQueryFacetsQuery,
   slowQueryFilter,
+  slowQueryGroupsQuery,
   slowQueryListQuery,
   type RequestSamplesBody,
+  type SlowQueryGroupsBody,
   type SlowQueryDetailBody,
   type SlowQueryFacetsBody,
   type SlowQueryListBody,
 } from './api-schemas';
 import { SlowQueryCapture } from '@perfwatch/node/internal';
 import { explainRoutes } from './explain-routes';
-import { SlowQueryRepository, summarise } from './repository';
+import { type SlowQueryFilter, SlowQueryRepository, summarise } from './repository';
 import { toSample } from './sample-rows';
 
 const DAY = 86_400_000;
@@ -21,6 +24,18 @@ const DAY = 86_400_000;
 function range(f: { from?: number; to?: number }) {
   const to = f.to ?? Date.now();
   return { from: f.from ?? to - DAY, to };
+}
+
+/** The repository's filter from a parsed query: its range (default the last day) and filters. */
+function filterOf(p: z.output<typeof slowQueryFilter>): SlowQueryFilter {
+  return {
+    ...range(p),
+    database: p.database,
+    route: p.route,
+    operation: p.operation,
+    service: p.service,
+    text: p.q,
+  };
 }
 
 /** A store read; an unreachable store is a 503 the Grafana app can show, not an internal error. */
@@ -98,9 +113,9 @@ export function slowQueriesModule(): ServiceModule {
     routes(router, ctx) {
       router.get('/slow-queries', ctx.auth.require('read'), async (req, res) => {
         const p = parseOr400(slowQueryListQuery, req.query, 'slow-query filter');
-        const { from, to } = range(p);
+        const f = filterOf(p);
+        const { from, to } = f;
         await capture?.flush(true).catch(() => undefined);
-        const f = { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q };
         const { items, totalSeconds } = await readStore(() => repository!.aggregate(f, p.sort, p.order));
         const page = items.slice(p.offset, p.offset + p.limit);
         // Series only for the page's rows: one grouped read bounded by limit × buckets.
@@ -127,6 +142,38 @@ export function slowQueriesModule(): ServiceModule {
           items: load ? page.map((i) => ({ ...i, series: load.series.get(i.id) })) : page,
         } satisfies SlowQueryListBody);
       });
+      // Before /slow-queries/:id, which would take "groups" for a (malformed) fingerprint id.
+      router.get('/slow-queries/groups', ctx.auth.require('read'), async (req, res) => {
+        const p = parseOr400(slowQueryGroupsQuery, req.query, 'slow-query groups');
+        const f = filterOf(p);
+        await capture?.flush(true).catch(() => undefined);
+        const { items, totalSeconds } = await readStore(() => repository!.groups(f, p.by, p.sort, p.order));
+        const page = items.slice(p.offset, p.offset + p.limit);
+        const load =
+          p.buckets > 0
+            ? await readStore(() =>
+                repository!.series(
+                  f,
+                  page.map((i) => i.value),
+                  p.buckets,
+                  p.by,
+                ),
+              )
+            : undefined;
+        res.json({
+          from: new Date(f.from).toISOString(),
+          to: new Date(f.to).toISOString(),
+          by: p.by,
+          total: items.length,
+          totalSeconds,
+          sort: p.sort,
+          order: p.order,
+          limit: p.limit,
+          offset: p.offset,
+          ...(load && { bucketSeconds: load.bucketMs / 1000 }),
+          items: load ? page.map((i) => ({ ...i, series: load.series.get(i.value) })) : page,
+        } satisfies SlowQueryGroupsBody);
+      });
       // Before /slow-queries/:id, which would take "samples" for a (malformed) fingerprint id.
       router.get('/slow-queries/samples', ctx.auth.require('read'), async (req, res) => {
         const p = parseOr400(requestSamplesQuery, req.query, 'request filter');
@@ -143,14 +190,10 @@ export function slowQueriesModule(): ServiceModule {
       // Before /:id, which would take "facets" for a malformed fingerprint id.
       router.get('/slow-queries/facets', ctx.auth.require('read'), async (req, res) => {
         const p = parseOr400(slowQueryFacetsQuery, req.query, 'slow-query facets');
-        const { from, to } = range(p);
+        const f = filterOf(p);
+        const { from, to } = f;
         await capture?.flush(true).catch(() => undefined);
-        const facets = await readStore(() =>
-          repository!.facets(
-            { from, to, database: p.database, route: p.route, operation: p.operation, text: p.q },
-            p.top,
-          ),
-        );
+        const facets = await readStore(() => repository!.facets(f, p.top));
         res.json({
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
@@ -160,18 +203,11 @@ export function slowQueriesModule(): ServiceModule {
       router.get('/slow-queries/:id', ctx.auth.require('read'), async (req, res) => {
         const id = parseOr400(fingerprintIdParam, req.params.id, 'fingerprint id');
         const p = parseOr400(slowQueryFilter, req.query, 'slow-query filter');
-        const { from, to } = range(p);
+        // The detail keeps the list's filters (not its text search: the fingerprint is chosen).
+        const f = { ...filterOf(p), text: undefined };
+        const { from, to } = f;
         await capture?.flush(true).catch(() => undefined);
-        const detail = await readStore(() =>
-          repository!.detail({
-            from,
-            to,
-            database: p.database,
-            route: p.route,
-            operation: p.operation,
-            fingerprintId: id,
-          }),
-        );
+        const detail = await readStore(() => repository!.detail({ ...f, fingerprintId: id }));
         if (!detail)
           throw new ApiError(
             404,

@@ -8,6 +8,11 @@ export { percentile, summarise } from './sample-rows';
 import { fingerprintId, type SlowQuerySample, type PendingTally } from '@perfwatch/node/internal';
 
 const TABLE = 'slow_query_samples';
+/**
+ * The service value of samples that name none, in facets, groups and the filter. A service name is
+ * letters, digits, _ . and - (queries.service, an ingested batch's app), so it can never be this.
+ */
+export const NO_SERVICE = '(none)';
 /** A tally is added to its fingerprint's latest row when that row is this recent; else it gets its own. */
 const TALLY_ATTACH_MS = 60_000;
 /** Tallies added to existing rows per batch (one statement each); the rest get rows of their own. */
@@ -24,6 +29,7 @@ const SAMPLE_COLUMNS = [
   'database',
   'operation',
   'route',
+  'service',
   'request_id',
   'call_site',
   'error',
@@ -39,6 +45,8 @@ export interface SlowQueryFilter {
   database?: string;
   route?: string;
   operation?: string;
+  /** The sending app; NO_SERVICE for samples that name none. */
+  service?: string;
   /** Case-insensitive substring of the fingerprint. */
   text?: string;
   fingerprintId?: string;
@@ -65,7 +73,38 @@ export interface FingerprintStats {
   nPlusOne: boolean;
 }
 
-export type FacetName = 'database' | 'route' | 'operation';
+/**
+ * The dimensions the page groups and facets by, as SQL over a sample row. A query with no database
+ * name counts under its db system, which the database filter also matches; a sample with no service
+ * under NO_SERVICE, which the service filter also takes.
+ */
+const DIMENSIONS = {
+  database: 'coalesce(database, db_system)',
+  route: 'route',
+  operation: 'operation',
+  service: `coalesce(service, '${NO_SERVICE}')`,
+} as const;
+
+export type FacetName = keyof typeof DIMENSIONS;
+/** What the list can be grouped by besides fingerprints. */
+export type GroupBy = Exclude<FacetName, 'operation'>;
+
+/** One value of a grouping dimension (a route, a database, a service) over the filter. */
+export interface GroupStats {
+  value: string;
+  /** Distinct fingerprints among its slow queries. */
+  fingerprints: number;
+  count: number;
+  sampleCount: number;
+  totalSeconds: number;
+  share: number;
+  meanMs: number;
+  p95Ms: number;
+  maxMs: number;
+  firstSeen: string;
+  lastSeen: string;
+  nPlusOne: boolean;
+}
 
 export interface FacetValue {
   value: string;
@@ -80,6 +119,59 @@ export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen
  * batch, so nothing was stored until a restart. Both stores keep U+FFFD instead, so they agree.
  */
 const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
+
+type CommonStats = Omit<GroupStats, 'value' | 'fingerprints'>;
+
+/**
+ * The stats every aggregate row carries, from statsBy's rows. Sampled-out queries count and add their
+ * time; the slowest query of every second is always kept, so the maximum over kept samples is exact.
+ * p95 is over kept samples.
+ */
+function commonStats(
+  rows: Array<Record<string, string | number | null>>,
+  p95s: Map<string, number[]>,
+): { totalMs: number; common: CommonStats[] } {
+  const totalOf = (g: Record<string, string | number | null>) =>
+    Number(g.kept_ms) + Number(g.sampled_out_ms ?? 0);
+  const totalMs = rows.reduce((a, g) => a + totalOf(g), 0);
+  const common = rows.map((g) => {
+    const sampleCount = Number(g.samples);
+    const count = sampleCount + Number(g.sampled_out ?? 0);
+    const total = totalOf(g);
+    return {
+      count,
+      sampleCount,
+      totalSeconds: total / 1000,
+      share: totalMs > 0 ? total / totalMs : 0,
+      meanMs: count > 0 ? total / count : 0,
+      p95Ms: p95s.get(String(g.k))?.[0] ?? 0,
+      maxMs: Number(g.max_ms),
+      firstSeen: new Date(Number(g.first_seen)).toISOString(),
+      lastSeen: new Date(Number(g.last_seen)).toISOString(),
+      nPlusOne: Number(g.n_plus_one) > 0,
+    };
+  });
+  return { totalMs, common };
+}
+
+/** Sorts in place by the API's sort key, ties broken by `id` so pages never overlap. */
+function sortStats<T extends CommonStats>(
+  items: T[],
+  sort: SortKey,
+  order: 'asc' | 'desc',
+  id: (s: T) => string,
+): void {
+  const key: Record<SortKey, (s: T) => number> = {
+    totalTime: (s) => s.totalSeconds,
+    count: (s) => s.count,
+    mean: (s) => s.meanMs,
+    p95: (s) => s.p95Ms,
+    max: (s) => s.maxMs,
+    lastSeen: (s) => Date.parse(s.lastSeen),
+  };
+  const dir = order === 'asc' ? 1 : -1;
+  items.sort((a, b) => dir * (key[sort](a) - key[sort](b)) || id(a).localeCompare(id(b)));
+}
 
 /** Slow-query samples in the store: batch writes, per-fingerprint aggregates, retention. */
 export class SlowQueryRepository {
@@ -107,6 +199,7 @@ export class SlowQueryRepository {
       database: s.database === null ? null : noNul(s.database),
       operation: s.operation,
       route: noNul(s.route),
+      service: s.service,
       request_id: s.requestId === null ? null : noNul(s.requestId),
       call_site: s.callSite === null ? null : noNul(s.callSite),
       error: s.error,
@@ -146,6 +239,7 @@ export class SlowQueryRepository {
           database: t.database === null ? null : noNul(t.database),
           operation: t.operation,
           route: noNul(t.route),
+          service: t.service,
           request_id: null,
           call_site: null,
           error: false,
@@ -165,6 +259,8 @@ export class SlowQueryRepository {
     if (f.database) q.andWhere((w) => w.where('database', f.database!).orWhere('db_system', f.database!));
     if (f.route) q.andWhere('route', f.route);
     if (f.operation) q.andWhere('operation', f.operation.toUpperCase());
+    if (f.service === NO_SERVICE) q.whereNull('service');
+    else if (f.service) q.andWhere('service', f.service);
     if (f.fingerprintId) q.andWhere('fingerprint_id', f.fingerprintId);
     if (f.text)
       q.andWhereRaw(`lower(fingerprint) like ? escape '\\'`, [`%${escapeLike(f.text.toLowerCase())}%`]);
@@ -188,87 +284,98 @@ export class SlowQueryRepository {
     return r && { fingerprint: r.fingerprint, database: r.database, dbSystem: r.db_system };
   }
 
+  /**
+   * Counts, time, maximum, first and last seen, N+1 and p95 per value of `keySql` over the filter, with
+   * `extra` columns; the key comes back as `k`. Shared by the fingerprint list and its group-by views.
+   */
+  private async statsBy(
+    f: SlowQueryFilter,
+    keySql: string,
+    extra: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+  ): Promise<{ rows: Array<Record<string, string | number | null>>; p95s: Map<string, number[]> }> {
+    // Reads go through the store's off-loop reader: on SQLite they run on a worker thread.
+    const rows = await this.store.readRows<Record<string, string | number | null>>(
+      extra(this.filtered(f).select(this.db.raw(`${keySql} as k`)))
+        .count({ samples: '*' })
+        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+        .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
+        .min({ first_seen: 'captured_at' })
+        .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
+        .groupByRaw(keySql),
+    );
+    const p95s = await this.store.readQuantiles(
+      this.filtered(f)
+        .select(this.db.raw(`${keySql} as k`), 'duration_ms')
+        .orderBy('captured_at', 'desc')
+        .limit(MAX_PERCENTILE_ROWS),
+      [0.95],
+    );
+    return { rows, p95s };
+  }
+
   /** Per-fingerprint aggregates over the filter, sorted, with the overall total for shares. */
   async aggregate(
     f: SlowQueryFilter,
     sort: SortKey,
     order: 'asc' | 'desc',
   ): Promise<{ items: FingerprintStats[]; totalSeconds: number }> {
-    // Reads go through the store's off-loop reader: on SQLite they run on a worker thread.
-    const groups = await this.store.readRows<Record<string, string | number | null>>(
-      this.filtered(f)
-        .select('fingerprint_id')
-        .min({
-          fingerprint: 'fingerprint',
-          db_system: 'db_system',
-          database: 'database',
-          operation: 'operation',
-        })
-        .count({ samples: '*' })
-        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-        .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
-        .min({ first_seen: 'captured_at' })
-        .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
-        .groupBy('fingerprint_id'),
+    const { rows, p95s } = await this.statsBy(f, 'fingerprint_id', (q) =>
+      q.min({
+        fingerprint: 'fingerprint',
+        db_system: 'db_system',
+        database: 'database',
+        operation: 'operation',
+      }),
     );
-    const p95s = await this.store.readQuantiles(
-      this.filtered(f)
-        .select('fingerprint_id', 'duration_ms')
-        .orderBy('captured_at', 'desc')
-        .limit(MAX_PERCENTILE_ROWS),
-      [0.95],
-    );
-    // Sampled-out queries count and add their time; the slowest query of every second is always kept,
-    // so the maximum over kept samples is exact. p95 is over kept samples.
-    const totalOf = (g: Record<string, string | number | null>) =>
-      Number(g.kept_ms) + Number(g.sampled_out_ms ?? 0);
-    const totalMs = groups.reduce((a, g) => a + totalOf(g), 0);
-    const items: FingerprintStats[] = groups.map((g) => {
-      const id = String(g.fingerprint_id);
-      const sampleCount = Number(g.samples);
-      const count = sampleCount + Number(g.sampled_out ?? 0);
-      const total = totalOf(g);
-      return {
-        id,
-        fingerprint: String(g.fingerprint),
-        dbSystem: String(g.db_system),
-        database: g.database === null ? null : String(g.database),
-        operation: String(g.operation),
-        count,
-        sampleCount,
-        totalSeconds: total / 1000,
-        share: totalMs > 0 ? total / totalMs : 0,
-        meanMs: count > 0 ? total / count : 0,
-        p95Ms: p95s.get(id)?.[0] ?? 0,
-        maxMs: Number(g.max_ms),
-        firstSeen: new Date(Number(g.first_seen)).toISOString(),
-        lastSeen: new Date(Number(g.last_seen)).toISOString(),
-        nPlusOne: Number(g.n_plus_one) > 0,
-      };
-    });
-    const key: Record<SortKey, (s: FingerprintStats) => number> = {
-      totalTime: (s) => s.totalSeconds,
-      count: (s) => s.count,
-      mean: (s) => s.meanMs,
-      p95: (s) => s.p95Ms,
-      max: (s) => s.maxMs,
-      lastSeen: (s) => Date.parse(s.lastSeen),
-    };
-    const dir = order === 'asc' ? 1 : -1;
-    items.sort((a, b) => dir * (key[sort](a) - key[sort](b)) || a.id.localeCompare(b.id));
+    const { totalMs, common } = commonStats(rows, p95s);
+    const items: FingerprintStats[] = rows.map((g, i) => ({
+      id: String(g.k),
+      fingerprint: String(g.fingerprint),
+      dbSystem: String(g.db_system),
+      database: g.database === null ? null : String(g.database),
+      operation: String(g.operation),
+      ...common[i],
+    }));
+    sortStats(items, sort, order, (s) => s.id);
     return { items, totalSeconds: totalMs / 1000 };
   }
 
   /**
-   * Load of the given fingerprints over the filter's range in `buckets` equal buckets: slow queries and
-   * their time per bucket, sampled-out ones included (they are tallied onto a kept row, so they land in
-   * that row's bucket). One grouped read over the (fingerprint_id, captured_at) index, for one page.
+   * Aggregates per route, database or service instead of per fingerprint (PMM's "group by"): each
+   * value's slow queries over the filter, with how many fingerprints they span, sorted like the list.
+   */
+  async groups(
+    f: SlowQueryFilter,
+    by: GroupBy,
+    sort: SortKey,
+    order: 'asc' | 'desc',
+  ): Promise<{ items: GroupStats[]; totalSeconds: number }> {
+    const { rows, p95s } = await this.statsBy(f, DIMENSIONS[by], (q) =>
+      q.countDistinct({ fingerprints: 'fingerprint_id' }),
+    );
+    const { totalMs, common } = commonStats(rows, p95s);
+    const items: GroupStats[] = rows.map((g, i) => ({
+      value: String(g.k),
+      fingerprints: Number(g.fingerprints),
+      ...common[i],
+    }));
+    sortStats(items, sort, order, (s) => s.value);
+    return { items, totalSeconds: totalMs / 1000 };
+  }
+
+  /**
+   * Load of the given fingerprints (or routes, databases, services: `by`) over the filter's range in
+   * `buckets` equal buckets: slow queries and their time per bucket, sampled-out ones included (they
+   * are tallied onto a kept row, so they land in that row's bucket). One grouped read for one page;
+   * per fingerprint it runs over the (fingerprint_id, captured_at) index.
    */
   async series(
     f: SlowQueryFilter,
     ids: string[],
     buckets: number,
+    by: GroupBy | 'fingerprint' = 'fingerprint',
   ): Promise<{ bucketMs: number; series: Map<string, { count: number[]; totalMs: number[] }> }> {
+    const keySql = by === 'fingerprint' ? 'fingerprint_id' : DIMENSIONS[by];
     const bucketMs = Math.max(1, Math.ceil((f.to - f.from + 1) / buckets));
     const series = new Map<string, { count: number[]; totalMs: number[] }>();
     if (ids.length === 0) return { bucketMs, series };
@@ -279,18 +386,18 @@ export class SlowQueryRepository {
       });
     const rows = await this.store.readRows<Record<string, string | number | null>>(
       this.filtered(f)
-        .whereIn('fingerprint_id', ids)
+        .whereRaw(`${keySql} in (${ids.map(() => '?').join(', ')})`, ids)
         // captured_at >= from, so truncation is floor; the cast makes SQLite's REAL division an index.
         .select(
-          'fingerprint_id',
+          this.db.raw(`${keySql} as k`),
           this.db.raw('cast((captured_at - ?) / ? as integer) as bucket', [f.from, bucketMs]),
         )
         .count({ samples: '*' })
         .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-        .groupBy('fingerprint_id', 'bucket'),
+        .groupByRaw(`${keySql}, bucket`),
     );
     for (const r of rows) {
-      const s = series.get(String(r.fingerprint_id));
+      const s = series.get(String(r.k));
       const b = Math.min(buckets - 1, Number(r.bucket));
       if (!s) continue;
       s.count[b] += Number(r.samples) + Number(r.sampled_out ?? 0);
@@ -300,27 +407,21 @@ export class SlowQueryRepository {
   }
 
   /**
-   * The top values of each facet (database, route, operation) by slow-query time, each read with every
-   * filter but its own so that the values are the alternatives to the current choice. A query with no
-   * database name counts under its db system, which the database filter also matches.
+   * The top values of each facet (database, route, operation, service) by slow-query time, each read
+   * with every filter but its own so that the values are the alternatives to the current choice.
    */
   async facets(
     f: SlowQueryFilter,
     top: number,
   ): Promise<Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }>> {
-    const columns: Record<FacetName, string> = {
-      database: 'coalesce(database, db_system)',
-      route: 'route',
-      operation: 'operation',
-    };
     const out: Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }> = [];
-    for (const name of Object.keys(columns) as FacetName[]) {
+    for (const name of Object.keys(DIMENSIONS) as FacetName[]) {
       const rows = await this.store.readRows<Record<string, string | number | null>>(
         this.filtered({ ...f, [name]: undefined })
-          .select(this.db.raw(`${columns[name]} as value`))
+          .select(this.db.raw(`${DIMENSIONS[name]} as value`))
           .count({ samples: '*' })
           .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-          .groupByRaw(columns[name])
+          .groupByRaw(DIMENSIONS[name])
           .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc, 1')
           .limit(top + 1),
       );

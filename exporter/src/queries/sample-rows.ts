@@ -11,6 +11,7 @@ export interface Row {
   sample: string;
   duration_ms: number | string;
   route: string;
+  service: string | null;
   request_id: string | null;
   call_site: string | null;
   error: boolean | number;
@@ -35,6 +36,7 @@ export function toSample(r: Row) {
     database: r.database,
     operation: r.operation,
     route: r.route,
+    service: r.service,
     requestId: r.request_id,
     callSite: r.call_site,
     error: Boolean(r.error),

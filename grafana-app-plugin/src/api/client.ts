@@ -25,6 +25,8 @@ import type {
   SlowQueryDetail,
   SlowQueryFacets,
   SlowQueryFilter,
+  SlowQueryGroupBy,
+  SlowQueryGroups,
   SlowQueryList,
   SlowQuerySort,
   WhoAmI,
@@ -128,6 +130,17 @@ export const api = {
       buckets?: number;
     },
   ) => request<SlowQueryList>('GET', '/slow-queries', { ...filter }),
+  /** The list grouped by route, database or service instead of by fingerprint. */
+  slowQueryGroups: (
+    filter: SlowQueryFilter & {
+      by: SlowQueryGroupBy;
+      sort?: SlowQuerySort;
+      order?: 'asc' | 'desc';
+      limit?: number;
+      offset?: number;
+      buckets?: number;
+    },
+  ) => request<SlowQueryGroups>('GET', '/slow-queries/groups', { ...filter }),
   slowQueryFacets: (filter: SlowQueryFilter & { top?: number }) =>
     request<SlowQueryFacets>('GET', '/slow-queries/facets', { ...filter }),
   slowQuery: (fingerprintId: string, filter: SlowQueryFilter) =>

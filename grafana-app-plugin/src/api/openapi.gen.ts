@@ -140,6 +140,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/slow-queries/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Slow queries grouped by route, database or service over a time range
+         * @description The list of /slow-queries with another dimension than the fingerprint, as PMM Query Analytics groups by
+         *     service or database: one row per value, with how many fingerprints it spans. Filter the list by a
+         *     row's value to see its fingerprints.
+         */
+        get: operations["listSlowQueryGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/slow-queries/samples": {
         parameters: {
             query?: never;
@@ -167,7 +189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Databases, routes and operations of the slow queries in a range, with counts and time */
+        /** Databases, routes, operations and services of the slow queries in a range, with counts and time */
         get: operations["getSlowQueryFacets"];
         put?: never;
         post?: never;
@@ -753,6 +775,57 @@ export interface components {
                 totalMs: number[];
             };
         };
+        SlowQueryGroups: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            by: "route" | "database" | "service";
+            /** @description groups matching (before pagination) */
+            total: number;
+            /** @description time of all matching slow queries */
+            totalSeconds: number;
+            /** @enum {string} */
+            sort: "totalTime" | "count" | "mean" | "p95" | "max" | "lastSeen";
+            /** @enum {string} */
+            order: "asc" | "desc";
+            limit: number;
+            offset: number;
+            /** @description width of each bucket of the rows' series (only when the list was asked for buckets) */
+            bucketSeconds?: number;
+            items: components["schemas"]["SlowQueryGroup"][];
+        };
+        SlowQueryGroup: {
+            /** @description the route or job, database (its db system when unnamed), or service ((none) when none) */
+            value: string;
+            /** @description distinct fingerprints among its slow queries */
+            fingerprints: number;
+            /** @description slow queries (kept and sampled out) */
+            count: number;
+            /** @description samples kept */
+            sampleCount: number;
+            totalSeconds: number;
+            /** @description share of the total time of all groups matching the filter */
+            share: number;
+            meanMs: number;
+            /** @description 95th percentile (nearest rank) of the kept samples */
+            p95Ms: number;
+            maxMs: number;
+            /** Format: date-time */
+            firstSeen: string;
+            /** Format: date-time */
+            lastSeen: string;
+            /** @description at least one of its samples was flagged as an N+1 pattern */
+            nPlusOne: boolean;
+            /** @description load over the range, oldest bucket first (only when the list was asked for buckets) */
+            series?: {
+                /** @description slow queries per bucket, sampled-out ones included */
+                count: number[];
+                /** @description time spent per bucket, sampled-out queries included */
+                totalMs: number[];
+            };
+        };
         RequestSamples: {
             requestId: string;
             /** @description stored samples with this request id */
@@ -768,6 +841,8 @@ export interface components {
                 operation: string;
                 /** @description route template, queue:job for jobs, or __unmatched__ outside any request */
                 route: string;
+                /** @description the app it came from (queries.service, an ingested batch's app) */
+                service: string | null;
                 /** @description X-Request-Id or a generated id */
                 requestId: string | null;
                 /** @description file:line of the first application frame (null when no stack was taken: see docs/database.md) */
@@ -806,10 +881,10 @@ export interface components {
                  * @description the list filter this facet sets
                  * @enum {string}
                  */
-                name: "database" | "route" | "operation";
+                name: "database" | "route" | "operation" | "service";
                 /** @description most slow-query time first */
                 values: {
-                    /** @description database name (or db system when none), route or operation */
+                    /** @description database name (or db system when none), route, operation, or service ((none) for samples naming none) */
                     value: string;
                     /** @description slow queries (kept and sampled out) */
                     count: number;
@@ -898,6 +973,8 @@ export interface components {
             operation: string;
             /** @description route template, queue:job for jobs, or __unmatched__ outside any request */
             route: string;
+            /** @description the app it came from (queries.service, an ingested batch's app) */
+            service: string | null;
             /** @description X-Request-Id or a generated id */
             requestId: string | null;
             /** @description file:line of the first application frame (null when no stack was taken: see docs/database.md) */
@@ -1776,6 +1853,8 @@ export interface operations {
                 /** @description route template or queue:job */
                 route?: string;
                 operation?: string;
+                /** @description the app the queries came from (queries.service, or an ingested batch's app); (none) for samples naming none */
+                service?: string;
                 /** @description case-insensitive text in the fingerprint */
                 q?: string;
                 sort?: "totalTime" | "count" | "mean" | "p95" | "max" | "lastSeen";
@@ -1798,6 +1877,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SlowQueryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    listSlowQueryGroups: {
+        parameters: {
+            query: {
+                /** @description start of the range (ISO 8601 or epoch ms); default to - 24 h */
+                from?: string;
+                /** @description end of the range (ISO 8601 or epoch ms); default now */
+                to?: string;
+                /** @description database name or db system (postgresql, mysql) */
+                database?: string;
+                /** @description route template or queue:job */
+                route?: string;
+                operation?: string;
+                /** @description the app the queries came from (queries.service, or an ingested batch's app); (none) for samples naming none */
+                service?: string;
+                /** @description case-insensitive text in the fingerprint */
+                q?: string;
+                sort?: "totalTime" | "count" | "mean" | "p95" | "max" | "lastSeen";
+                order?: "asc" | "desc";
+                limit?: number;
+                offset?: number;
+                /** @description with N > 0, each row of the page carries its load over the range in N buckets (a sparkline) */
+                buckets?: number;
+                /** @description the dimension the slow queries are grouped by: route or job, database, service */
+                by: "route" | "database" | "service";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per route, database or service */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlowQueryGroups"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1846,6 +1971,8 @@ export interface operations {
                 /** @description route template or queue:job */
                 route?: string;
                 operation?: string;
+                /** @description the app the queries came from (queries.service, or an ingested batch's app); (none) for samples naming none */
+                service?: string;
                 /** @description case-insensitive text in the fingerprint */
                 q?: string;
                 /** @description values per facet, those with the most slow-query time first */
@@ -1884,6 +2011,8 @@ export interface operations {
                 /** @description route template or queue:job */
                 route?: string;
                 operation?: string;
+                /** @description the app the queries came from (queries.service, or an ingested batch's app); (none) for samples naming none */
+                service?: string;
                 /** @description case-insensitive text in the fingerprint */
                 q?: string;
             };

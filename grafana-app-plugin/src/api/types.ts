@@ -28,6 +28,9 @@ export type RequestSample = RequestSamples['items'][number];
 export type RequestFingerprint = RequestSamples['fingerprints'][number];
 export type SlowQueryFacets = Schemas['SlowQueryFacets'];
 export type SlowQueryFacet = SlowQueryFacets['facets'][number];
+export type SlowQueryGroups = Schemas['SlowQueryGroups'];
+export type SlowQueryGroup = Schemas['SlowQueryGroup'];
+export type SlowQueryGroupBy = SlowQueryGroups['by'];
 
 // ---- Incidents ----------------------------------------------------------------------------------
 
@@ -74,6 +77,8 @@ export interface SlowQueryFilter {
   database?: string;
   route?: string;
   operation?: string;
+  /** The sending app; '' for the samples that name none. */
+  service?: string;
   q?: string;
 }
 

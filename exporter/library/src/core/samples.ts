@@ -99,6 +99,8 @@ export interface QuerySample {
   callSite?: string;
   /** The request or job the query belongs to, captured by the adapter when the query started. */
   work?: WorkContext;
+  /** The app that ran it, for ingested events (their batch's `app`); in-process ones take queries.service. */
+  service?: string;
   time?: number;
 }
 

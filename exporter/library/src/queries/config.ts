@@ -43,6 +43,11 @@ export interface QueriesConfig {
   rawLiterals: boolean;
   /** Extra normalisation applied to fingerprints, e.g. `tbl_\d+` → `tbl_N`. */
   normalisation: NormalisationRuleConfig[];
+  /**
+   * The service this app's slow-query samples are stored under: the Slow queries page groups and
+   * filters by it. Ingested events take their batch's `app` instead. null: no name.
+   */
+  service: string | null;
 }
 
 export type QueriesConfigInput = Partial<QueriesConfig>;
@@ -59,7 +64,10 @@ export const DEFAULT_QUERIES_CONFIG: QueriesConfig = {
   callSiteStacksPerSecond: 100,
   rawLiterals: false,
   normalisation: [],
+  service: null,
 };
+
+const SERVICE_NAME = /^[\w.-]{1,64}$/;
 
 const CALL_SITE_MODES: readonly CallSiteMode[] = ['adaptive', 'always', 'off'];
 
@@ -79,6 +87,11 @@ const FIELDS: Record<keyof QueriesConfig, FieldCheck> = {
     CALL_SITE_MODES.includes(v as CallSiteMode) ? undefined : `expected one of ${CALL_SITE_MODES.join(', ')}`,
   callSiteStacksPerSecond: positiveInteger,
   rawLiterals: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false'),
+  // The same rule as an ingested batch's `app`, so both kinds of service name look alike.
+  service: (v) =>
+    v === null || (typeof v === 'string' && SERVICE_NAME.test(v))
+      ? undefined
+      : 'expected a name of 1-64 letters, digits, "_", "." and "-"',
   normalisation: (v) => {
     if (!Array.isArray(v)) return 'expected a list of { pattern, replacement }';
     for (const r of v as unknown[]) {

@@ -9,6 +9,8 @@ export interface SlowQuerySample {
   database: string | null;
   operation: string;
   route: string;
+  /** The app the query came from: queries.service in-process, the batch's `app` when ingested. */
+  service: string | null;
   requestId: string | null;
   callSite: string | null;
   error: boolean;

@@ -41,6 +41,7 @@ const lastOf = (q: RecordedQuery): Tally['last'] => ({
   database: q.database,
   operation: q.operation,
   route: q.route,
+  service: q.service,
   time: q.time,
 });
 
@@ -50,6 +51,7 @@ const sampleBytes = (s: SlowQuerySample) =>
     (s.fingerprint.length +
       s.sample.length +
       s.route.length +
+      (s.service?.length ?? 0) +
       (s.requestId?.length ?? 0) +
       (s.callSite?.length ?? 0) +
       (s.database?.length ?? 0));
@@ -71,7 +73,7 @@ interface Tally {
   /** The slowest of them, and where the last one came from: what a stored tally row shows. */
   maxMs: number;
   /** Small fields only: the tally must not hold the statement text. */
-  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'time'>;
+  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'service' | 'time'>;
 }
 
 /** Sampled-out queries of one fingerprint not yet attached to a kept sample, as the store writes them. */
@@ -84,6 +86,7 @@ export interface PendingTally {
   database: string | null;
   operation: string;
   route: string;
+  service: string | null;
   at: number;
 }
 
@@ -254,6 +257,7 @@ export class SlowQuerySampler {
       database: q.database ?? null,
       operation: q.operation,
       route: q.route,
+      service: q.service ?? this.config.service,
       requestId: q.requestId ?? q.work?.id ?? null,
       callSite,
       error: q.error ?? false,
@@ -341,6 +345,7 @@ export class SlowQuerySampler {
           database: t.last.database ?? null,
           operation: t.last.operation,
           route: t.last.route,
+          service: t.last.service ?? this.config.service,
           at: t.last.time ?? this.clock(),
         });
     this.tallies.clear();

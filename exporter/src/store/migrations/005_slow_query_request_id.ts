@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * "That request's other queries" looks samples up by exact request id; without an index it scans
  * the whole table on every look-up. captured_at second, so the answer comes out in order.
- * Numbered 005: 004 is taken by the `service` column (branch sq-list).
+ * Numbered 005: 004 is the `service` column, which landed later.
  */
 export const slowQueryRequestId005 = {
   name: '005_slow_query_request_id',

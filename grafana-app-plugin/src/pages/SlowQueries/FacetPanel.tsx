@@ -10,6 +10,7 @@ const TITLES: Record<SlowQueryFacet['name'], string> = {
   database: 'Database',
   route: 'Route or job',
   operation: 'Operation',
+  service: 'Service',
 };
 
 interface Props {
