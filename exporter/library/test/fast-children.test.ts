@@ -85,6 +85,61 @@ test('a non-finite value is refused as prom-client refuses it', () => {
   expect(() => f.observe(Number.POSITIVE_INFINITY)).toThrow(/not a valid number/);
 });
 
+/**
+ * A histogram whose series keep their labels in another shape than prom-client 15's, as an upgrade
+ * might make them: a child scans for its series and finds none. `scans` counts the enumerations of
+ * the series map (prom-client itself only reads and writes single keys of it while observing).
+ */
+function reshaped() {
+  const h = new Histogram({
+    name: 'r_seconds',
+    help: 'r',
+    labelNames: ['route'],
+    buckets: BOUNDS,
+    registers: [],
+  });
+  const counted = { scans: 0 };
+  const wrap = (map: object) =>
+    new Proxy(map, {
+      ownKeys: (target) => {
+        counted.scans += 1;
+        return Reflect.ownKeys(target);
+      },
+      set: (target, key, series: { labels: unknown }) => {
+        series.labels = { path: '/a' };
+        return Reflect.set(target, key, series);
+      },
+    });
+  // reset() assigns a new map: it is wrapped as well.
+  let map = wrap(histogramState(h)!.hashMap);
+  Object.defineProperty(h, 'hashMap', {
+    get: () => map,
+    set: (next: object) => {
+      map = wrap(next);
+    },
+  });
+  return { h, counted };
+}
+
+test('a child that cannot find its series stays on prom-client’s child instead of scanning on every observation', async () => {
+  const { h, counted } = reshaped();
+  const f = histogramChild(h, ['/a']);
+  for (let i = 0; i < 10; i++) f.observe(0.02);
+  expect(counted.scans).toBe(1);
+  // Every observation still counted, by prom-client's child.
+  const count = (await h.get()).values.find((v) => v.metricName === 'r_seconds_count');
+  expect(count?.value).toBe(10);
+});
+
+test('a child that could not find its series looks again, once, after reset()', () => {
+  const { h, counted } = reshaped();
+  const f = histogramChild(h, ['/a']);
+  f.observe(0.02);
+  h.reset();
+  for (let i = 0; i < 10; i++) f.observe(0.02);
+  expect(counted.scans).toBe(2);
+});
+
 test('a histogram with exemplars gets prom-client’s own child, and renders the same', async () => {
   const { fast, own } = pair({ exemplars: true });
   const f = histogramChild(fast.h, ['GET', '/a']);

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { histogramState } from '@perfwatch/node/internal';
+import { cumulativeBucketCounts, histogramState } from '@perfwatch/node/internal';
 import type { Registry } from 'prom-client';
 import type { SlowQueryReader } from '../queries/reader';
 import type { IncidentsConfig } from './config';
@@ -223,11 +223,8 @@ export class DiagnosticsCollector {
       if (s.labels.route !== route) continue;
       requests += s.count;
       if (Number(s.labels.status_code) >= 500) errors += s.count;
-      let cumulative = 0;
-      for (const le of state.upperBounds) {
-        cumulative += s.bucketValues[le] ?? 0;
-        buckets.set(le, (buckets.get(le) ?? 0) + cumulative);
-      }
+      const counts = cumulativeBucketCounts(state.upperBounds, s);
+      state.upperBounds.forEach((le, b) => buckets.set(le, (buckets.get(le) ?? 0) + counts[b]));
       buckets.set(Infinity, (buckets.get(Infinity) ?? 0) + s.count);
     }
     if (requests === 0)

@@ -1,6 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry, type RegistryContentType } from 'prom-client';
-import { type HistogramSeries, type HistogramState, histogramState } from './histogram-state';
+import {
+  cumulativeBucketCounts,
+  type HistogramSeries,
+  type HistogramState,
+  histogramState,
+} from './histogram-state';
 
 /** Longest the renderer works before it lets the event loop run (other requests, timers). */
 export const DEFAULT_SLICE_MS = 2;
@@ -61,11 +66,10 @@ function formatShared(labels: Record<string, string | number>): string {
 function histogramSeriesLines(name: string, upperBounds: readonly number[], series: HistogramSeries): string {
   const shared = formatShared(series.labels);
   const tail = shared === '' ? '}' : `,${shared}}`;
+  const counts = cumulativeBucketCounts(upperBounds, series);
   let text = '';
-  let cumulative = 0;
-  for (const bound of upperBounds) {
-    cumulative += series.bucketValues[bound];
-    text += `\n${name}_bucket{le="${bound}"${tail} ${valueString(cumulative)}`;
+  for (let b = 0; b < upperBounds.length; b++) {
+    text += `\n${name}_bucket{le="${upperBounds[b]}"${tail} ${valueString(counts[b])}`;
   }
   const labels = shared === '' ? '' : `{${shared}}`;
   return `${text}\n${name}_bucket{le="+Inf"${tail} ${valueString(series.count)}\n${name}_sum${labels} ${valueString(series.sum)}\n${name}_count${labels} ${valueString(series.count)}`;

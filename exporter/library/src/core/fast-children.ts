@@ -19,6 +19,9 @@ export interface Observer {
  * does. The registry still owns the series: every observation first checks that the histogram still
  * holds that value under that key, and when it does not (reset(), remove(), a registry reset) it goes
  * through prom-client again. Non-finite values go through prom-client too, so they throw as they did.
+ * A child that scans and does not find its series (prom-client keeping labels in another shape) stays
+ * on prom-client's child rather than scanning every series on every observation; it looks once more
+ * only after reset() has replaced the series map, the one change that can make a new scan find it.
  * A histogram with exemplars, or one not shaped as prom-client 15 shapes it, gets prom-client's child.
  * `fast-children.test.ts` renders both side by side and fails when a prom-client upgrade changes this.
  */
@@ -30,6 +33,10 @@ export function histogramChild(h: Histogram<string>, labelValues: readonly strin
   const bucketKeys = upperBounds.map(String);
   let key: string | undefined;
   let value: HistogramSeries | undefined;
+  // The series map the last scan searched in vain. prom-client has just created the series when the
+  // child scans, so a scan that misses it misses it again until reset() assigns a new map. (A remove()
+  // deletes from the same map, and prom-client's child brings the series back on its own.)
+  let missedIn: Record<string, HistogramSeries> | undefined;
 
   const attach = (): void => {
     value = undefined;
@@ -37,9 +44,11 @@ export function histogramChild(h: Histogram<string>, labelValues: readonly strin
       if (labelNames.every((name, n) => String(v.labels[name]) === labelValues[n])) {
         key = k;
         value = v;
+        missedIn = undefined;
         return;
       }
     }
+    missedIn = internals.hashMap;
   };
 
   return {
@@ -52,7 +61,7 @@ export function histogramChild(h: Histogram<string>, labelValues: readonly strin
         !Number.isFinite(v)
       ) {
         slow.observe(v);
-        if (Number.isFinite(v)) attach();
+        if (Number.isFinite(v) && internals.hashMap !== missedIn) attach();
         return;
       }
       value.sum += v;

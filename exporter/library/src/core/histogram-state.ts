@@ -37,3 +37,20 @@ export function histogramState(metric: unknown): HistogramState | undefined {
     ? h
     : undefined;
 }
+
+/**
+ * A series' buckets as Prometheus counts them: each bound's count holds every observation at or below
+ * it. prom-client keeps each bucket's own count (observe() adds to the first bucket whose bound the
+ * value does not exceed) and adds them up bound by bound when it renders (lib/histogram.js,
+ * extractBucketValuesForExport), as this does; the +Inf bucket is the series' count. Both the
+ * renderer and the incident diagnostics' p95 read a histogram this way.
+ */
+export function cumulativeBucketCounts(upperBounds: readonly number[], series: HistogramSeries): number[] {
+  const counts = new Array<number>(upperBounds.length);
+  let cumulative = 0;
+  for (let b = 0; b < upperBounds.length; b++) {
+    cumulative += series.bucketValues[upperBounds[b]];
+    counts[b] = cumulative;
+  }
+  return counts;
+}

@@ -71,4 +71,21 @@ describe('Assignee picker', () => {
     expect(error).toHaveTextContent(/only organization admins .* list its users/);
     expect(error).toHaveTextContent(/Permissions needed: any of org\.users:read/);
   });
+
+  it('sends the login of the Grafana user picked', async () => {
+    backend.on('GET', LOOKUP, users);
+    renderPicker();
+    await open();
+    await userEvent.click(await screen.findByRole('option', { name: 'carol' }));
+    expect(onChange).toHaveBeenCalledTimes(1);
+    expect(onChange).toHaveBeenCalledWith('carol');
+  });
+
+  it('sends a login Grafana does not list as it was typed', async () => {
+    backend.on('GET', LOOKUP, []);
+    renderPicker();
+    await userEvent.type(screen.getByPlaceholderText('Search Grafana users'), 'oncall-dave');
+    await userEvent.click(await screen.findByRole('option', { name: /oncall-dave/ }));
+    expect(onChange).toHaveBeenCalledWith('oncall-dave');
+  });
 });

@@ -30,6 +30,32 @@ export function describeLoad({ count, totalMs }: LoadSeries, bucketSeconds: numb
   );
 }
 
+/** What the Sparkline draws: each bucket's time spent, at the bucket's start, on a y axis from zero. */
+export function loadFields(
+  { totalMs }: LoadSeries,
+  from: number,
+  bucketSeconds: number,
+  color: string,
+): { x: Field; y: Field } {
+  const max = Math.max(1, ...totalMs);
+  return {
+    x: {
+      name: 'time',
+      type: FieldType.time,
+      config: {},
+      values: totalMs.map((_, i) => from + i * bucketSeconds * 1000),
+    },
+    y: {
+      name: 'load',
+      type: FieldType.number,
+      config: { unit: 'ms', color: { mode: FieldColorModeId.Fixed, fixedColor: color } },
+      values: totalMs,
+      // The Sparkline reads the y range from field state, which Grafana's field pipeline fills in panels.
+      state: { range: { min: 0, max, delta: max } },
+    },
+  };
+}
+
 /**
  * A fingerprint's time spent per bucket over the list's range (PMM QAN's load column), drawn with
  * @grafana/ui's Sparkline as Grafana's table cells draw theirs; counts and time are in the tooltip.
@@ -39,25 +65,11 @@ export function LoadSparkline({ series, from, bucketSeconds, width = 140, height
   // Drawn at the width the cell gives it, once measured (as Chart.tsx does): uPlot needs a canvas to
   // draw on, which a layout-less DOM (jsdom) does not give, and there the numbers are in the label.
   const [ref, { width: measured }] = useMeasure<HTMLDivElement>();
-  const sparkline = useMemo(() => {
-    const x: Field = {
-      name: 'time',
-      type: FieldType.time,
-      config: {},
-      values: series.totalMs.map((_, i) => from + i * bucketSeconds * 1000),
-    };
-    const y: Field = {
-      name: 'load',
-      type: FieldType.number,
-      config: { unit: 'ms', color: { mode: FieldColorModeId.Fixed, fixedColor: theme.colors.primary.main } },
-      values: series.totalMs,
-      // The Sparkline reads the y range from field state, which Grafana's field pipeline fills in panels.
-      state: {
-        range: { min: 0, max: Math.max(1, ...series.totalMs), delta: Math.max(1, ...series.totalMs) },
-      },
-    };
-    return { x, y };
-  }, [series, from, bucketSeconds, theme]);
+  const color = theme.colors.primary.main;
+  const sparkline = useMemo(
+    () => loadFields(series, from, bucketSeconds, color),
+    [series, from, bucketSeconds, color],
+  );
   const label = describeLoad(series, bucketSeconds);
   return (
     <Tooltip
