@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import {
   contractViolations,
   EXPLAIN,
@@ -39,12 +39,58 @@ function shotPath(name: string) {
   return path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`);
 }
 
+/**
+ * What on the page is still loading: the visible lines that say so ("Loading incidents…",
+ * "Computing each month…"; PeriodIncidents says it without a spinner) and the visible Grafana Spinners
+ * (every LoadingPlaceholder and Suspense fallback draws one). Runs in the page.
+ */
+function stillLoading(): string[] {
+  const busy = /^(Loading|Computing|Querying|Reading|Explaining|Printing)\b.*…$/;
+  const lines = document.body.innerText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => busy.test(l));
+  const spinners = Array.from(document.querySelectorAll('[data-testid="Spinner"]')).filter(
+    (e) => e.getClientRects().length > 0,
+  ).length;
+  return spinners > 0 ? [...lines, `${spinners} spinner(s)`] : lines;
+}
+
+/**
+ * Waits until nothing on the page is loading, twice in a row 100 ms apart (a part that starts loading
+ * when another has finished, such as the facets after the table, is not missed in between): a
+ * screenshot must show the page, not its placeholders.
+ */
+async function loaded(on: Page): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let idle = 0;
+  while (idle < 2) {
+    const left = await on.evaluate(stillLoading);
+    idle = left.length === 0 ? idle + 1 : 0;
+    if (idle < 2) {
+      if (Date.now() > deadline) {
+        throw new Error(`the page was still loading after 30 s: ${left.join('; ')}`);
+      }
+      // Node's timer: a page whose clock the test installed must not stop the wait.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** The whole page, once loaded. */
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({
-    path: path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`),
-    fullPage: true,
-  });
+  await loaded(page);
+  // The pointer stays where the last click was: off the content, no row is shown hovered.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: shotPath(name), fullPage: true });
+}
+
+/** One part of a page, once the page has loaded. */
+async function shotOf(part: Locator, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await loaded(part.page());
+  await part.screenshot({ path: shotPath(name) });
 }
 
 async function go(pathname: string) {
@@ -278,7 +324,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     const [now, before] = (await executions.getByRole('cell').allTextContents()).slice(1, 3).map(Number);
     expect(now).toBeGreaterThan(0);
     expect(before).toBeGreaterThan(0);
-    await comparison.screenshot({ path: shotPath('slow-query-comparison') });
+    await shotOf(comparison, 'slow-query-comparison');
   });
 
   it('explains a fingerprint on the real PostgreSQL, showing the plan as a tree and as text', async () => {
@@ -485,7 +531,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
         .waitFor();
       await notified.filter({ hasText: 'firing (high), 2 firing' }).waitFor();
       expect(await notified.count()).toBe(2);
-      await timeline.screenshot({ path: shotPath('incident-notifications') });
+      await shotOf(timeline, 'incident-notifications');
 
       await notify([
         alert('5e1a000000000006', '6h', 'resolved'),
@@ -584,7 +630,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
         new URLSearchParams((await explore.getAttribute('href'))!.split('?')[1]).get('left')!,
       ) as { datasource: string; queries: Array<{ expr: string }> };
       expect(state).toMatchObject({ datasource: 'prom', queries: [{ expr }] });
-      await graph.screenshot({ path: shotPath('incident-alert-graph') });
+      await shotOf(graph, 'incident-alert-graph');
     } finally {
       delete harness.jsonData.prometheusDatasourceUid;
     }
@@ -769,7 +815,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       .getByText(/^(< 0\.1|0\.[1-9]) % covered$/)
       .waitFor();
     await history.getByText('Not every month has data').waitFor();
-    await history.screenshot({ path: shotPath('sla-history') });
+    await shotOf(history, 'sla-history');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download PDF' }).click(),
@@ -806,7 +852,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     expect(Number((await left.textContent())!.match(/^latency: (-?[\d.]+) %/)![1])).toBeLessThan(100);
     await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
     await shot('sla-endpoint');
-    await burndown.screenshot({ path: shotPath('sla-burndown') });
+    await shotOf(burndown, 'sla-burndown');
     // A calendar month still running says how much of it the numbers cover.
     await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
     await page
