@@ -239,7 +239,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await table.getByText(/select o\.id, o\.total/i).waitFor();
     await table.getByText(/from order_items/i).waitFor();
     await table.getByText('N+1').first().waitFor();
-    expect(await table.getByRole('row').count()).toBe(4); // header + 3 fingerprints
+    expect(await table.getByRole('row').count()).toBe(5); // header + 4 fingerprints
     await shot('slow-queries');
 
     await page.getByLabel('Search SQL').fill('invoices');
@@ -285,7 +285,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     const file = await download.path();
     const lines = readFileSync(file!, 'utf8').trim().split('\r\n');
     expect(lines[0]).toMatch(/^fingerprint_id,fingerprint,db_system/);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5); // header + 4 fingerprints
     expect(download.suggestedFilename()).toMatch(/^slow-queries-.*\.csv$/);
   });
 
@@ -304,6 +304,44 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     // The seeded queries all fall in the last 24 hours: none in the 24 hours before.
     await page.getByTestId('data-testid sq-comparison').getByText('new in this range').first().waitFor();
     await shot('slow-query-detail');
+  });
+
+  it("lists a request's queries in the order they ran, reached from a sample's request id", async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page
+      .getByTestId('data-testid sq-table')
+      .getByText(/from order_items/i)
+      .click();
+    await page.waitForURL(/slow-queries\/[0-9a-f]{16}/);
+    const loop = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('link', { name: 'orders-page-1' }).first().click();
+    await page.waitForURL(/\/slow-queries\/request\?id=orders-page-1$/);
+    // Seeded: the customer's orders first, then their items one order at a time, 100 ms apart.
+    const queries = page.getByTestId('data-testid sq-request-queries');
+    await queries.getByRole('row').nth(9).waitFor();
+    const rows = (await queries.getByRole('row').all()).slice(1);
+    expect(rows).toHaveLength(9);
+    const cells = await Promise.all(rows.map((r) => r.getByRole('cell').allTextContents()));
+    // The redacted samples, as the exporter stores them: literals as ?, lower case.
+    expect(cells.map((c) => c.at(-1))).toEqual([
+      'select id, status, total from orders where customer_id = ? order by created_at desc limit ?',
+      ...Array<string>(8).fill('select * from order_items where order_id = ?'),
+    ]);
+    // The first row is dated, the others say how long after it they ran: in that order.
+    expect(cells.slice(1).map((c) => c[0])).toEqual(
+      [250, 350, 450, 550, 650, 750, 850, 950].map((ms) => `+${ms} ms`),
+    );
+    // Two fingerprints, most queries first: the loop's (the one the link came from, flagged N+1) with
+    // 8 taking 120 to 155 ms each, then the list's.
+    const fingerprints = page.getByTestId('data-testid sq-request-fingerprints').getByRole('row');
+    expect(await fingerprints.count()).toBe(3);
+    const [first, second] = await Promise.all(
+      [1, 2].map((i) => fingerprints.nth(i).getByRole('cell').allTextContents()),
+    );
+    expect(first.slice(0, 3)).toEqual([loop, '8N+1', '1.10 s']);
+    expect(second.slice(1, 3)).toEqual(['1', '210 ms']);
+    await page.getByText('N+1 pattern').waitFor();
+    await shot('slow-query-request');
   });
 
   it("compares a fingerprint's range with the one before it, both holding samples", async () => {

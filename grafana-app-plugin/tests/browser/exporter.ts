@@ -312,8 +312,9 @@ export async function seedSlaTraffic(exporter: RunningExporter): Promise<void> {
 }
 
 /**
- * Slow queries as an app would send them: a checkout route with a slow join, an N+1 loop of
- * single-row selects in one request, and a slow report job, spread over the last hours.
+ * Slow queries as an app would send them: a checkout route with a slow join, an orders page that
+ * lists a customer's orders and then loads each one's items (an N+1 loop) in one request, and a
+ * slow report job, spread over the last hours.
  */
 export async function seedSlowQueries(exporter: RunningExporter): Promise<void> {
   const now = Date.now();
@@ -330,6 +331,17 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
       time: now - (24 - i) * 15 * 60_000,
     });
   }
+  // Request orders-page-1: the list first, then the loop 250 ms later (the request page's order).
+  events.push({
+    kind: 'query',
+    dbSystem: 'postgresql',
+    database: 'shop',
+    route: 'GET /orders/:id',
+    sql: 'SELECT id, status, total FROM orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 8',
+    durationMs: 210,
+    requestId: 'orders-page-1',
+    time: now - 30 * 60_000 - 250,
+  });
   for (let i = 0; i < 8; i++) {
     events.push({
       kind: 'query',
