@@ -10,7 +10,9 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import {
   contractViolations,
   EXPLAIN,
+  MARIADB,
   seedExplainableQuery,
+  seedMariadbQuery,
   seedSlaTraffic,
   seedSlowQueries,
   startExporter,
@@ -381,6 +383,37 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       await page.getByRole('tab', { name: 'Text' }).click();
       expect(await page.getByTestId('data-testid sq-plan-text').textContent()).toMatch(
         new RegExp(`Index Scan on ${EXPLAIN.table}_sku`),
+      );
+    } finally {
+      drop();
+    }
+  });
+
+  it('explains a fingerprint on the real MariaDB, its placeholder bound to NULL, as a tree and as text', async () => {
+    const { id, drop } = await seedMariadbQuery(exporter);
+    try {
+      await go(`/a/perfwatch-app/slow-queries/${id}`);
+      await page.getByTestId('data-testid sq-sql').waitFor();
+      await page.getByRole('button', { name: 'Run EXPLAIN' }).click();
+      const tree = page.getByTestId('data-testid sq-plan-tree');
+      await tree.waitFor();
+      // MariaDB plans for the bound values: a plan, not PostgreSQL's generic one, on the mysql2 connection.
+      await page.getByText(/^Plan on connection “warehouse” \(mysql2\), 1 parameter bound to NULL/).waitFor();
+      const nodes = await tree.textContent();
+      expect(nodes).toContain(`table ${MARIADB.stock}`);
+      expect(nodes).toContain(`table ${MARIADB.reservations}`);
+      // The NULL sits in the join's ON: the plan is the real one, not the "Impossible WHERE" of a NULL in the WHERE.
+      expect(await page.getByText(/Impossible WHERE/).count()).toBe(0);
+      await shot('slow-query-explain-mariadb');
+      await page.getByRole('tab', { name: 'Text' }).click();
+      // EXPLAIN's rows as the mysql client prints them: the stock scanned, the reservations looked up by index.
+      const text = await page.getByTestId('data-testid sq-plan-text').textContent();
+      expect(text).toMatch(new RegExp(`^1 +\\| SIMPLE +\\| ${MARIADB.stock} +\\| ALL `, 'm'));
+      expect(text).toMatch(
+        new RegExp(
+          `^1 +\\| SIMPLE +\\| ${MARIADB.reservations} +\\| ref +\\| ${MARIADB.reservations}_sku `,
+          'm',
+        ),
       );
     } finally {
       drop();
