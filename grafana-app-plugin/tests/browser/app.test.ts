@@ -922,6 +922,12 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     // It burns down: the slow checkouts have spent part of the latency budget already.
     expect(Number((await left.textContent())!.match(/^latency: (-?[\d.]+) %/)![1])).toBeLessThan(100);
     await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
+    // The lines sit at the right edge of the 7 days: the chart says that is all Prometheus holds.
+    await burndown
+      .getByText(
+        /^Prometheus holds data from .+ only, (< 0\.1|0\.[1-9]) % of the period: the lines cover that part/,
+      )
+      .waitFor();
     await shot('sla-endpoint');
     await shotOf(burndown, 'sla-burndown');
     // A calendar month still running says how much of it the numbers cover.

@@ -99,6 +99,44 @@ describe('SLA error budget burndown', () => {
     expect([query.get('period'), query.get('sla')]).toEqual(['30d', 'checkout']);
   });
 
+  it('says which part of the period Prometheus holds when the lines can cover only that part', async () => {
+    // A Prometheus started 10 minutes before the end of a 30-day period.
+    backend.on('GET', '/sla/burndown', {
+      ...slaBurndown(),
+      coverage: {
+        from: '2026-11-22T09:50:00.000Z',
+        to: '2026-11-22T10:00:00.000Z',
+        ratio: 10 / (30 * 24 * 60),
+        complete: false,
+        promql: { from: 'x', to: 'y' },
+      },
+    });
+    show();
+    expect(
+      await screen.findByText(
+        'Prometheus holds data from 2026-11-22 09:50:00 to 2026-11-22 10:00:00 only, < 0.1 % of the period: the lines cover that part, the rest of the period has nothing to draw.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says when Prometheus holds nothing of the period', async () => {
+    backend.on('GET', '/sla/burndown', {
+      ...slaBurndown(),
+      coverage: { from: null, to: null, ratio: 0, complete: false, promql: { from: 'x', to: 'y' } },
+    });
+    show();
+    expect(
+      await screen.findByText('Prometheus holds no data of this period: there is nothing to draw.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says nothing of coverage when Prometheus holds the whole period', async () => {
+    backend.on('GET', '/sla/burndown', slaBurndown());
+    show();
+    await screen.findByTestId('data-testid sla-burndown-chart');
+    expect(screen.queryByText(/^Prometheus holds/)).not.toBeInTheDocument();
+  });
+
   it('charts each SLI as the share of budget left, at the times the exporter sent in seconds', () => {
     const [latency, errors] = burndownFrames(slaBurndown().endpoints[0].slis);
     expect(latency.name).toBe('Latency budget');
