@@ -886,6 +886,10 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       .getByText(/^(< 0\.1|0\.[1-9]) % covered$/)
       .waitFor();
     await history.getByText('Not every month has data').waitFor();
+    // When the data begins, as the pages write times (not the exporter's UTC instant).
+    await history
+      .getByText(/^Prometheus holds no data before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: .+ left out\.$/)
+      .waitFor();
     await shotOf(history, 'sla-history');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -64,8 +64,34 @@ describe('SLA month-by-month history', () => {
     expect(within(rows[0]).getByText('Breaching')).toBeInTheDocument();
     expect(within(rows[0]).getByText('-80.0 % left')).toBeInTheDocument();
     expect(within(rows[1]).getByText('71 % covered')).toBeInTheDocument();
-    expect(screen.getByText(/2025-12 to 2026-09 are left out/)).toBeInTheDocument();
     expect(backend.callsTo('GET', '/sla/history')[0].query.get('months')).toBe('12');
+  });
+
+  it("names the months left out for lack of data, and when the data begins in the user's time zone", async () => {
+    backend.on('GET', '/sla/history', slaHistory());
+    render(<SlaHistory />);
+    expect(
+      await screen.findByText(
+        'Prometheus holds no data before 2026-10-10 00:00:00: December 2025 to September 2026 are left out.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('names the one month left out', async () => {
+    backend.on('GET', '/sla/history', { ...slaHistory(), monthsRequested: 3 });
+    render(<SlaHistory />);
+    expect(
+      await screen.findByText(
+        'Prometheus holds no data before 2026-10-10 00:00:00: September 2026 is left out.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it("shows the exporter's note when no month has data to date it by", async () => {
+    const note = 'Prometheus holds no data for any of the last 12 months';
+    backend.on('GET', '/sla/history', { ...slaHistory(), months: [], note });
+    render(<SlaHistory />);
+    expect(await screen.findByText(note)).toBeInTheDocument();
   });
 });
 
