@@ -57,6 +57,13 @@ export function stepFor(start: number, end: number): number {
   return Math.max(15, Math.ceil((end - start) / 1000 / 200));
 }
 
+/**
+ * A series this short is drawn as points: one point makes no line, and two make a dash easily missed at
+ * the edge of a long range (a young Prometheus holds one step of a 7-day SLA period, at its end). The
+ * chart's automatic points stay off for such a lone point.
+ */
+const FEW_POINTS = 2;
+
 /** Series as one data frame each, named by `name` or their labels. */
 export function matrixToFrames(
   result: MatrixResult[],
@@ -78,6 +85,7 @@ export function matrixToFrames(
             unit,
             displayNameFromDS: name(series.metric),
             ...(color ? { color: { mode: FieldColorModeId.Fixed, fixedColor: color } } : {}),
+            ...(series.values.length <= FEW_POINTS ? { custom: { showPoints: 'always', pointSize: 5 } } : {}),
           },
         },
       ],

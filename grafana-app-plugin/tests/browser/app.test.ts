@@ -6,11 +6,13 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import {
   contractViolations,
   EXPLAIN,
+  MARIADB,
   seedExplainableQuery,
+  seedMariadbQuery,
   seedSlaTraffic,
   seedSlowQueries,
   startExporter,
@@ -39,12 +41,58 @@ function shotPath(name: string) {
   return path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`);
 }
 
+/**
+ * What on the page is still loading: the visible lines that say so ("Loading incidents…",
+ * "Computing each month…"; PeriodIncidents says it without a spinner) and the visible Grafana Spinners
+ * (every LoadingPlaceholder and Suspense fallback draws one). Runs in the page.
+ */
+function stillLoading(): string[] {
+  const busy = /^(Loading|Computing|Querying|Reading|Explaining|Printing)\b.*…$/;
+  const lines = document.body.innerText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => busy.test(l));
+  const spinners = Array.from(document.querySelectorAll('[data-testid="Spinner"]')).filter(
+    (e) => e.getClientRects().length > 0,
+  ).length;
+  return spinners > 0 ? [...lines, `${spinners} spinner(s)`] : lines;
+}
+
+/**
+ * Waits until nothing on the page is loading, twice in a row 100 ms apart (a part that starts loading
+ * when another has finished, such as the facets after the table, is not missed in between): a
+ * screenshot must show the page, not its placeholders.
+ */
+async function loaded(on: Page): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let idle = 0;
+  while (idle < 2) {
+    const left = await on.evaluate(stillLoading);
+    idle = left.length === 0 ? idle + 1 : 0;
+    if (idle < 2) {
+      if (Date.now() > deadline) {
+        throw new Error(`the page was still loading after 30 s: ${left.join('; ')}`);
+      }
+      // Node's timer: a page whose clock the test installed must not stop the wait.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** The whole page, once loaded. */
 async function shot(name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({
-    path: path.join(SHOTS, `${name}${THEME === 'light' ? '-light' : ''}.png`),
-    fullPage: true,
-  });
+  await loaded(page);
+  // The pointer stays where the last click was: off the content, no row is shown hovered.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: shotPath(name), fullPage: true });
+}
+
+/** One part of a page, once the page has loaded. */
+async function shotOf(part: Locator, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await loaded(part.page());
+  await part.screenshot({ path: shotPath(name) });
 }
 
 async function go(pathname: string) {
@@ -193,7 +241,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await table.getByText(/select o\.id, o\.total/i).waitFor();
     await table.getByText(/from order_items/i).waitFor();
     await table.getByText('N+1').first().waitFor();
-    expect(await table.getByRole('row').count()).toBe(4); // header + 3 fingerprints
+    expect(await table.getByRole('row').count()).toBe(5); // header + 4 fingerprints
     await shot('slow-queries');
 
     await page.getByLabel('Search SQL').fill('invoices');
@@ -239,7 +287,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     const file = await download.path();
     const lines = readFileSync(file!, 'utf8').trim().split('\r\n');
     expect(lines[0]).toMatch(/^fingerprint_id,fingerprint,db_system/);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5); // header + 4 fingerprints
     expect(download.suggestedFilename()).toMatch(/^slow-queries-.*\.csv$/);
   });
 
@@ -260,6 +308,44 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('slow-query-detail');
   });
 
+  it("lists a request's queries in the order they ran, reached from a sample's request id", async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page
+      .getByTestId('data-testid sq-table')
+      .getByText(/from order_items/i)
+      .click();
+    await page.waitForURL(/slow-queries\/[0-9a-f]{16}/);
+    const loop = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('link', { name: 'orders-page-1' }).first().click();
+    await page.waitForURL(/\/slow-queries\/request\?id=orders-page-1$/);
+    // Seeded: the customer's orders first, then their items one order at a time, 100 ms apart.
+    const queries = page.getByTestId('data-testid sq-request-queries');
+    await queries.getByRole('row').nth(9).waitFor();
+    const rows = (await queries.getByRole('row').all()).slice(1);
+    expect(rows).toHaveLength(9);
+    const cells = await Promise.all(rows.map((r) => r.getByRole('cell').allTextContents()));
+    // The redacted samples, as the exporter stores them: literals as ?, lower case.
+    expect(cells.map((c) => c.at(-1))).toEqual([
+      'select id, status, total from orders where customer_id = ? order by created_at desc limit ?',
+      ...Array<string>(8).fill('select * from order_items where order_id = ?'),
+    ]);
+    // The first row is dated, the others say how long after it they ran: in that order.
+    expect(cells.slice(1).map((c) => c[0])).toEqual(
+      [250, 350, 450, 550, 650, 750, 850, 950].map((ms) => `+${ms} ms`),
+    );
+    // Two fingerprints, most queries first: the loop's (the one the link came from, flagged N+1) with
+    // 8 taking 120 to 155 ms each, then the list's.
+    const fingerprints = page.getByTestId('data-testid sq-request-fingerprints').getByRole('row');
+    expect(await fingerprints.count()).toBe(3);
+    const [first, second] = await Promise.all(
+      [1, 2].map((i) => fingerprints.nth(i).getByRole('cell').allTextContents()),
+    );
+    expect(first.slice(0, 3)).toEqual([loop, '8N+1', '1.10 s']);
+    expect(second.slice(1, 3)).toEqual(['1', '210 ms']);
+    await page.getByText('N+1 pattern').waitFor();
+    await shot('slow-query-request');
+  });
+
   it("compares a fingerprint's range with the one before it, both holding samples", async () => {
     await go('/a/perfwatch-app/slow-queries');
     await page
@@ -278,7 +364,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     const [now, before] = (await executions.getByRole('cell').allTextContents()).slice(1, 3).map(Number);
     expect(now).toBeGreaterThan(0);
     expect(before).toBeGreaterThan(0);
-    await comparison.screenshot({ path: shotPath('slow-query-comparison') });
+    await shotOf(comparison, 'slow-query-comparison');
   });
 
   it('explains a fingerprint on the real PostgreSQL, showing the plan as a tree and as text', async () => {
@@ -297,6 +383,37 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       await page.getByRole('tab', { name: 'Text' }).click();
       expect(await page.getByTestId('data-testid sq-plan-text').textContent()).toMatch(
         new RegExp(`Index Scan on ${EXPLAIN.table}_sku`),
+      );
+    } finally {
+      drop();
+    }
+  });
+
+  it('explains a fingerprint on the real MariaDB, its placeholder bound to NULL, as a tree and as text', async () => {
+    const { id, drop } = await seedMariadbQuery(exporter);
+    try {
+      await go(`/a/perfwatch-app/slow-queries/${id}`);
+      await page.getByTestId('data-testid sq-sql').waitFor();
+      await page.getByRole('button', { name: 'Run EXPLAIN' }).click();
+      const tree = page.getByTestId('data-testid sq-plan-tree');
+      await tree.waitFor();
+      // MariaDB plans for the bound values: a plan, not PostgreSQL's generic one, on the mysql2 connection.
+      await page.getByText(/^Plan on connection “warehouse” \(mysql2\), 1 parameter bound to NULL/).waitFor();
+      const nodes = await tree.textContent();
+      expect(nodes).toContain(`table ${MARIADB.stock}`);
+      expect(nodes).toContain(`table ${MARIADB.reservations}`);
+      // The NULL sits in the join's ON: the plan is the real one, not the "Impossible WHERE" of a NULL in the WHERE.
+      expect(await page.getByText(/Impossible WHERE/).count()).toBe(0);
+      await shot('slow-query-explain-mariadb');
+      await page.getByRole('tab', { name: 'Text' }).click();
+      // EXPLAIN's rows as the mysql client prints them: the stock scanned, the reservations looked up by index.
+      const text = await page.getByTestId('data-testid sq-plan-text').textContent();
+      expect(text).toMatch(new RegExp(`^1 +\\| SIMPLE +\\| ${MARIADB.stock} +\\| ALL `, 'm'));
+      expect(text).toMatch(
+        new RegExp(
+          `^1 +\\| SIMPLE +\\| ${MARIADB.reservations} +\\| ref +\\| ${MARIADB.reservations}_sku `,
+          'm',
+        ),
       );
     } finally {
       drop();
@@ -485,7 +602,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
         .waitFor();
       await notified.filter({ hasText: 'firing (high), 2 firing' }).waitFor();
       expect(await notified.count()).toBe(2);
-      await timeline.screenshot({ path: shotPath('incident-notifications') });
+      await shotOf(timeline, 'incident-notifications');
 
       await notify([
         alert('5e1a000000000006', '6h', 'resolved'),
@@ -584,7 +701,7 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
         new URLSearchParams((await explore.getAttribute('href'))!.split('?')[1]).get('left')!,
       ) as { datasource: string; queries: Array<{ expr: string }> };
       expect(state).toMatchObject({ datasource: 'prom', queries: [{ expr }] });
-      await graph.screenshot({ path: shotPath('incident-alert-graph') });
+      await shotOf(graph, 'incident-alert-graph');
     } finally {
       delete harness.jsonData.prometheusDatasourceUid;
     }
@@ -769,7 +886,11 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
       .getByText(/^(< 0\.1|0\.[1-9]) % covered$/)
       .waitFor();
     await history.getByText('Not every month has data').waitFor();
-    await history.screenshot({ path: shotPath('sla-history') });
+    // When the data begins, as the pages write times (not the exporter's UTC instant).
+    await history
+      .getByText(/^Prometheus holds no data before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: .+ left out\.$/)
+      .waitFor();
+    await shotOf(history, 'sla-history');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download PDF' }).click(),
@@ -805,8 +926,14 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     // It burns down: the slow checkouts have spent part of the latency budget already.
     expect(Number((await left.textContent())!.match(/^latency: (-?[\d.]+) %/)![1])).toBeLessThan(100);
     await burndown.getByTestId('data-testid sla-burndown-chart').locator('canvas').first().waitFor();
+    // The lines sit at the right edge of the 7 days: the chart says that is all Prometheus holds.
+    await burndown
+      .getByText(
+        /^Prometheus holds data from .+ only, (< 0\.1|0\.[1-9]) % of the period: the lines cover that part/,
+      )
+      .waitFor();
     await shot('sla-endpoint');
-    await burndown.screenshot({ path: shotPath('sla-burndown') });
+    await shotOf(burndown, 'sla-burndown');
     // A calendar month still running says how much of it the numbers cover.
     await go(`/a/perfwatch-app/sla?period=${new Date().toISOString().slice(0, 7)}`);
     await page

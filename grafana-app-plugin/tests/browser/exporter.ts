@@ -65,6 +65,18 @@ export const EXPLAIN = {
   table: `perfwatch_sq18_stock_${process.pid}`,
 };
 
+/**
+ * The real MariaDB of the MySQL EXPLAIN connection, keyed by the database label its slow query
+ * carries. Two tables of this run's own: a stock join whose only parameter sits in a LEFT JOIN's ON,
+ * so binding it to NULL leaves a real plan (a parameter in the WHERE plans as "Impossible WHERE").
+ */
+export const MARIADB = {
+  url: 'mysql://root@127.0.0.1:3306/test',
+  database: 'warehouse',
+  stock: `perfwatch_sq18_mstock_${process.pid}`,
+  reservations: `perfwatch_sq18_mresv_${process.pid}`,
+};
+
 export interface RunningExporter {
   url: string;
   /** The Prometheus server scraping the exporter, which the SLA report reads. */
@@ -148,7 +160,14 @@ export async function startExporter(): Promise<RunningExporter> {
     store: { url: `sqlite:${path.join(dir, 'perfwatch.db')}` },
     sla: SLA,
     prometheus: { url: `http://127.0.0.1:${prometheusPort}` },
-    queries: { explain: { connections: { [EXPLAIN.database]: { client: 'pg', url: EXPLAIN.url } } } },
+    queries: {
+      explain: {
+        connections: {
+          [EXPLAIN.database]: { client: 'pg', url: EXPLAIN.url },
+          [MARIADB.database]: { client: 'mysql2', url: MARIADB.url },
+        },
+      },
+    },
     // Two real dependencies that answer and one that cannot (a port nothing listens on).
     health: {
       intervalMs: 1_000,
@@ -312,8 +331,9 @@ export async function seedSlaTraffic(exporter: RunningExporter): Promise<void> {
 }
 
 /**
- * Slow queries as an app would send them: a checkout route with a slow join, an N+1 loop of
- * single-row selects in one request, and a slow report job, spread over the last hours.
+ * Slow queries as an app would send them: a checkout route with a slow join, an orders page that
+ * lists a customer's orders and then loads each one's items (an N+1 loop) in one request, and a
+ * slow report job, spread over the last hours.
  */
 export async function seedSlowQueries(exporter: RunningExporter): Promise<void> {
   const now = Date.now();
@@ -330,6 +350,17 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
       time: now - (24 - i) * 15 * 60_000,
     });
   }
+  // Request orders-page-1: the list first, then the loop 250 ms later (the request page's order).
+  events.push({
+    kind: 'query',
+    dbSystem: 'postgresql',
+    database: 'shop',
+    route: 'GET /orders/:id',
+    sql: 'SELECT id, status, total FROM orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 8',
+    durationMs: 210,
+    requestId: 'orders-page-1',
+    time: now - 30 * 60_000 - 250,
+  });
   for (let i = 0; i < 8; i++) {
     events.push({
       kind: 'query',
@@ -392,4 +423,43 @@ export async function seedExplainableQuery(
     throw new Error(`expected the seeded query in the list: ${JSON.stringify(list)}`);
   }
   return { id: list.items[0].id, drop: () => psql(`DROP TABLE IF EXISTS ${EXPLAIN.table}`) };
+}
+
+/**
+ * A slow query on two tables that exist in the real MariaDB, so the MySQL EXPLAIN has a plan to show.
+ * Returns its fingerprint id and a function that drops the tables.
+ */
+export async function seedMariadbQuery(exporter: RunningExporter): Promise<{ id: string; drop: () => void }> {
+  const mysql = (sql: string) =>
+    execFileSync('mysql', ['-h', '127.0.0.1', '-P', '3306', '-u', 'root', 'test', '-e', sql], {
+      stdio: 'pipe',
+    });
+  const { stock, reservations } = MARIADB;
+  mysql(
+    `CREATE TABLE IF NOT EXISTS ${stock} (id int AUTO_INCREMENT PRIMARY KEY, sku varchar(32) NOT NULL, warehouse int NOT NULL, qty int NOT NULL, KEY ${stock}_sku (sku)); ` +
+      `CREATE TABLE IF NOT EXISTS ${reservations} (id int AUTO_INCREMENT PRIMARY KEY, sku varchar(32) NOT NULL, qty int NOT NULL, expires_at datetime NOT NULL, KEY ${reservations}_sku (sku, expires_at)); ` +
+      `INSERT INTO ${stock} (sku, warehouse, qty) VALUES ('ab-12', 1, 40), ('ab-12', 2, 0), ('cd-34', 1, 7); ` +
+      `INSERT INTO ${reservations} (sku, qty, expires_at) VALUES ('ab-12', 3, '2026-12-31 00:00:00')`,
+  );
+  // Stock no live reservation holds: the literal in the ON becomes the one parameter.
+  await ingest(exporter, [
+    {
+      kind: 'query',
+      dbSystem: 'mysql',
+      database: MARIADB.database,
+      route: 'GET /stock/unreserved',
+      sql:
+        `SELECT ${stock}.sku, ${stock}.warehouse, ${stock}.qty FROM ${stock} ` +
+        `LEFT JOIN ${reservations} ON ${reservations}.sku = ${stock}.sku AND ${reservations}.expires_at > '2026-12-01 00:00:00' ` +
+        `WHERE ${reservations}.id IS NULL ORDER BY ${stock}.qty DESC`,
+      durationMs: 460,
+      requestId: 'stock-2',
+    },
+  ]);
+  const res = await exporter.api(`/slow-queries?q=${stock}`, { token: TOKENS.grafana });
+  const list = (await res.json()) as { items: Array<{ id: string }> };
+  if (list.items.length !== 1) {
+    throw new Error(`expected the seeded query in the list: ${JSON.stringify(list)}`);
+  }
+  return { id: list.items[0].id, drop: () => mysql(`DROP TABLE IF EXISTS ${stock}, ${reservations}`) };
 }

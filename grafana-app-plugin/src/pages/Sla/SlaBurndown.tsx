@@ -2,8 +2,28 @@ import React, { useMemo } from 'react';
 import type { TimeRange } from '@grafana/data';
 import { Alert, LoadingPlaceholder, Text } from '@grafana/ui';
 import { Chart } from '../../components/common/Chart';
-import { formatPercent } from '../../utils/format';
+import type { SlaCoverage } from '../../api/types';
+import { formatCoverage, formatPercent, formatTime } from '../../utils/format';
 import { burndownFrames, useSlaBurndown } from './useSlaViews';
+
+/**
+ * Where the chart's lines can be: the axis spans the whole period the budget belongs to, but Prometheus
+ * may hold only part of it (a young Prometheus holds the last minutes of a 7-day period, and the lines
+ * then sit at the right edge). Said over the chart so the empty part does not read as a broken chart
+ * or as a budget left untouched.
+ */
+function CoverageLine({ coverage }: { coverage: SlaCoverage }) {
+  if (coverage.complete) {
+    return null;
+  }
+  return (
+    <Text color="secondary" variant="bodySmall" element="p">
+      {coverage.from && coverage.to
+        ? `Prometheus holds data from ${formatTime(coverage.from)} to ${formatTime(coverage.to)} only, ${formatCoverage(coverage.ratio)} of the period: the lines cover that part, the rest of the period has nothing to draw.`
+        : 'Prometheus holds no data of this period: there is nothing to draw.'}
+    </Text>
+  );
+}
 
 /**
  * Error budget remaining over the period per SLI, Pyrra's main chart: from 100 % at the start, down
@@ -37,6 +57,7 @@ export function SlaBurndown({ period, sla, range }: { period: string; sla: strin
             .map(({ s, left }) => `${s.sli}: ${left ? formatPercent(left.remaining) : 'no data'} left`)
             .join(' · ')}
         </Text>
+        <CoverageLine coverage={state.value.coverage} />
         <Chart frames={frames} timeRange={range} testId="data-testid sla-burndown-chart" />
       </>
     );

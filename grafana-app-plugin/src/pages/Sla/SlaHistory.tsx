@@ -1,9 +1,9 @@
 import React from 'react';
 import { Alert, Text } from '@grafana/ui';
-import type { SlaHistoryMonth } from '../../api/types';
+import type { SlaHistory as History, SlaHistoryMonth } from '../../api/types';
 import { SlaStatusBadge } from '../../components/common/Badges';
 import { QueryState } from '../../components/common/QueryState';
-import { formatCoverage, formatPercent } from '../../utils/format';
+import { formatCoverage, formatPercent, formatTime } from '../../utils/format';
 import { periodTitle } from '../../utils/period';
 import { useSlaHistory } from './useSlaViews';
 
@@ -35,6 +35,30 @@ function MonthRow({ month, slas }: { month: SlaHistoryMonth; slas: string[] }) {
   );
 }
 
+/** The month `n` months before a "2026-10" label, as a label. */
+function monthsBefore(label: string, n: number): string {
+  const [year, month] = label.split('-').map(Number);
+  const index = year * 12 + (month - 1) - n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Which months are left out, with the time in the user's time zone: the exporter's note carries the UTC
+ * instant (2026-12-06T14:04:14.187Z). Its months are the ones before the first month it kept (the
+ * history's contract), so the note is rebuilt from those; the exporter's is shown when there is none.
+ */
+function leftOutNote(history: History): string | undefined {
+  const first = history.months[0];
+  const left = history.monthsRequested - history.months.length;
+  if (!history.note || !first?.coverage.from || left <= 0) {
+    return history.note;
+  }
+  const last = periodTitle(monthsBefore(first.period.label, 1));
+  const months =
+    left === 1 ? `${last} is` : `${periodTitle(monthsBefore(first.period.label, left))} to ${last} are`;
+  return `Prometheus holds no data before ${formatTime(first.coverage.from)}: ${months} left out.`;
+}
+
 /** Each SLA month by month, saying where Prometheus's data does not cover a month. */
 export function SlaHistory({ months = 12 }: { months?: number }) {
   const state = useSlaHistory(months);
@@ -44,7 +68,7 @@ export function SlaHistory({ months = 12 }: { months?: number }) {
     <div data-testid="data-testid sla-history">
       {history?.note && (
         <Alert severity="info" title="Not every month has data">
-          {history.note}
+          {leftOutNote(history)}
         </Alert>
       )}
       <QueryState

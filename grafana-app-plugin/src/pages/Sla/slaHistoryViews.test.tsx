@@ -64,8 +64,34 @@ describe('SLA month-by-month history', () => {
     expect(within(rows[0]).getByText('Breaching')).toBeInTheDocument();
     expect(within(rows[0]).getByText('-80.0 % left')).toBeInTheDocument();
     expect(within(rows[1]).getByText('71 % covered')).toBeInTheDocument();
-    expect(screen.getByText(/2025-12 to 2026-09 are left out/)).toBeInTheDocument();
     expect(backend.callsTo('GET', '/sla/history')[0].query.get('months')).toBe('12');
+  });
+
+  it("names the months left out for lack of data, and when the data begins in the user's time zone", async () => {
+    backend.on('GET', '/sla/history', slaHistory());
+    render(<SlaHistory />);
+    expect(
+      await screen.findByText(
+        'Prometheus holds no data before 2026-10-10 00:00:00: December 2025 to September 2026 are left out.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('names the one month left out', async () => {
+    backend.on('GET', '/sla/history', { ...slaHistory(), monthsRequested: 3 });
+    render(<SlaHistory />);
+    expect(
+      await screen.findByText(
+        'Prometheus holds no data before 2026-10-10 00:00:00: September 2026 is left out.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it("shows the exporter's note when no month has data to date it by", async () => {
+    const note = 'Prometheus holds no data for any of the last 12 months';
+    backend.on('GET', '/sla/history', { ...slaHistory(), months: [], note });
+    render(<SlaHistory />);
+    expect(await screen.findByText(note)).toBeInTheDocument();
   });
 });
 
@@ -97,6 +123,44 @@ describe('SLA error budget burndown', () => {
     expect(screen.getByTestId('data-testid sla-burndown-chart')).toBeInTheDocument();
     const query = backend.callsTo('GET', '/sla/burndown')[0].query;
     expect([query.get('period'), query.get('sla')]).toEqual(['30d', 'checkout']);
+  });
+
+  it('says which part of the period Prometheus holds when the lines can cover only that part', async () => {
+    // A Prometheus started 10 minutes before the end of a 30-day period.
+    backend.on('GET', '/sla/burndown', {
+      ...slaBurndown(),
+      coverage: {
+        from: '2026-11-22T09:50:00.000Z',
+        to: '2026-11-22T10:00:00.000Z',
+        ratio: 10 / (30 * 24 * 60),
+        complete: false,
+        promql: { from: 'x', to: 'y' },
+      },
+    });
+    show();
+    expect(
+      await screen.findByText(
+        'Prometheus holds data from 2026-11-22 09:50:00 to 2026-11-22 10:00:00 only, < 0.1 % of the period: the lines cover that part, the rest of the period has nothing to draw.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says when Prometheus holds nothing of the period', async () => {
+    backend.on('GET', '/sla/burndown', {
+      ...slaBurndown(),
+      coverage: { from: null, to: null, ratio: 0, complete: false, promql: { from: 'x', to: 'y' } },
+    });
+    show();
+    expect(
+      await screen.findByText('Prometheus holds no data of this period: there is nothing to draw.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says nothing of coverage when Prometheus holds the whole period', async () => {
+    backend.on('GET', '/sla/burndown', slaBurndown());
+    show();
+    await screen.findByTestId('data-testid sla-burndown-chart');
+    expect(screen.queryByText(/^Prometheus holds/)).not.toBeInTheDocument();
   });
 
   it('charts each SLI as the share of budget left, at the times the exporter sent in seconds', () => {
