@@ -21,6 +21,7 @@ export const testIds = {
     requestQueries: 'data-testid sq-request-queries',
     requestFingerprints: 'data-testid sq-request-fingerprints',
     facets: 'data-testid sq-facets',
+    groups: 'data-testid sq-groups',
   },
   health: {
     table: 'data-testid health-table',

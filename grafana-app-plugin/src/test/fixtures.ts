@@ -15,6 +15,9 @@ import type {
   RequestSamples,
   SlowQueryDetail,
   SlowQueryFacets,
+  SlowQueryGroup,
+  SlowQueryGroupBy,
+  SlowQueryGroups,
   SlowQueryList,
 } from '../api/types';
 
@@ -58,6 +61,14 @@ export const slowQueryFacets = (over: Partial<SlowQueryFacets> = {}): SlowQueryF
       truncated: true,
     },
     { name: 'operation', values: [{ value: 'SELECT', count: 1512, totalSeconds: 423.5 }], truncated: false },
+    {
+      name: 'service',
+      values: [
+        { value: 'shop-api', count: 1500, totalSeconds: 420 },
+        { value: '(none)', count: 12, totalSeconds: 3.5 },
+      ],
+      truncated: false,
+    },
   ],
   ...over,
 });
@@ -65,6 +76,39 @@ export const slowQueryFacets = (over: Partial<SlowQueryFacets> = {}): SlowQueryF
 export const slowQueryList = (items: FingerprintStats[], total = items.length): SlowQueryList => ({
   from: '2026-11-21T10:00:00.000Z',
   to: '2026-11-22T10:00:00.000Z',
+  total,
+  totalSeconds: items.reduce((s, i) => s + i.totalSeconds, 0),
+  sort: 'totalTime',
+  order: 'desc',
+  limit: 25,
+  offset: 0,
+  items,
+});
+
+export const slowQueryGroup = (over: Partial<SlowQueryGroup> = {}): SlowQueryGroup => ({
+  value: 'shop-api',
+  fingerprints: 4,
+  count: 1500,
+  sampleCount: 1100,
+  totalSeconds: 420,
+  share: 0.7,
+  meanMs: 280,
+  p95Ms: 650,
+  maxMs: 2400,
+  firstSeen: '2026-11-21T10:00:00.000Z',
+  lastSeen: '2026-11-22T09:45:00.000Z',
+  nPlusOne: true,
+  ...over,
+});
+
+export const slowQueryGroups = (
+  by: SlowQueryGroupBy,
+  items: SlowQueryGroup[],
+  total = items.length,
+): SlowQueryGroups => ({
+  from: '2026-11-21T10:00:00.000Z',
+  to: '2026-11-22T10:00:00.000Z',
+  by,
   total,
   totalSeconds: items.reduce((s, i) => s + i.totalSeconds, 0),
   sort: 'totalTime',

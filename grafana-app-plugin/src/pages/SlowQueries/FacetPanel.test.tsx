@@ -78,4 +78,12 @@ describe('Slow-query facet panel', () => {
     await userEvent.click(screen.getByLabelText('/checkout'));
     expect(onChange).toHaveBeenLastCalledWith({ route: undefined });
   });
+
+  it('ticking the (none) service filters to the samples that name no service', async () => {
+    const onChange = jest.fn();
+    render(<FacetPanel facets={slowQueryFacets()} loading={false} filter={{}} onChange={onChange} />);
+    const service = screen.getByRole('region', { name: 'Service' });
+    await userEvent.click(within(service).getByLabelText('(none)'));
+    expect(onChange).toHaveBeenCalledWith({ service: '(none)' });
+  });
 });

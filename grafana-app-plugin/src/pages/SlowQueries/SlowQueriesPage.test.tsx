@@ -2,7 +2,13 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeBackend, apiError } from '../../test/backend';
-import { fingerprint, slowQueryFacets, slowQueryList } from '../../test/fixtures';
+import {
+  fingerprint,
+  slowQueryFacets,
+  slowQueryGroup,
+  slowQueryGroups,
+  slowQueryList,
+} from '../../test/fixtures';
 import { currentSearch, renderAt } from '../../test/render';
 import SlowQueriesPage from './SlowQueriesPage';
 import { CSV_HEADER, EXPORT_MAX_ROWS, slowQueryCsvRow } from './slowQueryCsv';
@@ -238,6 +244,113 @@ describe('Slow queries page', () => {
     expect(screen.getByText('Incidents in this window').closest('a')?.getAttribute('href')).toBe(
       '/a/perfwatch-app/incidents?from=1763800000000&to=1763803600000',
     );
+  });
+});
+
+describe('Slow queries page grouped by route, database or service', () => {
+  let backend: FakeBackend;
+  beforeEach(() => {
+    backend = new FakeBackend().install();
+  });
+
+  const services = () =>
+    slowQueryGroups('service', [
+      slowQueryGroup(),
+      slowQueryGroup({
+        value: '(none)',
+        p95Ms: 90,
+        fingerprints: 1,
+        count: 20,
+        totalSeconds: 12,
+        share: 0.02,
+        nPlusOne: false,
+      }),
+    ]);
+
+  it('shows a loading state until the exporter answers the groups', async () => {
+    backend.hang('GET', '/slow-queries/groups');
+    renderAt(`${LIST}?groupBy=service`, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('Loading slow queries…')).toBeInTheDocument();
+  });
+
+  it('says when no slow query falls in the range', async () => {
+    backend.on('GET', '/slow-queries/groups', slowQueryGroups('route', []));
+    renderAt(`${LIST}?groupBy=route`, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('No slow queries in this time range')).toBeInTheDocument();
+  });
+
+  it("shows the exporter's error when the groups cannot be read", async () => {
+    backend.on(
+      'GET',
+      '/slow-queries/groups',
+      apiError('store_unavailable', 'the slow-query store cannot be read'),
+      503,
+    );
+    renderAt(`${LIST}?groupBy=database`, <SlowQueriesPage />, 'slow-queries');
+    expect(await screen.findByText('Could not load slow queries')).toBeInTheDocument();
+    expect(screen.getByText(/slow-query store cannot be read/)).toBeInTheDocument();
+  });
+
+  it('lists one row per service with its fingerprints, load and latency, reading no fingerprint list', async () => {
+    backend.on('GET', '/slow-queries/groups', services());
+    renderAt(`${LIST}?groupBy=service&from=now-6h&to=now`, <SlowQueriesPage />, 'slow-queries');
+    const table = await screen.findByTestId('data-testid sq-groups');
+    expect(within(table).getByRole('columnheader', { name: 'Service' })).toBeInTheDocument();
+    expect(within(table).getByText('4 fingerprints')).toBeInTheDocument();
+    expect(within(table).getByText('1 fingerprint')).toBeInTheDocument();
+    expect(within(table).getByText('650 ms')).toBeInTheDocument();
+    expect(within(table).getAllByText('N+1')).toHaveLength(1);
+    expect(screen.getByText(/2 services, 432.0 s/)).toBeInTheDocument();
+    const query = backend.callsTo('GET', '/slow-queries/groups')[0].query;
+    expect(query.get('by')).toBe('service');
+    expect(query.get('buckets')).toBe('30');
+    expect(Number(query.get('to')) - Number(query.get('from'))).toBe(6 * 3600 * 1000);
+    expect(backend.callsTo('GET', '/slow-queries')).toHaveLength(0);
+  });
+
+  it('links a row to its fingerprints: the list filtered by its value, the other filters kept, no longer grouped', async () => {
+    backend.on('GET', '/slow-queries/groups', services());
+    renderAt(`${LIST}?groupBy=service&operation=SELECT&page=3`, <SlowQueriesPage />, 'slow-queries');
+    const table = await screen.findByTestId('data-testid sq-groups');
+    const href = within(table).getByText('(none)').closest('a')!.getAttribute('href')!;
+    const [pathname, search] = href.split('?');
+    expect(pathname).toBe('/a/perfwatch-app/slow-queries');
+    expect(Object.fromEntries(new URLSearchParams(search))).toEqual({
+      operation: 'SELECT',
+      service: '(none)',
+    });
+  });
+
+  it('groups through the URL from the Group by control, starting at the first page', async () => {
+    backend.on('GET', '/slow-queries', slowQueryList([fingerprint()]));
+    backend.on(
+      'GET',
+      '/slow-queries/groups',
+      slowQueryGroups('database', [slowQueryGroup({ value: 'shop' })]),
+    );
+    renderAt(`${LIST}?page=2`, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-table');
+    await userEvent.click(screen.getByLabelText('Database', { selector: 'input[type="radio"]' }));
+    await waitFor(() => expect(currentSearch().get('groupBy')).toBe('database'));
+    expect(currentSearch().get('page')).toBeNull();
+    expect(await screen.findByTestId('data-testid sq-groups')).toHaveTextContent('shop');
+    expect(backend.callsTo('GET', '/slow-queries/groups').at(-1)?.query.get('by')).toBe('database');
+  });
+
+  it('sends the service filter, (none) included, to the groups and the facets', async () => {
+    backend.on(
+      'GET',
+      '/slow-queries/groups',
+      slowQueryGroups('route', [slowQueryGroup({ value: '/checkout' })]),
+    );
+    backend.on('GET', '/slow-queries/facets', slowQueryFacets());
+    renderAt(`${LIST}?groupBy=route&service=%28none%29`, <SlowQueriesPage />, 'slow-queries');
+    await screen.findByTestId('data-testid sq-groups');
+    expect(backend.callsTo('GET', '/slow-queries/groups')[0].query.get('service')).toBe('(none)');
+    await waitFor(() =>
+      expect(backend.callsTo('GET', '/slow-queries/facets')[0]?.query.get('service')).toBe('(none)'),
+    );
+    expect(screen.getByLabelText('Service', { selector: 'input:not([type="radio"])' })).toHaveValue('(none)');
   });
 });
 

@@ -2,7 +2,8 @@ import React, { useCallback } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Button, LinkButton, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { SlowQueryGroupBy } from '../../api/types';
 import { QueryState } from '../../components/common/QueryState';
 import { Toolbar } from '../../components/common/Layout';
 import { TimeRangeControl } from '../../components/common/TimeRangeControl';
@@ -12,23 +13,39 @@ import { DASHBOARDS, dashboardHref, prefixHref } from '../../utils/routing';
 import { SlowQueriesTable } from './SlowQueriesTable';
 import { SlowQueryFilters } from './SlowQueryFilters';
 import { FacetPanel } from './FacetPanel';
+import { GROUP_TITLES, SlowQueryGroupsTable } from './SlowQueryGroupsTable';
 import {
+  GROUP_BYS,
   useServerSort,
   useSlowQueryExport,
   useSlowQueryFacets,
+  useSlowQueryGroupList,
   useSlowQueryList,
   useSlowQueryParams,
 } from './useSlowQueries';
 
+const GROUP_OPTIONS: Array<{ label: string; value: SlowQueryGroupBy | '' }> = [
+  { label: 'Query', value: '' },
+  ...GROUP_BYS.map((by) => ({ label: GROUP_TITLES[by], value: by })),
+];
+const GROUP_NOUNS: Record<SlowQueryGroupBy, [string, string]> = {
+  route: ['route or job', 'routes and jobs'],
+  database: ['database', 'databases'],
+  service: ['service', 'services'],
+};
+
 export default function SlowQueriesPage() {
   const params = useSlowQueryParams();
-  const { update, range, filter, perPage, page } = params;
+  const { update, range, filter, groupBy, perPage, page } = params;
   const { state, key } = useSlowQueryList(params);
+  const groups = useSlowQueryGroupList(params);
   const facets = useSlowQueryFacets(params);
   const styles = useStyles2(getStyles);
   const sorting = useServerSort(params);
   const exporter = useSlowQueryExport(params);
   const data = state.value;
+  const grouped = groups.value;
+  const shown = groupBy ? groups : state;
 
   const setFilter = useCallback(
     (patch: Record<string, string | undefined>) => update({ ...patch, page: null }),
@@ -41,7 +58,15 @@ export default function SlowQueriesPage() {
     database: filter.database,
     route: filter.route,
     operation: filter.operation,
+    service: filter.service,
   };
+  let summary = ' ';
+  if (groupBy && grouped) {
+    const [one, many] = GROUP_NOUNS[groupBy];
+    summary = `${formatCount(grouped.total)} ${grouped.total === 1 ? one : many}, ${grouped.totalSeconds.toFixed(1)} s of slow-query time`;
+  } else if (!groupBy && data) {
+    summary = `${formatCount(data.total)} fingerprints, ${data.totalSeconds.toFixed(1)} s of slow-query time`;
+  }
 
   return (
     <PluginPage subTitle="Statements over the slow-query threshold, grouped by fingerprint and ranked by their share of the time">
@@ -49,16 +74,26 @@ export default function SlowQueriesPage() {
         <SlowQueryFilters filter={filter} onChange={setFilter} />
         <Stack gap={1} alignItems="center">
           <TimeRangeControl range={range} onChange={update} />
-          <Button variant="secondary" icon="sync" aria-label="Refresh" onClick={state.retry} />
+          <Button variant="secondary" icon="sync" aria-label="Refresh" onClick={shown.retry} />
         </Stack>
       </Toolbar>
 
       <Toolbar dense>
-        <Text color="secondary">
-          {data
-            ? `${formatCount(data.total)} fingerprints, ${data.totalSeconds.toFixed(1)} s of slow-query time`
-            : ' '}
-        </Text>
+        <Stack gap={2} alignItems="center">
+          <Stack gap={1} alignItems="center">
+            <Text color="secondary" variant="bodySmall">
+              Group by
+            </Text>
+            <RadioButtonGroup
+              size="sm"
+              aria-label="Group by"
+              options={GROUP_OPTIONS}
+              value={groupBy ?? ''}
+              onChange={(by) => update({ groupBy: by || null, page: null })}
+            />
+          </Stack>
+          <Text color="secondary">{summary}</Text>
+        </Stack>
         <Stack gap={1}>
           <LinkButton
             variant="secondary"
@@ -84,6 +119,7 @@ export default function SlowQueriesPage() {
             icon="download-alt"
             onClick={exporter.run}
             disabled={!data?.total}
+            tooltip={groupBy ? 'Exports fingerprints: group by Query to export' : undefined}
           >
             Export CSV
           </Button>
@@ -106,9 +142,9 @@ export default function SlowQueriesPage() {
         />
         <div className={styles.main}>
           <QueryState
-            loading={state.loading && !data}
-            error={state.error}
-            empty={Boolean(data && data.items.length === 0)}
+            loading={shown.loading && !shown.value}
+            error={shown.error}
+            empty={Boolean(shown.value && shown.value.items.length === 0)}
             errorTitle="Could not load slow queries"
             loadingText="Loading slow queries…"
             emptyMessage="No slow queries in this time range"
@@ -119,9 +155,21 @@ export default function SlowQueriesPage() {
                 clear the filters.
               </Text>
             }
-            onRetry={state.retry}
+            onRetry={shown.retry}
           >
-            {data && (
+            {groupBy && grouped && (
+              <SlowQueryGroupsTable
+                data={grouped}
+                listQuery={Object.fromEntries(params.params.entries())}
+                urlKey={key}
+                page={page}
+                perPage={perPage}
+                initialSortBy={sorting.initialSortBy}
+                onSort={sorting.onSort}
+                onPage={update}
+              />
+            )}
+            {!groupBy && data && (
               <SlowQueriesTable
                 data={data}
                 detailQuery={detailQuery}

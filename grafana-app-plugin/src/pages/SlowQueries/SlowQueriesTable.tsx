@@ -4,8 +4,6 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import {
   Badge,
   InteractiveTable,
-  Pagination,
-  RadioButtonGroup,
   Stack,
   Text,
   TextLink,
@@ -23,7 +21,7 @@ import type { UrlPatch } from '../../hooks/useUrlQuery';
 import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
 import { LoadSparkline } from './LoadSparkline';
-import { PAGE_SIZES } from './useSlowQueries';
+import { ListPager } from './ListPager';
 
 type DetailQuery = Record<string, string | undefined>;
 
@@ -111,7 +109,6 @@ export function SlowQueriesTable({ data, detailQuery, urlKey, page, perPage, ...
     () => fingerprintColumns(detailQuery, styles.queryCell, { from, bucketSeconds: data.bucketSeconds }),
     [styles, urlKey, from, data.bucketSeconds],
   );
-  const numberOfPages = Math.max(1, Math.ceil(data.total / perPage));
   return (
     <div data-testid={testIds.slowQueries.table}>
       <InteractiveTable<FingerprintStats>
@@ -122,34 +119,11 @@ export function SlowQueriesTable({ data, detailQuery, urlKey, page, perPage, ...
         initialSortBy={props.initialSortBy}
         disableSortRemove
       />
-      <div className={styles.pager}>
-        <Text color="secondary" variant="bodySmall">
-          {(page - 1) * perPage + 1}–{Math.min(page * perPage, data.total)} of {formatCount(data.total)}
-        </Text>
-        <Pagination
-          currentPage={page}
-          numberOfPages={numberOfPages}
-          onNavigate={(p) => props.onPage({ page: p === 1 ? null : String(p) })}
-          hideWhenSinglePage
-        />
-        <RadioButtonGroup
-          size="sm"
-          aria-label="Rows per page"
-          options={PAGE_SIZES.map((n) => ({ label: String(n), value: n }))}
-          value={perPage}
-          onChange={(n) => props.onPage({ perPage: n === 25 ? null : String(n), page: null })}
-        />
-      </div>
+      <ListPager total={data.total} page={page} perPage={perPage} onPage={props.onPage} />
     </div>
   );
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
   queryCell: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), maxWidth: 640 }),
-  pager: css({
-    display: 'flex',
-    justifyContent: 'space-between',
-    alignItems: 'center',
-    marginTop: theme.spacing(1),
-  }),
 });

@@ -6,7 +6,7 @@ import { CommitInput } from '../../components/common/CommitInput';
 const OPERATIONS = ['', 'SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 
 const TEXT_FILTERS: Array<{
-  key: 'q' | 'database' | 'route';
+  key: 'q' | 'database' | 'route' | 'service';
   'aria-label': string;
   placeholder: string;
   width: number;
@@ -15,6 +15,7 @@ const TEXT_FILTERS: Array<{
   { key: 'q', 'aria-label': 'Search SQL', placeholder: 'Search SQL text', width: 30, prefixIcon: 'search' },
   { key: 'database', 'aria-label': 'Database', placeholder: 'Database or system', width: 20 },
   { key: 'route', 'aria-label': 'Route or job', placeholder: 'Route or queue:job', width: 24 },
+  { key: 'service', 'aria-label': 'Service', placeholder: 'Service or (none)', width: 16 },
 ];
 
 interface Props {
@@ -22,7 +23,7 @@ interface Props {
   onChange: (patch: Record<string, string | undefined>) => void;
 }
 
-/** SQL text, database, route and operation filters; each commit is one URL change. */
+/** SQL text, database, route, service and operation filters; each commit is one URL change. */
 export function SlowQueryFilters({ filter, onChange }: Props) {
   return (
     <Stack gap={1} wrap="wrap" alignItems="center">

@@ -3,13 +3,20 @@ import { useAsyncRetry } from 'react-use';
 import type { SortingRule } from 'react-table';
 import { locationService } from '@grafana/runtime';
 import { api } from '../../api/client';
-import type { FingerprintStats, SlowQueryFilter, SlowQuerySort } from '../../api/types';
+import type { FingerprintStats, SlowQueryFilter, SlowQueryGroupBy, SlowQuerySort } from '../../api/types';
 import { useUrlQuery } from '../../hooks/useUrlQuery';
 import { downloadText, toCsv } from '../../utils/csv';
 import { parseRange } from '../../utils/time';
 import { CSV_HEADER, fetchForExport, slowQueryCsvRow } from './slowQueryCsv';
 
 const SORTS: SlowQuerySort[] = ['totalTime', 'count', 'mean', 'p95', 'max', 'lastSeen'];
+/** What the list can be grouped by besides the fingerprint (the URL's `groupBy`). */
+export const GROUP_BYS: SlowQueryGroupBy[] = ['route', 'database', 'service'];
+/**
+ * The exporter's name for samples that name no service, in facets, groups and the filter: no service
+ * can be called so (names are letters, digits, _ . and -).
+ */
+export const NO_SERVICE = '(none)';
 export const PAGE_SIZES = [25, 50, 100];
 /** Points of each row's load sparkline: enough for its ~140 px, well under the exporter's cap. */
 export const LOAD_BUCKETS = 30;
@@ -26,51 +33,87 @@ const SORT_BY_COLUMN: Record<string, SlowQuerySort> = {
 };
 const COLUMN_BY_SORT = Object.fromEntries(Object.entries(SORT_BY_COLUMN).map(([c, s]) => [s, c]));
 
-/** Filters, sort and page as the URL holds them. */
-export function useSlowQueryParams() {
-  const [params, update] = useUrlQuery();
-  const { range, from, to } = parseRange(params.get('from'), params.get('to'));
-  const filter: SlowQueryFilter = {
-    from,
-    to,
+/** The filters the list, its groups and a fingerprint's detail share, as the URL holds them. */
+export function urlFilter(params: URLSearchParams): Omit<SlowQueryFilter, 'from' | 'to' | 'q'> {
+  return {
     database: params.get('database') || undefined,
     route: params.get('route') || undefined,
     operation: params.get('operation') || undefined,
-    q: params.get('q') || undefined,
+    service: params.get('service') || undefined,
   };
+}
+
+/** Filters, grouping, sort and page as the URL holds them. */
+export function useSlowQueryParams() {
+  const [params, update] = useUrlQuery();
+  const { range, from, to } = parseRange(params.get('from'), params.get('to'));
+  const filter: SlowQueryFilter = { from, to, ...urlFilter(params), q: params.get('q') || undefined };
+  const groupParam = params.get('groupBy') as SlowQueryGroupBy | null;
+  const groupBy = groupParam && GROUP_BYS.includes(groupParam) ? groupParam : undefined;
   const sortParam = params.get('sort') as SlowQuerySort | null;
   const sort: SlowQuerySort = sortParam && SORTS.includes(sortParam) ? sortParam : 'totalTime';
   const order: 'asc' | 'desc' = params.get('order') === 'asc' ? 'asc' : 'desc';
   const perPageParam = Number(params.get('perPage'));
   const perPage = PAGE_SIZES.includes(perPageParam) ? perPageParam : 25;
   const page = Math.max(1, Number(params.get('page')) || 1);
-  return { params, update, range, filter, sort, order, perPage, page };
+  return { params, update, range, filter, groupBy, sort, order, perPage, page };
 }
 
 export type SlowQueryParams = ReturnType<typeof useSlowQueryParams>;
 
-/** One page of fingerprints for the URL's filters. */
-export function useSlowQueryList({ params, filter, sort, order, perPage, page }: SlowQueryParams) {
+/** One page of fingerprints for the URL's filters (nothing is read while the list is grouped). */
+export function useSlowQueryList({ params, filter, groupBy, sort, order, perPage, page }: SlowQueryParams) {
   // `from`/`to` stay relative in the URL ("now-24h"): the string is the key, so a retry re-reads "now".
   const key = params.toString();
   const state = useAsyncRetry(
-    () =>
-      api.slowQueries({
-        ...filter,
-        sort,
-        order,
-        limit: perPage,
-        offset: (page - 1) * perPage,
-        buckets: LOAD_BUCKETS,
-      }),
+    async () =>
+      groupBy
+        ? undefined
+        : api.slowQueries({
+            ...filter,
+            sort,
+            order,
+            limit: perPage,
+            offset: (page - 1) * perPage,
+            buckets: LOAD_BUCKETS,
+          }),
     [key],
   );
   return { state, key };
 }
 
+/** One page of routes, databases or services when the URL groups the list (PMM QAN's "group by"). */
+export function useSlowQueryGroupList({
+  params,
+  filter,
+  groupBy,
+  sort,
+  order,
+  perPage,
+  page,
+}: SlowQueryParams) {
+  return useAsyncRetry(
+    async () =>
+      groupBy
+        ? api.slowQueryGroups({
+            ...filter,
+            by: groupBy,
+            sort,
+            order,
+            limit: perPage,
+            offset: (page - 1) * perPage,
+            buckets: LOAD_BUCKETS,
+          })
+        : undefined,
+    [params.toString()],
+  );
+}
+
 /** The facet panel's values for the URL's filters (sorting and paging do not change them). */
 export function useSlowQueryFacets({ params, filter }: SlowQueryParams) {
-  const key = ['from', 'to', 'database', 'route', 'operation', 'q'].map((k) => params.get(k)).join('\n');
+  const key = ['from', 'to', 'database', 'route', 'operation', 'service', 'q']
+    .map((k) => params.get(k))
+    .join('\n');
   return useAsyncRetry(() => api.slowQueryFacets({ ...filter, top: FACET_TOP }), [key]);
 }
 

@@ -7,19 +7,14 @@ import { formatSql } from '../../utils/sql';
 import { parseRange } from '../../utils/time';
 import { timelineFrames } from './timelineFrames';
 import { usePreviousPeriod } from './usePreviousPeriod';
+import { urlFilter } from './useSlowQueries';
 
 /** One fingerprint over the URL's range and the list's filters, with its chart and formatted SQL. */
 export function useSlowQueryDetail() {
   const { id = '' } = useParams<{ id: string }>();
   const [params, update] = useUrlQuery();
   const { range, from, to } = parseRange(params.get('from'), params.get('to'));
-  const filter = {
-    from,
-    to,
-    database: params.get('database') || undefined,
-    route: params.get('route') || undefined,
-    operation: params.get('operation') || undefined,
-  };
+  const filter = { from, to, ...urlFilter(params) };
   const state = useAsyncRetry(() => api.slowQuery(id, filter), [id, params.toString()]);
   const detail = state.value;
   const frames = useMemo(() => (detail ? timelineFrames(detail) : []), [detail]);
