@@ -16,6 +16,17 @@ import type { coverageSchema } from './report-history.schemas';
 /** What part of the period Prometheus holds samples for (the API's SlaCoverage, one definition). */
 export type Coverage = z.infer<typeof coverageSchema>;
 
+/**
+ * A covered share of a period, never rounded to none or all when it is neither: a Prometheus started
+ * minutes ago covers 0.01 % of a week, which toFixed(1) wrote as "0.0 %" (the Grafana app's
+ * formatCoverage follows the same rule, so the note and the page agree).
+ */
+export function coveredShare(ratio: number): string {
+  if (ratio > 0 && ratio < 0.001) return '< 0.1 %';
+  if (ratio > 0.999 && ratio < 1) return '> 99.9 %';
+  return `${(ratio * 100).toFixed(1)} %`;
+}
+
 /** Prometheus' default lookback: a sample this old still answers an instant selector. */
 const LOOKBACK_SECONDS = 300;
 /** Evaluations per subquery: edges are found to within period / this. */
@@ -78,7 +89,7 @@ export async function measureCoverage(
   const lateStart = from - startS > tolerance;
   const earlyEnd = endS - to > tolerance;
   const ratio = endS > startS ? Math.min(1, Math.max(0, (to - from) / (endS - startS))) : 1;
-  const share = `${(ratio * 100).toFixed(1)} % of the period`;
+  const share = `${coveredShare(ratio)} of the period`;
   const reasons: string[] = [];
   if (lateStart)
     reasons.push(
