@@ -40,7 +40,7 @@ export function belowTarget(e: SlaEndpointReport) {
   const errorRate = e.errors.rate.value;
   const maxErrors = e.errors.target?.maxRatio;
   return {
-    latency: below(e.latency.compliance?.value, latency?.quantile),
+    latency: below(e.latency.compliance?.value, latency?.objective),
     p95: p95 !== null && latency !== null && p95 > latency.thresholdSeconds,
     errors: errorRate !== null && maxErrors !== undefined && errorRate > maxErrors,
     availability: below(e.availability?.value.value, e.availability?.target),
@@ -61,7 +61,7 @@ export function errorBudgets(e: SlaEndpointReport) {
   const latency = e.latency.target;
   const availability = e.availability?.target ?? null;
   return {
-    latency: latency === null ? null : 1 - latency.quantile,
+    latency: latency === null ? null : 1 - latency.objective,
     errors: e.errors.target?.maxRatio ?? null,
     availability: availability === null ? null : 1 - availability,
   };
