@@ -204,39 +204,32 @@ export const SlowQueryDetail = FingerprintStats.extend({
     .describe('duration distribution over time, one entry per bucket that has samples'),
 }).meta({ id: 'SlowQueryDetail' });
 
-export const SlowQueryList = z
-  .object({
-    from: time,
-    to: time,
+/** What a ranked page says besides its rows: the range, the totals, the sort and the page. */
+const rankedPage = z.object({
+  from: time,
+  to: time,
+  totalSeconds: z.number().describe('time of all matching slow queries'),
+  sort: z.enum(SORTS),
+  order: z.enum(['asc', 'desc']),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  bucketSeconds: z
+    .number()
+    .optional()
+    .describe("width of each bucket of the rows' series (only when the list was asked for buckets)"),
+});
+
+export const SlowQueryList = rankedPage
+  .extend({
     total: z.number().int().describe('fingerprints matching (before pagination)'),
-    totalSeconds: z.number().describe('time of all matching fingerprints'),
-    sort: z.enum(SORTS),
-    order: z.enum(['asc', 'desc']),
-    limit: z.number().int(),
-    offset: z.number().int(),
-    bucketSeconds: z
-      .number()
-      .optional()
-      .describe("width of each bucket of the rows' series (only when the list was asked for buckets)"),
     items: z.array(FingerprintStats),
   })
   .meta({ id: 'SlowQueryList' });
 
-export const SlowQueryGroups = z
-  .object({
-    from: time,
-    to: time,
+export const SlowQueryGroups = rankedPage
+  .extend({
     by: z.enum(GROUP_BYS),
     total: z.number().int().describe('groups matching (before pagination)'),
-    totalSeconds: z.number().describe('time of all matching slow queries'),
-    sort: z.enum(SORTS),
-    order: z.enum(['asc', 'desc']),
-    limit: z.number().int(),
-    offset: z.number().int(),
-    bucketSeconds: z
-      .number()
-      .optional()
-      .describe("width of each bucket of the rows' series (only when the list was asked for buckets)"),
     items: z.array(SlowQueryGroup),
   })
   .meta({ id: 'SlowQueryGroups' });

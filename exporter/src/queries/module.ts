@@ -16,7 +16,13 @@ import {
 } from './api-schemas';
 import { SlowQueryCapture } from '@perfwatch/node/internal';
 import { explainRoutes } from './explain-routes';
-import { type SlowQueryFilter, SlowQueryRepository, summarise } from './repository';
+import {
+  type GroupBy,
+  type SlowQueryFilter,
+  SlowQueryRepository,
+  type SortKey,
+  summarise,
+} from './repository';
 import { toSample } from './sample-rows';
 
 const DAY = 86_400_000;
@@ -79,6 +85,36 @@ function byFingerprint(
   );
 }
 
+/**
+ * One page of ranked rows (fingerprints, or routes, databases, services: `by`) as the list answers
+ * it: its range, sort and page, and each row's load series when asked for. The series are read for
+ * the page's rows only: one grouped read bounded by limit × buckets.
+ */
+async function rankedPage<T extends object>(
+  repository: SlowQueryRepository,
+  f: SlowQueryFilter,
+  p: { sort: SortKey; order: 'asc' | 'desc'; limit: number; offset: number; buckets: number },
+  items: T[],
+  totalSeconds: number,
+  keyOf: (row: T) => string,
+  by?: GroupBy,
+) {
+  const page = items.slice(p.offset, p.offset + p.limit);
+  const load =
+    p.buckets > 0 ? await readStore(() => repository.series(f, page.map(keyOf), p.buckets, by)) : undefined;
+  return {
+    from: new Date(f.from).toISOString(),
+    to: new Date(f.to).toISOString(),
+    totalSeconds,
+    sort: p.sort,
+    order: p.order,
+    limit: p.limit,
+    offset: p.offset,
+    ...(load && { bucketSeconds: load.bucketMs / 1000 }),
+    items: load ? page.map((i) => ({ ...i, series: load.series.get(keyOf(i)) })) : page,
+  };
+}
+
 /** Slow-query capture in the service, and GET /api/v1/slow-queries[/{id}]. */
 export function slowQueriesModule(): ServiceModule {
   let capture: SlowQueryCapture | undefined;
@@ -114,32 +150,11 @@ export function slowQueriesModule(): ServiceModule {
       router.get('/slow-queries', ctx.auth.require('read'), async (req, res) => {
         const p = parseOr400(slowQueryListQuery, req.query, 'slow-query filter');
         const f = filterOf(p);
-        const { from, to } = f;
         await capture?.flush(true).catch(() => undefined);
         const { items, totalSeconds } = await readStore(() => repository!.aggregate(f, p.sort, p.order));
-        const page = items.slice(p.offset, p.offset + p.limit);
-        // Series only for the page's rows: one grouped read bounded by limit × buckets.
-        const load =
-          p.buckets > 0
-            ? await readStore(() =>
-                repository!.series(
-                  f,
-                  page.map((i) => i.id),
-                  p.buckets,
-                ),
-              )
-            : undefined;
         res.json({
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
+          ...(await rankedPage(repository!, f, p, items, totalSeconds, (i) => i.id)),
           total: items.length,
-          totalSeconds,
-          sort: p.sort,
-          order: p.order,
-          limit: p.limit,
-          offset: p.offset,
-          ...(load && { bucketSeconds: load.bucketMs / 1000 }),
-          items: load ? page.map((i) => ({ ...i, series: load.series.get(i.id) })) : page,
         } satisfies SlowQueryListBody);
       });
       // Before /slow-queries/:id, which would take "groups" for a (malformed) fingerprint id.
@@ -148,30 +163,10 @@ export function slowQueriesModule(): ServiceModule {
         const f = filterOf(p);
         await capture?.flush(true).catch(() => undefined);
         const { items, totalSeconds } = await readStore(() => repository!.groups(f, p.by, p.sort, p.order));
-        const page = items.slice(p.offset, p.offset + p.limit);
-        const load =
-          p.buckets > 0
-            ? await readStore(() =>
-                repository!.series(
-                  f,
-                  page.map((i) => i.value),
-                  p.buckets,
-                  p.by,
-                ),
-              )
-            : undefined;
         res.json({
-          from: new Date(f.from).toISOString(),
-          to: new Date(f.to).toISOString(),
+          ...(await rankedPage(repository!, f, p, items, totalSeconds, (i) => i.value, p.by)),
           by: p.by,
           total: items.length,
-          totalSeconds,
-          sort: p.sort,
-          order: p.order,
-          limit: p.limit,
-          offset: p.offset,
-          ...(load && { bucketSeconds: load.bucketMs / 1000 }),
-          items: load ? page.map((i) => ({ ...i, series: load.series.get(i.value) })) : page,
         } satisfies SlowQueryGroupsBody);
       });
       // Before /slow-queries/:id, which would take "samples" for a (malformed) fingerprint id.

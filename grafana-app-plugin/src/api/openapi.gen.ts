@@ -718,9 +718,7 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
-            /** @description fingerprints matching (before pagination) */
-            total: number;
-            /** @description time of all matching fingerprints */
+            /** @description time of all matching slow queries */
             totalSeconds: number;
             /** @enum {string} */
             sort: "totalTime" | "count" | "mean" | "p95" | "max" | "lastSeen";
@@ -730,6 +728,8 @@ export interface components {
             offset: number;
             /** @description width of each bucket of the rows' series (only when the list was asked for buckets) */
             bucketSeconds?: number;
+            /** @description fingerprints matching (before pagination) */
+            total: number;
             items: components["schemas"]["FingerprintStats"][];
         };
         /**
@@ -780,10 +780,6 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
-            /** @enum {string} */
-            by: "route" | "database" | "service";
-            /** @description groups matching (before pagination) */
-            total: number;
             /** @description time of all matching slow queries */
             totalSeconds: number;
             /** @enum {string} */
@@ -794,6 +790,10 @@ export interface components {
             offset: number;
             /** @description width of each bucket of the rows' series (only when the list was asked for buckets) */
             bucketSeconds?: number;
+            /** @enum {string} */
+            by: "route" | "database" | "service";
+            /** @description groups matching (before pagination) */
+            total: number;
             items: components["schemas"]["SlowQueryGroup"][];
         };
         SlowQueryGroup: {

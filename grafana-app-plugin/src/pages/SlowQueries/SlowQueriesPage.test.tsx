@@ -350,7 +350,10 @@ describe('Slow queries page grouped by route, database or service', () => {
     await waitFor(() =>
       expect(backend.callsTo('GET', '/slow-queries/facets')[0]?.query.get('service')).toBe('(none)'),
     );
-    expect(screen.getByLabelText('Service', { selector: 'input:not([type="radio"])' })).toHaveValue('(none)');
+    const service = within(screen.getByTestId('data-testid sq-facets')).getByRole('region', {
+      name: 'Service',
+    });
+    expect(within(service).getByLabelText('(none)')).toBeChecked();
   });
 });
 

@@ -60,6 +60,15 @@ export default function SlowQueriesPage() {
     operation: filter.operation,
     service: filter.service,
   };
+  // Paging and server-side sorting, the same for the fingerprints and the groups.
+  const tableProps = {
+    urlKey: key,
+    page,
+    perPage,
+    initialSortBy: sorting.initialSortBy,
+    onSort: sorting.onSort,
+    onPage: update,
+  };
   let summary = ' ';
   if (groupBy && grouped) {
     const [one, many] = GROUP_NOUNS[groupBy];
@@ -69,7 +78,7 @@ export default function SlowQueriesPage() {
   }
 
   return (
-    <PluginPage subTitle="Statements over the slow-query threshold, grouped by fingerprint and ranked by their share of the time">
+    <PluginPage subTitle="Statements over the slow-query threshold, by fingerprint, route, database or service, ranked by their share of the time">
       <Toolbar align="stretch">
         <SlowQueryFilters filter={filter} onChange={setFilter} />
         <Stack gap={1} alignItems="center">
@@ -161,26 +170,10 @@ export default function SlowQueriesPage() {
               <SlowQueryGroupsTable
                 data={grouped}
                 listQuery={Object.fromEntries(params.params.entries())}
-                urlKey={key}
-                page={page}
-                perPage={perPage}
-                initialSortBy={sorting.initialSortBy}
-                onSort={sorting.onSort}
-                onPage={update}
+                {...tableProps}
               />
             )}
-            {!groupBy && data && (
-              <SlowQueriesTable
-                data={data}
-                detailQuery={detailQuery}
-                urlKey={key}
-                page={page}
-                perPage={perPage}
-                initialSortBy={sorting.initialSortBy}
-                onSort={sorting.onSort}
-                onPage={update}
-              />
-            )}
+            {!groupBy && data && <SlowQueriesTable data={data} detailQuery={detailQuery} {...tableProps} />}
           </QueryState>
         </div>
       </div>

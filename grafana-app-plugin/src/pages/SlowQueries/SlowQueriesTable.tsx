@@ -14,22 +14,14 @@ import {
 import type { CellProps, SortingRule } from 'react-table';
 import type { FingerprintStats, SlowQueryList } from '../../api/types';
 import { CodeLine } from '../../components/common/CodeBlock';
-import { ShareBar } from '../../components/common/ShareBar';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import type { UrlPatch } from '../../hooks/useUrlQuery';
-import { formatCount, formatMs, formatTime } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
-import { LoadSparkline } from './LoadSparkline';
 import { ListPager } from './ListPager';
+import { type SeriesAxis, statColumns } from './statColumns';
 
 type DetailQuery = Record<string, string | undefined>;
-
-/** Where each row's series starts and how wide its buckets are (absent when the list has no series). */
-interface SeriesAxis {
-  from: number;
-  bucketSeconds?: number;
-}
 
 function fingerprintColumns(
   detailQuery: DetailQuery,
@@ -65,25 +57,7 @@ function fingerprintColumns(
         </div>
       ),
     },
-    {
-      id: 'share',
-      header: 'Load',
-      sortType: 'number',
-      cell: ({ row: { original: r } }: CellProps<FingerprintStats>) => <ShareBar share={r.share} />,
-    },
-    {
-      id: 'series',
-      header: 'Load over time',
-      cell: ({ row: { original: r } }: CellProps<FingerprintStats>) =>
-        r.series && axis.bucketSeconds ? (
-          <LoadSparkline series={r.series} from={axis.from} bucketSeconds={axis.bucketSeconds} />
-        ) : null,
-    },
-    { id: 'count', header: 'Count', sortType: 'number', cell: ({ value }) => formatCount(value) },
-    { id: 'meanMs', header: 'Mean', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'p95Ms', header: 'p95', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'maxMs', header: 'Max', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'lastSeen', header: 'Last seen', sortType: 'string', cell: ({ value }) => formatTime(value) },
+    ...statColumns<FingerprintStats>(axis),
   ];
 }
 

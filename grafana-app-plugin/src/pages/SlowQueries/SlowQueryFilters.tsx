@@ -6,7 +6,7 @@ import { CommitInput } from '../../components/common/CommitInput';
 const OPERATIONS = ['', 'SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 
 const TEXT_FILTERS: Array<{
-  key: 'q' | 'database' | 'route' | 'service';
+  key: 'q' | 'database' | 'route';
   'aria-label': string;
   placeholder: string;
   width: number;
@@ -15,7 +15,6 @@ const TEXT_FILTERS: Array<{
   { key: 'q', 'aria-label': 'Search SQL', placeholder: 'Search SQL text', width: 30, prefixIcon: 'search' },
   { key: 'database', 'aria-label': 'Database', placeholder: 'Database or system', width: 20 },
   { key: 'route', 'aria-label': 'Route or job', placeholder: 'Route or queue:job', width: 24 },
-  { key: 'service', 'aria-label': 'Service', placeholder: 'Service or (none)', width: 16 },
 ];
 
 interface Props {
@@ -23,7 +22,10 @@ interface Props {
   onChange: (patch: Record<string, string | undefined>) => void;
 }
 
-/** SQL text, database, route, service and operation filters; each commit is one URL change. */
+/**
+ * SQL text, database, route and operation filters; each commit is one URL change. The service is
+ * set from its facet or a group's row (a few names, where a text box would widen the toolbar).
+ */
 export function SlowQueryFilters({ filter, onChange }: Props) {
   return (
     <Stack gap={1} wrap="wrap" alignItems="center">

@@ -13,14 +13,13 @@ import {
 } from '@grafana/ui';
 import type { CellProps, SortingRule } from 'react-table';
 import type { SlowQueryGroup, SlowQueryGroupBy, SlowQueryGroups } from '../../api/types';
-import { ShareBar } from '../../components/common/ShareBar';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
 import type { UrlPatch } from '../../hooks/useUrlQuery';
-import { formatCount, formatMs, formatTime } from '../../utils/format';
+import { formatCount } from '../../utils/format';
 import { prefixHref } from '../../utils/routing';
 import { ListPager } from './ListPager';
-import { LoadSparkline } from './LoadSparkline';
+import { type SeriesAxis, statColumns } from './statColumns';
 import { NO_SERVICE } from './useSlowQueries';
 
 export const GROUP_TITLES: Record<SlowQueryGroupBy, string> = {
@@ -38,7 +37,7 @@ function groupColumns(
   /** The list's URL query, which a row's link narrows to its value. */
   listQuery: Record<string, string>,
   valueCell: string,
-  axis: { from: number; bucketSeconds?: number },
+  axis: SeriesAxis,
 ): Array<Column<SlowQueryGroup>> {
   return [
     {
@@ -77,25 +76,7 @@ function groupColumns(
         );
       },
     },
-    {
-      id: 'share',
-      header: 'Load',
-      sortType: 'number',
-      cell: ({ row: { original: g } }: CellProps<SlowQueryGroup>) => <ShareBar share={g.share} />,
-    },
-    {
-      id: 'series',
-      header: 'Load over time',
-      cell: ({ row: { original: g } }: CellProps<SlowQueryGroup>) =>
-        g.series && axis.bucketSeconds ? (
-          <LoadSparkline series={g.series} from={axis.from} bucketSeconds={axis.bucketSeconds} />
-        ) : null,
-    },
-    { id: 'count', header: 'Count', sortType: 'number', cell: ({ value }) => formatCount(value) },
-    { id: 'meanMs', header: 'Mean', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'p95Ms', header: 'p95', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'maxMs', header: 'Max', sortType: 'number', cell: ({ value }) => formatMs(value) },
-    { id: 'lastSeen', header: 'Last seen', sortType: 'string', cell: ({ value }) => formatTime(value) },
+    ...statColumns<SlowQueryGroup>(axis),
   ];
 }
 
