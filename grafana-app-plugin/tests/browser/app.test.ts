@@ -277,6 +277,38 @@ describe('Perfwatch app in Chromium against a real exporter', () => {
     await shot('slow-queries-facets');
   });
 
+  it('groups the slow queries by service, and a service opens its fingerprints', async () => {
+    await go('/a/perfwatch-app/slow-queries');
+    await page.getByTestId('data-testid sq-table').waitFor();
+    await page.getByRole('radiogroup', { name: 'Group by' }).getByRole('radio', { name: 'Service' }).check();
+    await page.waitForFunction(
+      () => new URLSearchParams(window.location.search).get('groupBy') === 'service',
+    );
+    const groups = page.getByTestId('data-testid sq-groups');
+    const rows = groups.locator('tbody tr');
+    await groups.getByText('billing-worker').waitFor();
+    // shop-api: the checkout join, the orders list and the item loop; billing-worker: the report job.
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toMatch(/^shop-api3 fingerprints/);
+    expect(await rows.nth(1).textContent()).toMatch(/^billing-worker1 fingerprint/);
+    await page.getByText(/^2 services, /).waitFor();
+    // Each service's load over the range, as the fingerprint rows have.
+    await rows
+      .nth(1)
+      .getByRole('img', { name: /^Load: 6 queries/ })
+      .locator('canvas')
+      .waitFor();
+    await shot('slow-queries-grouped');
+    await groups.getByRole('link', { name: 'billing-worker' }).click();
+    await page.waitForFunction(() => {
+      const q = new URLSearchParams(window.location.search);
+      return q.get('service') === 'billing-worker' && !q.has('groupBy');
+    });
+    const table = page.getByTestId('data-testid sq-table');
+    await table.getByText(/update invoices/i).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(1);
+  });
+
   it('exports the table as CSV', async () => {
     await go('/a/perfwatch-app/slow-queries');
     await page.getByTestId('data-testid sq-table').waitFor();

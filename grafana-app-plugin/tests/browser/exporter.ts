@@ -268,11 +268,12 @@ export async function startExporter(): Promise<RunningExporter> {
   };
 }
 
-async function ingest(exporter: RunningExporter, events: unknown[]): Promise<void> {
+/** Sends a batch as the app `app` (the service of its slow queries), or as one naming none. */
+async function ingest(exporter: RunningExporter, events: unknown[], app?: string): Promise<void> {
   const res = await exporter.api('/events', {
     method: 'POST',
     token: TOKENS.ingest,
-    body: JSON.stringify({ events }),
+    body: JSON.stringify({ app, events }),
   });
   const body = (await res.json()) as { accepted: number; rejected: unknown[] };
   if (!res.ok || body.rejected.length) {
@@ -331,9 +332,9 @@ export async function seedSlaTraffic(exporter: RunningExporter): Promise<void> {
 }
 
 /**
- * Slow queries as an app would send them: a checkout route with a slow join, an orders page that
- * lists a customer's orders and then loads each one's items (an N+1 loop) in one request, and a
- * slow report job, spread over the last hours.
+ * Slow queries as apps would send them, spread over the last hours: from the shop-api service a
+ * checkout route with a slow join and an orders page that lists a customer's orders and then loads
+ * each one's items (an N+1 loop) in one request; from billing-worker a slow report job.
  */
 export async function seedSlowQueries(exporter: RunningExporter): Promise<void> {
   const now = Date.now();
@@ -373,8 +374,10 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
       time: now - 30 * 60_000 + i * 100,
     });
   }
+  await ingest(exporter, events, 'shop-api');
+  const jobs: unknown[] = [];
   for (let i = 0; i < 6; i++) {
-    events.push({
+    jobs.push({
       kind: 'query',
       dbSystem: 'mysql',
       database: 'reports',
@@ -384,7 +387,7 @@ export async function seedSlowQueries(exporter: RunningExporter): Promise<void> 
       time: now - (6 - i) * 40 * 60_000,
     });
   }
-  await ingest(exporter, events);
+  await ingest(exporter, jobs, 'billing-worker');
 }
 
 /**
