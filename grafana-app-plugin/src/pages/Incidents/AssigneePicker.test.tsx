@@ -88,4 +88,13 @@ describe('Assignee picker', () => {
     await userEvent.click(await screen.findByRole('option', { name: /oncall-dave/ }));
     expect(onChange).toHaveBeenCalledWith('oncall-dave');
   });
+
+  it('still sends a typed login when Grafana refuses to list its users', async () => {
+    backend.on('GET', LOOKUP, { title: 'Access denied', message: 'Permissions needed: org.users:read' }, 403);
+    renderPicker();
+    await userEvent.type(screen.getByPlaceholderText('Search Grafana users'), 'oncall-dave');
+    await screen.findByTestId('data-testid inc-assignee-error');
+    await userEvent.click(await screen.findByRole('option', { name: /oncall-dave/ }));
+    expect(onChange).toHaveBeenCalledWith('oncall-dave');
+  });
 });
