@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { Recorder, SlowQueryCapture } from '@perfwatch/node/internal';
+import { Recorder, type SampleSink, SlowQueryCapture } from '@perfwatch/node/internal';
 import { queriesConfigSchema } from '../src/queries/config';
 import { SlowQueryRepository } from '../src/queries/repository';
 import { openStore } from '../src/store/store';
@@ -242,5 +242,79 @@ describe('sampled-out counts in the store', () => {
     ]);
     await capture.stop();
     await store.close();
+  });
+
+  describe('of two services running the same statement', () => {
+    const SQL = 'select * from shared_statement where id = 1';
+    const setupStore = async (sink?: (repo: SlowQueryRepository) => SampleSink) => {
+      const store = await openStore('sqlite::memory:');
+      await store.migrate();
+      const recorder = new Recorder(new Registry());
+      const repo = new SlowQueryRepository(store);
+      const capture = new SlowQueryCapture(
+        recorder,
+        queriesConfigSchema.parse({ maxSamplesPerSecond: 1 }),
+        sink ? sink(repo) : repo,
+      );
+      const now = Date.now();
+      capture.sampler.clock = () => now;
+      const run = (ms: number, service: string) =>
+        recorder.recordQuery({ dbSystem: 'mysql', sql: SQL, durationSeconds: ms / 1000, service });
+      const byService = async () =>
+        (await repo.groups({ from: now - 60_000, to: now + 60_000 }, 'service', 'count', 'desc')).items.map(
+          (g) => [g.value, g.count],
+        );
+      const close = async () => {
+        await capture.stop();
+        await store.close();
+      };
+      return { capture, run, byService, close };
+    };
+
+    test("one's sampled-out queries are never counted onto the other's stored sample", async () => {
+      const { capture, run, byService, close } = await setupStore();
+      run(500, 'shop-api'); // kept: the budget of the second is spent
+      await capture.flush(true); // stored: the row a later tally could be added to
+      run(200, 'billing'); // sampled out
+      run(150, 'billing'); // sampled out
+      await capture.flush(true);
+      expect(await byService()).toEqual([
+        ['billing', 2],
+        ['shop-api', 1],
+      ]);
+      await close();
+    });
+
+    test("one's sampled-out queries are never carried by the other's next kept sample", async () => {
+      const { capture, run, close } = await setupStore();
+      run(150, 'shop-api'); // kept
+      run(120, 'billing'); // sampled out
+      run(110, 'billing'); // sampled out
+      run(300, 'shop-api'); // kept as the slowest of its second
+      const [, second] = capture.sampler.peek();
+      expect(second).toMatchObject({ service: 'shop-api', sampledOut: 0 });
+      expect(capture.sampler.untallied()).toBe(2);
+      await close();
+    });
+
+    test('a tally given back after a failed write keeps its service', async () => {
+      let failures = 1;
+      const { capture, run, byService, close } = await setupStore((repo) => ({
+        insert: async (samples, tallies) => {
+          if (failures-- > 0) throw new Error('store unavailable');
+          await repo.insert(samples, tallies);
+        },
+        purge: (before) => repo.purge(before),
+      }));
+      run(500, 'shop-api');
+      run(200, 'billing');
+      await capture.flush(true); // fails: samples and tallies go back
+      await capture.flush(true);
+      expect(await byService()).toEqual([
+        ['billing', 1],
+        ['shop-api', 1],
+      ]);
+      await close();
+    });
   });
 });

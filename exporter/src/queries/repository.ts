@@ -183,8 +183,8 @@ export class SlowQueryRepository {
 
   /**
    * Writes samples, and tallies of sampled-out queries, in one transaction: a batch is stored whole or
-   * not at all, so a retry never duplicates. A tally is added to its fingerprint's latest row when that
-   * row is recent and at least as slow (so counts, totals and the maximum stay exact); otherwise it
+   * not at all, so a retry never duplicates. A tally is added to its fingerprint's latest row of the
+   * same service when that row is recent and at least as slow (so counts, totals and the maximum stay exact); otherwise it
    * becomes a row of its own whose sample is the fingerprint (no literals), whose duration is the
    * tally's slowest and whose sampled_out holds the rest.
    */
@@ -215,9 +215,11 @@ export class SlowQueryRepository {
         // One statement per tally, and at most MAX_TALLY_UPDATES of them per batch: past that, tallies
         // get rows of their own so that a batch's round trips stay bounded.
         if (i < MAX_TALLY_UPDATES) {
+          // Of the same service: another app's sample of the statement would count these as its own.
           const latest = trx(TABLE)
             .select('id')
             .where('fingerprint_id', id)
+            .andWhere((w) => (t.service === null ? w.whereNull('service') : w.where('service', t.service)))
             .andWhere('captured_at', '>=', t.at - TALLY_ATTACH_MS)
             .orderBy('captured_at', 'desc')
             .limit(1);

@@ -41,7 +41,6 @@ const lastOf = (q: RecordedQuery): Tally['last'] => ({
   database: q.database,
   operation: q.operation,
   route: q.route,
-  service: q.service,
   time: q.time,
 });
 
@@ -66,14 +65,26 @@ export function rulesOf(config: QueriesConfig): NormalisationRule[] {
 const truncate = (sql: string) =>
   sql.length > MAX_SQL_CHARS ? `${sql.slice(0, MAX_SQL_CHARS)} /* truncated */` : sql;
 
-/** Sampled-out slow queries of one fingerprint since its last kept sample. */
+/**
+ * Where a fingerprint's tally is kept: per service too, so that one app's sampled-out queries are
+ * never counted onto another's sample of the same statement (a service name holds no NUL).
+ */
+const tallyKey = (fingerprint: string, service: string | null) =>
+  service === null ? fingerprint : `${service}\u0000${fingerprint}`;
+/** What a tally's key and fingerprint cost (one string when the key is the fingerprint). */
+const tallyBytesOf = (key: string, fingerprint: string) =>
+  OVERHEAD + 2 * key.length + (key === fingerprint ? 0 : 2 * fingerprint.length);
+
+/** Sampled-out slow queries of one fingerprint (and service) since its last kept sample. */
 interface Tally {
+  fingerprint: string;
+  service: string | null;
   count: number;
   ms: number;
   /** The slowest of them, and where the last one came from: what a stored tally row shows. */
   maxMs: number;
   /** Small fields only: the tally must not hold the statement text. */
-  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'service' | 'time'>;
+  last: Pick<RecordedQuery, 'dbSystem' | 'database' | 'operation' | 'route' | 'time'>;
 }
 
 /** Sampled-out queries of one fingerprint not yet attached to a kept sample, as the store writes them. */
@@ -190,18 +201,25 @@ export class SlowQuerySampler {
     this.keep(q, false);
   };
 
-  /** Adds a sampled-out query to its fingerprint's tally; returns the fingerprint, if tallied. */
+  /** The service a query's sample is stored under: its own (ingested), else queries.service. */
+  private serviceOf(q: RecordedQuery): string | null {
+    return q.service ?? this.config.service;
+  }
+
+  /** Adds a sampled-out query to its fingerprint's tally; returns the tally's key, if tallied. */
   private tally(q: RecordedQuery, ms: number): string | undefined {
     const fp = this.fingerprintOf(q);
-    let t = this.tallies.get(fp);
+    const service = this.serviceOf(q);
+    const key = tallyKey(fp, service);
+    let t = this.tallies.get(key);
     if (!t) {
-      const bytes = OVERHEAD + 2 * fp.length;
+      const bytes = tallyBytesOf(key, fp);
       if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
         this.recorder.drop('slow_queries', 'tally_full');
         return undefined;
       }
-      t = { count: 0, ms: 0, maxMs: 0, last: lastOf(q) };
-      this.tallies.set(fp, t);
+      t = { fingerprint: fp, service, count: 0, ms: 0, maxMs: 0, last: lastOf(q) };
+      this.tallies.set(key, t);
       this.tallyBytes += bytes;
       this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
     }
@@ -209,7 +227,7 @@ export class SlowQuerySampler {
     t.ms += ms;
     if (ms > t.maxMs) t.maxMs = ms;
     t.last = lastOf(q);
-    return fp;
+    return key;
   }
 
   /**
@@ -239,10 +257,12 @@ export class SlowQuerySampler {
     // it): its id and redacted text are cached beside its fingerprint, not hashed and redacted again.
     const d = this.derivedOf(q);
     const text = fingerprint ?? d.text;
-    const tally = this.tallies.get(text);
+    const service = this.serviceOf(q);
+    const key = tallyKey(text, service);
+    const tally = this.tallies.get(key);
     if (tally) {
-      this.tallies.delete(text);
-      this.tallyBytes -= OVERHEAD + 2 * text.length;
+      this.tallies.delete(key);
+      this.tallyBytes -= tallyBytesOf(key, tally.fingerprint);
       this.recorder.metrics.boundedBytes.set({ component: 'tallies' }, this.tallyBytes);
     }
     const callSite = q.callSite ?? callSiteOf(q.stack) ?? null;
@@ -257,7 +277,7 @@ export class SlowQuerySampler {
       database: q.database ?? null,
       operation: q.operation,
       route: q.route,
-      service: q.service ?? this.config.service,
+      service,
       requestId: q.requestId ?? q.work?.id ?? null,
       callSite,
       error: q.error ?? false,
@@ -334,10 +354,10 @@ export class SlowQuerySampler {
    */
   takeTallies(): PendingTally[] {
     const out: PendingTally[] = [];
-    for (const [fingerprint, t] of this.tallies)
+    for (const t of this.tallies.values())
       if (t.count > 0)
         out.push({
-          fingerprint,
+          fingerprint: t.fingerprint,
           count: t.count,
           ms: Math.round(t.ms * 1000) / 1000,
           maxMs: Math.round(t.maxMs * 1000) / 1000,
@@ -345,7 +365,7 @@ export class SlowQuerySampler {
           database: t.last.database ?? null,
           operation: t.last.operation,
           route: t.last.route,
-          service: t.last.service ?? this.config.service,
+          service: t.service,
           at: t.last.time ?? this.clock(),
         });
     this.tallies.clear();
@@ -357,20 +377,23 @@ export class SlowQuerySampler {
   /** Returns tallies whose write failed; they merge with any counted since. */
   giveBackTallies(tallies: PendingTally[]): void {
     for (const p of tallies) {
-      const t = this.tallies.get(p.fingerprint);
+      const key = tallyKey(p.fingerprint, p.service);
+      const t = this.tallies.get(key);
       if (t) {
         t.count += p.count;
         t.ms += p.ms;
         t.maxMs = Math.max(t.maxMs, p.maxMs);
         continue;
       }
-      const bytes = OVERHEAD + 2 * p.fingerprint.length;
+      const bytes = tallyBytesOf(key, p.fingerprint);
       if (this.tallies.size >= MAX_TALLIED_FINGERPRINTS || this.tallyBytes + bytes > MAX_TALLY_BYTES) {
         this.recorder.drop('slow_queries', 'tally_full', p.count);
         continue;
       }
       this.tallyBytes += bytes;
-      this.tallies.set(p.fingerprint, {
+      this.tallies.set(key, {
+        fingerprint: p.fingerprint,
+        service: p.service,
         count: p.count,
         ms: p.ms,
         maxMs: p.maxMs,
