@@ -120,6 +120,23 @@ export type SortKey = 'totalTime' | 'count' | 'mean' | 'p95' | 'max' | 'lastSeen
  */
 const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
 
+type LoadRow = Record<string, string | number | null>;
+
+/**
+ * Adds a group's slow-query load to a grouped read: its kept samples and their time, and the
+ * sampled-out queries tallied onto them. loadOf reads it back; BY_LOAD orders by it.
+ */
+const withLoad = (q: Knex.QueryBuilder): Knex.QueryBuilder =>
+  q
+    .count({ samples: '*' })
+    .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' });
+const BY_LOAD = 'sum(duration_ms) + sum(sampled_out_ms) desc';
+/** A withLoad row's slow queries and their time, sampled-out ones included. */
+const loadOf = (r: LoadRow) => ({
+  count: Number(r.samples) + Number(r.sampled_out ?? 0),
+  totalMs: Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0),
+});
+
 type CommonStats = Omit<GroupStats, 'value' | 'fingerprints'>;
 
 /**
@@ -128,19 +145,15 @@ type CommonStats = Omit<GroupStats, 'value' | 'fingerprints'>;
  * p95 is over kept samples.
  */
 function commonStats(
-  rows: Array<Record<string, string | number | null>>,
+  rows: LoadRow[],
   p95s: Map<string, number[]>,
 ): { totalMs: number; common: CommonStats[] } {
-  const totalOf = (g: Record<string, string | number | null>) =>
-    Number(g.kept_ms) + Number(g.sampled_out_ms ?? 0);
-  const totalMs = rows.reduce((a, g) => a + totalOf(g), 0);
+  const totalMs = rows.reduce((a, g) => a + loadOf(g).totalMs, 0);
   const common = rows.map((g) => {
-    const sampleCount = Number(g.samples);
-    const count = sampleCount + Number(g.sampled_out ?? 0);
-    const total = totalOf(g);
+    const { count, totalMs: total } = loadOf(g);
     return {
       count,
-      sampleCount,
+      sampleCount: Number(g.samples),
       totalSeconds: total / 1000,
       share: totalMs > 0 ? total / totalMs : 0,
       meanMs: count > 0 ? total / count : 0,
@@ -184,9 +197,9 @@ export class SlowQueryRepository {
   /**
    * Writes samples, and tallies of sampled-out queries, in one transaction: a batch is stored whole or
    * not at all, so a retry never duplicates. A tally is added to its fingerprint's latest row of the
-   * same service when that row is recent and at least as slow (so counts, totals and the maximum stay exact); otherwise it
-   * becomes a row of its own whose sample is the fingerprint (no literals), whose duration is the
-   * tally's slowest and whose sampled_out holds the rest.
+   * same service when that row is recent and at least as slow (so counts, totals and the maximum stay
+   * exact); otherwise it becomes a row of its own whose sample is the fingerprint (no literals), whose
+   * duration is the tally's slowest and whose sampled_out holds the rest.
    */
   async insert(samples: SlowQuerySample[], tallies: PendingTally[] = []): Promise<void> {
     if (samples.length === 0 && tallies.length === 0) return;
@@ -294,12 +307,10 @@ export class SlowQueryRepository {
     f: SlowQueryFilter,
     keySql: string,
     extra: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
-  ): Promise<{ rows: Array<Record<string, string | number | null>>; p95s: Map<string, number[]> }> {
+  ): Promise<{ rows: LoadRow[]; p95s: Map<string, number[]> }> {
     // Reads go through the store's off-loop reader: on SQLite they run on a worker thread.
-    const rows = await this.store.readRows<Record<string, string | number | null>>(
-      extra(this.filtered(f).select(this.db.raw(`${keySql} as k`)))
-        .count({ samples: '*' })
-        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+    const rows = await this.store.readRows<LoadRow>(
+      withLoad(extra(this.filtered(f).select(this.db.raw(`${keySql} as k`))))
         .max({ max_ms: 'duration_ms', last_seen: 'captured_at' })
         .min({ first_seen: 'captured_at' })
         .select(this.db.raw('max(case when n_plus_one then 1 else 0 end) as n_plus_one'))
@@ -386,24 +397,24 @@ export class SlowQueryRepository {
         count: new Array<number>(buckets).fill(0),
         totalMs: new Array<number>(buckets).fill(0),
       });
-    const rows = await this.store.readRows<Record<string, string | number | null>>(
-      this.filtered(f)
-        .whereRaw(`${keySql} in (${ids.map(() => '?').join(', ')})`, ids)
-        // captured_at >= from, so truncation is floor; the cast makes SQLite's REAL division an index.
-        .select(
-          this.db.raw(`${keySql} as k`),
-          this.db.raw('cast((captured_at - ?) / ? as integer) as bucket', [f.from, bucketMs]),
-        )
-        .count({ samples: '*' })
-        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-        .groupByRaw(`${keySql}, bucket`),
+    const rows = await this.store.readRows<LoadRow>(
+      withLoad(
+        this.filtered(f)
+          .whereRaw(`${keySql} in (${ids.map(() => '?').join(', ')})`, ids)
+          // captured_at >= from, so truncation is floor; the cast makes SQLite's REAL division an index.
+          .select(
+            this.db.raw(`${keySql} as k`),
+            this.db.raw('cast((captured_at - ?) / ? as integer) as bucket', [f.from, bucketMs]),
+          ),
+      ).groupByRaw(`${keySql}, bucket`),
     );
     for (const r of rows) {
       const s = series.get(String(r.k));
       const b = Math.min(buckets - 1, Number(r.bucket));
       if (!s) continue;
-      s.count[b] += Number(r.samples) + Number(r.sampled_out ?? 0);
-      s.totalMs[b] += Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0);
+      const load = loadOf(r);
+      s.count[b] += load.count;
+      s.totalMs[b] += load.totalMs;
     }
     return { bucketMs, series };
   }
@@ -418,23 +429,21 @@ export class SlowQueryRepository {
   ): Promise<Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }>> {
     const out: Array<{ name: FacetName; values: FacetValue[]; truncated: boolean }> = [];
     for (const name of Object.keys(DIMENSIONS) as FacetName[]) {
-      const rows = await this.store.readRows<Record<string, string | number | null>>(
-        this.filtered({ ...f, [name]: undefined })
-          .select(this.db.raw(`${DIMENSIONS[name]} as value`))
-          .count({ samples: '*' })
-          .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
+      const rows = await this.store.readRows<LoadRow>(
+        withLoad(
+          this.filtered({ ...f, [name]: undefined }).select(this.db.raw(`${DIMENSIONS[name]} as value`)),
+        )
           .groupByRaw(DIMENSIONS[name])
-          .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc, 1')
+          .orderByRaw(`${BY_LOAD}, 1`)
           .limit(top + 1),
       );
       out.push({
         name,
         truncated: rows.length > top,
-        values: rows.slice(0, top).map((r) => ({
-          value: String(r.value),
-          count: Number(r.samples) + Number(r.sampled_out ?? 0),
-          totalSeconds: (Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0)) / 1000,
-        })),
+        values: rows.slice(0, top).map((r) => {
+          const { count, totalMs } = loadOf(r);
+          return { value: String(r.value), count, totalSeconds: totalMs / 1000 };
+        }),
       });
     }
     return out;
@@ -450,21 +459,9 @@ export class SlowQueryRepository {
     const slowest = (
       await this.store.readRows<Row>(this.filtered(f).select(cols).orderBy('duration_ms', 'desc').limit(10))
     ).map(toSample);
-    const routes = (await this.store.readRows(
-      this.filtered(f)
-        .select('route')
-        .count({ samples: '*' })
-        .sum({ kept_ms: 'duration_ms', sampled_out: 'sampled_out', sampled_out_ms: 'sampled_out_ms' })
-        .groupBy('route')
-        .orderByRaw('sum(duration_ms) + sum(sampled_out_ms) desc')
-        .limit(50),
-    )) as Array<{
-      route: string;
-      samples: number | string;
-      kept_ms: number | string;
-      sampled_out: number | string | null;
-      sampled_out_ms: number | string | null;
-    }>;
+    const routes = await this.store.readRows<LoadRow>(
+      withLoad(this.filtered(f).select('route')).groupBy('route').orderByRaw(BY_LOAD).limit(50),
+    );
     const callSites = await this.store.readRows<{ call_site: string; count: number | string }>(
       this.filtered(f)
         .whereNotNull('call_site')
@@ -503,11 +500,10 @@ export class SlowQueryRepository {
       ...stats,
       newest,
       slowest,
-      routes: routes.map((r) => ({
-        route: r.route,
-        count: Number(r.samples) + Number(r.sampled_out ?? 0),
-        totalSeconds: (Number(r.kept_ms) + Number(r.sampled_out_ms ?? 0)) / 1000,
-      })),
+      routes: routes.map((r) => {
+        const { count, totalMs } = loadOf(r);
+        return { route: String(r.route), count, totalSeconds: totalMs / 1000 };
+      }),
       callSites: callSites.map((c) => ({ callSite: c.call_site, count: Number(c.count) })),
       bucketSeconds: bucketMs / 1000,
       timeline,
