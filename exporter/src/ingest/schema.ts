@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SERVICE_NAME, SERVICE_NAME_CHARS } from '@perfwatch/node/internal';
 
 export const ingestConfigSchema = z
   .object({
@@ -148,8 +149,8 @@ export function appNameSchema(limits: IngestConfig) {
   return z
     .string()
     .min(1)
-    .max(Math.min(limits.maxLabelLength, 64))
-    .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only');
+    .max(Math.min(limits.maxLabelLength, MAX_SERVICE_NAME))
+    .regex(SERVICE_NAME_CHARS, 'letters, digits, "_", "." and "-" only');
 }
 
 /**

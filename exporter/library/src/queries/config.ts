@@ -67,7 +67,13 @@ export const DEFAULT_QUERIES_CONFIG: QueriesConfig = {
   service: null,
 };
 
-const SERVICE_NAME = /^[\w.-]{1,64}$/;
+/**
+ * The characters of a service name: an ingested batch's `app` (a Prometheus label value there) and
+ * queries.service follow one rule, so both kinds of name look alike and `(none)` is never one.
+ */
+export const SERVICE_NAME_CHARS = /^[\w.-]+$/;
+/** The longest service name (the store's column). */
+export const MAX_SERVICE_NAME = 64;
 
 const CALL_SITE_MODES: readonly CallSiteMode[] = ['adaptive', 'always', 'off'];
 
@@ -87,9 +93,8 @@ const FIELDS: Record<keyof QueriesConfig, FieldCheck> = {
     CALL_SITE_MODES.includes(v as CallSiteMode) ? undefined : `expected one of ${CALL_SITE_MODES.join(', ')}`,
   callSiteStacksPerSecond: positiveInteger,
   rawLiterals: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false'),
-  // The same rule as an ingested batch's `app`, so both kinds of service name look alike.
   service: (v) =>
-    v === null || (typeof v === 'string' && SERVICE_NAME.test(v))
+    v === null || (typeof v === 'string' && v.length <= MAX_SERVICE_NAME && SERVICE_NAME_CHARS.test(v))
       ? undefined
       : 'expected a name of 1-64 letters, digits, "_", "." and "-"',
   normalisation: (v) => {
