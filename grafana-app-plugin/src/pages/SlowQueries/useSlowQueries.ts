@@ -61,51 +61,24 @@ export function useSlowQueryParams() {
 
 export type SlowQueryParams = ReturnType<typeof useSlowQueryParams>;
 
+/** The URL's filters, sort and page as the exporter takes them, with each row's sparkline buckets. */
+function pageQuery({ filter, sort, order, perPage, page }: SlowQueryParams) {
+  return { ...filter, sort, order, limit: perPage, offset: (page - 1) * perPage, buckets: LOAD_BUCKETS };
+}
+
 /** One page of fingerprints for the URL's filters (nothing is read while the list is grouped). */
-export function useSlowQueryList({ params, filter, groupBy, sort, order, perPage, page }: SlowQueryParams) {
+export function useSlowQueryList(p: SlowQueryParams) {
   // `from`/`to` stay relative in the URL ("now-24h"): the string is the key, so a retry re-reads "now".
-  const key = params.toString();
-  const state = useAsyncRetry(
-    async () =>
-      groupBy
-        ? undefined
-        : api.slowQueries({
-            ...filter,
-            sort,
-            order,
-            limit: perPage,
-            offset: (page - 1) * perPage,
-            buckets: LOAD_BUCKETS,
-          }),
-    [key],
-  );
+  const key = p.params.toString();
+  const state = useAsyncRetry(async () => (p.groupBy ? undefined : api.slowQueries(pageQuery(p))), [key]);
   return { state, key };
 }
 
 /** One page of routes, databases or services when the URL groups the list (PMM QAN's "group by"). */
-export function useSlowQueryGroupList({
-  params,
-  filter,
-  groupBy,
-  sort,
-  order,
-  perPage,
-  page,
-}: SlowQueryParams) {
+export function useSlowQueryGroupList(p: SlowQueryParams) {
   return useAsyncRetry(
-    async () =>
-      groupBy
-        ? api.slowQueryGroups({
-            ...filter,
-            by: groupBy,
-            sort,
-            order,
-            limit: perPage,
-            offset: (page - 1) * perPage,
-            buckets: LOAD_BUCKETS,
-          })
-        : undefined,
-    [params.toString()],
+    async () => (p.groupBy ? api.slowQueryGroups({ ...pageQuery(p), by: p.groupBy }) : undefined),
+    [p.params.toString()],
   );
 }
 
